@@ -1,0 +1,35 @@
+"""Physical constants (CODATA 2018, SI) and unit helpers: the one home for them."""
+from __future__ import annotations
+
+import scipy.constants as _sc
+
+c = _sc.c                      # speed of light [m/s]
+hbar = _sc.hbar                # reduced Planck constant [J s]
+k_B = _sc.k                    # Boltzmann constant [J/K]
+eps0 = _sc.epsilon_0           # vacuum permittivity [F/m]
+mu0 = _sc.mu_0                 # vacuum permeability [H/m]
+e = _sc.e                      # elementary charge [C]
+Z0 = mu0 * c                   # vacuum impedance [Ohm]
+
+#: angular frequency [rad/s] per eV (omega = E / hbar)
+EV_TO_RAD_PER_S = _sc.e / _sc.hbar
+
+
+def ev_to_rad_per_s(energy_ev):
+    """Angular frequency omega [rad/s] of a photon energy given in eV."""
+    return energy_ev * EV_TO_RAD_PER_S
+
+
+def rad_per_s_to_ev(omega):
+    """Photon energy [eV] of an angular frequency omega [rad/s]."""
+    return omega / EV_TO_RAD_PER_S
+
+
+def matsubara_frequency(n, T):
+    """Matsubara frequency xi_n = 2 pi n k_B T / hbar [rad/s]."""
+    return 2.0 * 3.141592653589793 * n * k_B * T / hbar
+
+
+def thermal_wavelength(T):
+    """Thermal wavelength lambda_T = hbar c / (k_B T) [m]."""
+    return hbar * c / (k_B * T)
