@@ -1,0 +1,1 @@
+"""Dielectric response models (equinox modules) at real and imaginary frequency."""
