@@ -1,0 +1,56 @@
+"""Command line: ``jaxem run configs/<name>.toml [--out DIR] [--set key=value ...]``, ``jaxem tasks``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["main"]
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="jaxem", description="Optical and Casimir forces on spheres (JAX).")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run the task of a config file")
+    r.add_argument("config", help="path to a TOML config (task = ..., [params])")
+    r.add_argument("--out", default=None, help="output folder (default: results/<config name>)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter (TOML value syntax); repeatable")
+    r.add_argument("--quiet", action="store_true", help="no progress lines")
+    t = sub.add_parser("tasks", help="list the tasks and their parameters")
+    t.add_argument("name", nargs="?", help="show one task's parameters")
+    return p
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    from jaxem.sweeps import ConfigError, discover_tasks, parse_override, run_config
+
+    try:
+        if args.command == "tasks":
+            tasks = discover_tasks()
+            for name in sorted(tasks):
+                if args.name and name != args.name:
+                    continue
+                task = tasks[name]
+                print(f"{name}: {task.description}")
+                if args.name:
+                    for key, p in task.params.items():
+                        print(f"    {key} = {p.default!r}   # {p.help}")
+            return 0
+        overrides = dict(parse_override(s) for s in args.set)
+        out = run_config(args.config, args.out, overrides, quiet=args.quiet)
+        print(f"results written to {out}")
+        return 0
+    except ConfigError as exc:
+        print(f"jaxem: config error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # bad physical input raised by a kernel's boundary checks
+        print(f"jaxem: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("jaxem: interrupted; finished chunks are kept and a rerun resumes", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
