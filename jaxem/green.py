@@ -90,9 +90,9 @@ def green_tensor_em(r1, r2, k):
 
 
 def dipole_propagator_imag(r1, r2, kappa):
-    """Regular imaginary-frequency dipole propagator kappa^2 G_E(r1, r2; i kappa) [1/m^3], real 3x3.
+    """Regular imaginary-frequency dipole propagator k^2 G_E(r1, r2; k) at k = i kappa [1/m^3], real 3x3.
 
-    kappa^2 G = e^{-u}/(4 pi r^3) [(3 + 3u + u^2) r^ r^ - (1 + u + u^2) 1],  u = kappa r,
+    (i kappa)^2 G = -kappa^2 G = e^{-u}/(4 pi r^3) [(3 + 3u + u^2) r^ r^ - (1 + u + u^2) 1],  u = kappa r,
     finite at kappa = 0 (the static dipole tensor). The SI propagator of nanosphere-potentials.md §2.1
     is T = mu0 (i xi)^2 G = (this) / epsilon0 with kappa = xi/c. kappa >= 0 [1/m].
     """

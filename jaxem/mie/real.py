@@ -1,4 +1,452 @@
-"""Mie coefficients at real frequency (Bohren-Huffman convention), efficiencies, amplitude matrix,
-real-frequency 2x2 reflection matrices of chiral / bi-isotropic / PEMC spheres (scattering.md §2.7)."""
+"""Mie scattering of spheres at real frequency (time dependence e^{-i omega t}).
 
-__all__ = []
+Bohren-Huffman coefficients a_l, b_l of homogeneous (optionally magnetic) spheres, efficiencies,
+the amplitude matrix, Wiscombe's truncation, dipole polarizabilities, and the 2x2 (E, M)
+reflection matrices per multipole order of bi-isotropic (chiral, Tellegen), PEMC and perfectly
+conducting spheres (scattering.md §2.6-2.7).
+
+Every coefficient is written through Riccati-Bessel *ratios* (scattering.md §2.7, §3):
+    D_l(z) = psi_l'(z)/psi_l(z),  Dxi_l(x) = xi_l'(x)/xi_l(x),  R_l(x) = psi_l(x)/xi_l(x),
+so nothing overflows for l >> x and the Rayleigh limit x -> 0 keeps full relative accuracy.
+The ratios come from :mod:`jaxem.special` (one home for the recurrences).
+
+Convention (scattering.md §2.6.1, §2.7): the scattered multipole coefficients of an incident field
+E_inc = sum e_lm N^reg + f_lm M^reg are
+    (a_lm, b_lm) = -[[r^EE, i r^EM], [-i r^ME, r^MM]] (e_lm, f_lm),
+and for isotropic spheres r^EE = a_l, r^MM = b_l (Bohren-Huffman). Matrices returned here are
+[[r^EE, r^EM], [r^ME, r^MM]] per order l = 1..l_max.
+
+Bad input: the public functions raise ``ValueError`` naming the parameter (x <= 0, non-finite x
+or m, l_max < 1) before tracing. Inside ``jax.jit``/``vmap`` the values are tracers and cannot be
+checked; a size parameter x <= 0 or non-finite then yields NaN in every output of that sphere,
+and a non-finite m propagates NaN.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxem import _checks
+from jaxem import constants as _const
+from jaxem import special as _special
+
+__all__ = [
+    "wiscombe_lmax",
+    "mie_coefficients",
+    "MieEfficiencies",
+    "mie_efficiencies",
+    "amplitude_matrix",
+    "dipole_polarizabilities",
+    "bi_isotropic_reflection_matrix",
+    "pemc_reflection_matrix",
+    "sphere_reflection_matrix",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# validation helpers (public boundary only)
+
+def _check_size_parameter(name, x):
+    _checks.check_finite(name, x)
+    _checks.check_positive(name, x)
+    return x
+
+
+def _check_complex_finite(name, value):
+    return _checks.check_finite(name, value)
+
+
+def wiscombe_lmax(x) -> int:
+    """Number of multipole orders Wiscombe's criterion needs for converged far-field sums.
+
+    Arguments:
+        x: size parameter 2 pi n_host R / lambda_0 (scalar or array, concrete values; the largest
+           entry decides).
+    Returns:
+        Python int l_max = x + 4 x^{1/3} + 1 (x <= 8), x + 4.05 x^{1/3} + 2 (8 < x < 4200),
+        x + 4 x^{1/3} + 2 (x >= 4200), rounded to nearest (W. J. Wiscombe, Appl. Opt. 19, 1505 (1980)).
+    """
+    if not _checks.is_concrete(x):
+        raise ValueError("x must be concrete to choose l_max by Wiscombe's rule; pass l_max explicitly "
+                         "when calling under jit/vmap/grad")
+    _check_size_parameter("x", x)
+    xm = float(np.max(np.asarray(x, dtype=float)))
+    c = xm ** (1.0 / 3.0)
+    if xm <= 8.0:
+        n = xm + 4.0 * c + 1.0
+    elif xm < 4200.0:
+        n = xm + 4.05 * c + 2.0
+    else:
+        n = xm + 4.0 * c + 2.0
+    return max(1, int(round(n)))
+
+
+def _resolve_lmax(x, l_max):
+    if l_max is None:
+        return wiscombe_lmax(x)
+    return _checks.check_int("l_max", l_max, minimum=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# kernels (pure functions of arrays; l_max static)
+
+def _nan_unless_positive(x, value):
+    """NaN where the size parameter is not a positive finite number (documented jit behaviour)."""
+    ok = jnp.isfinite(x) & (x > 0)
+    ok = ok.reshape(ok.shape + (1,) * (jnp.ndim(value) - jnp.ndim(ok)))
+    return jnp.where(ok, value, jnp.nan)
+
+
+def _exterior_ratios(x, l_max):
+    """(Dpsi, Dxi, R) of the host side at real size parameter x, orders 1..l_max, complex128."""
+    x = jnp.asarray(x, dtype=jnp.float64)
+    # the special functions are evaluated at a safe argument; _nan_unless_positive masks illegal x
+    xs = jnp.where(jnp.isfinite(x) & (x > 0), x, 1.0)
+    dpsi = _special.log_derivative_psi(xs.astype(jnp.complex128), l_max)[..., 1:]
+    dxi = _special.log_derivative_xi(xs, l_max)[..., 1:]
+    ratio = _special.ratio_psi_xi(xs, l_max)[..., 1:]
+    return dpsi, dxi, ratio
+
+
+def _interior_log_derivative(z, l_max):
+    return _special.log_derivative_psi(z, l_max)[..., 1:]
+
+
+def _mie_ab(x, m, mu, l_max):
+    x = jnp.asarray(x, dtype=jnp.float64)
+    m = jnp.asarray(m, dtype=jnp.complex128)
+    mu = jnp.asarray(mu, dtype=jnp.complex128)
+    x, m, mu = jnp.broadcast_arrays(x, m, mu)
+    dpsi, dxi, ratio = _exterior_ratios(x, l_max)
+    d_in = _interior_log_derivative(m * x, l_max)
+    # relative wave impedance Z_sphere/Z_host = mu/m (scattering.md §2.6.2, m_+ = m_- for chi = 0)
+    zeta = (mu / m)[..., None]
+    a = ratio * (zeta * d_in - dpsi) / (zeta * d_in - dxi)
+    b = ratio * (d_in - zeta * dpsi) / (d_in - zeta * dxi)
+    return _nan_unless_positive(x, a), _nan_unless_positive(x, b)
+
+
+_mie_ab_jit = jax.jit(_mie_ab, static_argnums=3)
+
+
+def mie_coefficients(x, m, l_max: int, mu=1.0):
+    """Bohren-Huffman Mie coefficients a_l (electric) and b_l (magnetic) of a homogeneous sphere.
+
+    Arguments:
+        x: size parameter k_host R = 2 pi n_host R / lambda_0 (real, > 0), any shape.
+        m: relative refractive index n_sphere/n_host (complex; Im m > 0 absorbs), broadcast with x.
+        l_max: highest multipole order (static Python int >= 1); see :func:`wiscombe_lmax`.
+        mu: relative permeability mu_sphere/mu_host (default 1), broadcast with x.
+    Returns:
+        (a, b): complex128 arrays of shape broadcast(x, m, mu).shape + (l_max,) for l = 1..l_max,
+        a_l = R_l (zeta D_l(mx) - Dpsi_l(x)) / (zeta D_l(mx) - Dxi_l(x)),
+        b_l = R_l (D_l(mx) - zeta Dpsi_l(x)) / (D_l(mx) - zeta Dxi_l(x)),  zeta = mu/m
+        (scattering.md §2.7, isotropic case: r^EE = a_l, r^MM = b_l).
+    """
+    _check_size_parameter("x", x)
+    _check_complex_finite("m", m)
+    _check_complex_finite("mu", mu)
+    l_max = _checks.check_int("l_max", l_max, minimum=1)
+    return _mie_ab_jit(x, m, mu, l_max)
+
+
+class MieEfficiencies(NamedTuple):
+    """Far-field efficiencies of a sphere (cross sections divided by pi R^2) and asymmetry g."""
+
+    q_ext: jax.Array
+    q_sca: jax.Array
+    q_abs: jax.Array
+    q_back: jax.Array
+    q_pr: jax.Array
+    g: jax.Array
+
+
+def _efficiencies_from_ab(x, a, b):
+    """Efficiencies from coefficients (Bohren & Huffman §4.4, 4.8; Wiscombe 1980)."""
+    l_max = a.shape[-1]
+    n = np.arange(1, l_max + 1, dtype=np.float64)
+    w = 2.0 * n + 1.0
+    x2 = jnp.asarray(x, dtype=jnp.float64) ** 2
+    q_ext = 2.0 / x2 * jnp.sum(w * jnp.real(a + b), axis=-1)
+    q_sca = 2.0 / x2 * jnp.sum(w * (jnp.abs(a) ** 2 + jnp.abs(b) ** 2), axis=-1)
+    alt = w * (-1.0) ** n
+    q_back = jnp.abs(jnp.sum(alt * (a - b), axis=-1)) ** 2 / x2
+    c1 = n[:-1] * (n[:-1] + 2.0) / (n[:-1] + 1.0)
+    c2 = w / (n * (n + 1.0))
+    g_q = 4.0 / x2 * (
+        jnp.sum(c1 * jnp.real(a[..., :-1] * jnp.conj(a[..., 1:]) + b[..., :-1] * jnp.conj(b[..., 1:])),
+                axis=-1)
+        + jnp.sum(c2 * jnp.real(a * jnp.conj(b)), axis=-1))
+    # g = <cos theta>; q_sca > 0 for every sphere with m != 1 (double where keeps grad finite at m = 1)
+    safe = q_sca > 0
+    g = jnp.where(safe, g_q / jnp.where(safe, q_sca, 1.0), 0.0)
+    return MieEfficiencies(q_ext, q_sca, q_ext - q_sca, q_back, q_ext - g_q, g)
+
+
+def _efficiencies(x, m, mu, l_max):
+    a, b = _mie_ab(x, m, mu, l_max)
+    x = jnp.broadcast_to(jnp.asarray(x, jnp.float64), a.shape[:-1])
+    return _efficiencies_from_ab(x, a, b)
+
+
+_efficiencies_jit = jax.jit(_efficiencies, static_argnums=3)
+
+
+def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
+    """Extinction, scattering, absorption, backscattering and radiation-pressure efficiencies and g.
+
+    Arguments:
+        x: size parameter k_host R (real, > 0), any shape.
+        m: relative refractive index n_sphere/n_host (complex, Im m > 0 absorbs), broadcast with x.
+        l_max: highest multipole order (static int); None = Wiscombe's rule for the largest x
+               (needs concrete x; pass it explicitly under jit/vmap/grad).
+        mu: relative permeability of the sphere (default 1).
+    Returns:
+        MieEfficiencies(q_ext, q_sca, q_abs, q_back, q_pr, g), float64 arrays of the broadcast shape:
+        Q_ext = (2/x^2) sum (2l+1) Re(a_l + b_l), Q_sca = (2/x^2) sum (2l+1)(|a_l|^2 + |b_l|^2),
+        Q_abs = Q_ext - Q_sca, Q_back = |sum (2l+1)(-1)^l (a_l - b_l)|^2 / x^2 (Bohren-Huffman),
+        g Q_sca = (4/x^2)[sum l(l+2)/(l+1) Re(a_l a*_{l+1} + b_l b*_{l+1}) + sum (2l+1)/(l(l+1)) Re(a_l b*_l)],
+        Q_pr = Q_ext - g Q_sca. Cross sections: sigma = Q pi R^2. (scattering.md §2.7, §4 item 3.)
+    """
+    _check_size_parameter("x", x)
+    _check_complex_finite("m", m)
+    _check_complex_finite("mu", mu)
+    l_max = _resolve_lmax(x, l_max)
+    return _efficiencies_jit(x, m, mu, l_max)
+
+
+def _amplitude(x, m, mu, cos_theta, l_max):
+    a, b = _mie_ab(x, m, mu, l_max)
+    pi_l, tau_l = _special.angular_functions(cos_theta, l_max)
+    n = np.arange(1, l_max + 1, dtype=np.float64)
+    w = (2.0 * n + 1.0) / (n * (n + 1.0))
+    pi_l = pi_l[..., 1:]
+    tau_l = tau_l[..., 1:]
+    batch = a.shape[:-1]
+    ang = pi_l.shape[:-1]
+    a = (w * a).reshape(batch + (1,) * len(ang) + (l_max,))
+    b = (w * b).reshape(batch + (1,) * len(ang) + (l_max,))
+    s1 = jnp.sum(a * pi_l + b * tau_l, axis=-1)
+    s2 = jnp.sum(a * tau_l + b * pi_l, axis=-1)
+    return s1, s2
+
+
+_amplitude_jit = jax.jit(_amplitude, static_argnums=4)
+
+
+def amplitude_matrix(x, m, theta, l_max: int | None = None, mu=1.0):
+    """Diagonal far-field amplitude-matrix elements S1(theta), S2(theta) of a sphere (Bohren-Huffman).
+
+    Arguments:
+        x: size parameter k_host R (real, > 0), any shape B.
+        m: relative refractive index (complex), broadcast with x.
+        theta: scattering angles [rad], any shape T (0 = forward).
+        l_max: highest order (static int); None = Wiscombe's rule (concrete x only).
+        mu: relative permeability of the sphere (default 1).
+    Returns:
+        (S1, S2): complex128 arrays of shape B + T,
+        S1 = sum (2l+1)/(l(l+1)) (a_l pi_l + b_l tau_l), S2 = sum (2l+1)/(l(l+1)) (a_l tau_l + b_l pi_l),
+        pi_l, tau_l at cos(theta) (scattering.md §2.8 (4.27): S_TE,TE = S1, S_TM,TM = S2).
+        Perpendicular/parallel scattered intensities are |S1|^2, |S2|^2 (times 1/(k r)^2).
+    """
+    _check_size_parameter("x", x)
+    _check_complex_finite("m", m)
+    _check_complex_finite("mu", mu)
+    _checks.check_finite("theta", theta)
+    l_max = _resolve_lmax(x, l_max)
+    cos_theta = jnp.cos(jnp.asarray(theta, dtype=jnp.float64))
+    return _amplitude_jit(x, m, mu, cos_theta, l_max)
+
+
+def _dipole(k, radius, m, mu):
+    x = k * radius
+    a, b = _mie_ab(x, m, mu, 1)
+    pref = 6.0j * jnp.pi / jnp.asarray(k, jnp.float64) ** 3
+    return pref * a[..., 0], pref * b[..., 0]
+
+
+_dipole_jit = jax.jit(_dipole)
+
+
+def dipole_polarizabilities(k, radius, m, mu=1.0):
+    """Electric and magnetic dipole polarizabilities of a sphere from its first Mie coefficients.
+
+    Arguments:
+        k: wave number in the host medium k = n_host omega / c [1/m] (> 0).
+        radius: sphere radius R [m] (> 0).
+        m: relative refractive index n_sphere/n_host (complex).
+        mu: relative permeability of the sphere (default 1).
+    Returns:
+        (alpha_e, alpha_m) [m^3], complex128: alpha_e = 6 pi i a_1/k^3, alpha_m = 6 pi i b_1/k^3
+        (random-light.md; p = eps_0 eps_host alpha_e E, m = alpha_m H). Rayleigh limit:
+        alpha_e -> 4 pi R^3 (m^2-1)/(m^2+2).
+    """
+    _checks.check_positive("k", k)
+    _checks.check_positive("radius", radius)
+    _check_complex_finite("m", m)
+    _check_complex_finite("mu", mu)
+    return _dipole_jit(k, radius, m, mu)
+
+
+# ---------------------------------------------------------------------------------------------
+# bi-isotropic, PEMC and perfectly conducting spheres (2x2 per order)
+
+def _bi_isotropic_matrix(x, eps, mu, chi, kappa, l_max):
+    x = jnp.asarray(x, dtype=jnp.float64)
+    eps, mu, chi, kappa = (jnp.asarray(v, dtype=jnp.complex128) for v in (eps, mu, chi, kappa))
+    x, eps, mu, chi, kappa = jnp.broadcast_arrays(x, eps, mu, chi, kappa)
+    dpsi, dxi, ratio = _exterior_ratios(x, l_max)
+    n0 = jnp.sqrt(eps * mu - chi * chi)
+    # scattering.md §1.3 (1.10) and §2.6.2 (corrected 4.13): n_{L,R} = n0 -+ kappa,
+    # m_+- = sqrt(mu/eps) e^{-+ i phi_T} = (n0 -+ i chi)/eps
+    m_left = n0 - kappa
+    m_right = n0 + kappa
+    m_plus = ((n0 - 1j * chi) / eps)[..., None]
+    m_minus = ((n0 + 1j * chi) / eps)[..., None]
+    d_left = _interior_log_derivative(m_left * x, l_max)
+    d_right = _interior_log_derivative(m_right * x, l_max)
+    # §2.7 with m_L' = m_-, m_R' = m_+
+    a_l = dpsi - m_minus * d_left
+    a_r = dpsi - m_plus * d_right
+    b_l = m_minus * dpsi - d_left
+    b_r = m_plus * dpsi - d_right
+    v_l = -dxi + m_minus * d_left
+    v_r = -dxi + m_plus * d_right
+    w_l = -m_minus * dxi + d_left
+    w_r = -m_plus * dxi + d_right
+    den = w_r * v_l + w_l * v_r
+    r_ee = -ratio * (w_r * a_l + w_l * a_r) / den
+    r_mm = -ratio * (v_r * b_l + v_l * b_r) / den
+    # 1/xi_l^2 = i R_l (Dpsi_l - Dxi_l) (Wronskian psi xi' - psi' xi = i): no overflow for l >> x
+    inv_xi2 = 1j * ratio * (dpsi - dxi)
+    r_me = -inv_xi2 * (m_minus * d_right - m_plus * d_left) / den
+    r_em = -inv_xi2 * (m_minus * d_left - m_plus * d_right) / den
+    mat = jnp.stack([jnp.stack([r_ee, r_em], axis=-1), jnp.stack([r_me, r_mm], axis=-1)], axis=-2)
+    return _nan_unless_positive(x, mat)
+
+
+_bi_isotropic_jit = jax.jit(_bi_isotropic_matrix, static_argnums=5)
+
+
+def bi_isotropic_reflection_matrix(x, eps, mu, chi, kappa, l_max: int):
+    """2x2 (E, M) reflection matrix per multipole order of a bi-isotropic sphere at real frequency.
+
+    Arguments (all relative to the isotropic, lossless host eps_h, mu_h, n_h = sqrt(eps_h mu_h)):
+        x: size parameter k_host R = omega n_h R / c (real, > 0), any shape.
+        eps: relative permittivity eps/eps_h (complex).
+        mu: relative permeability mu/mu_h (complex).
+        chi: relative Tellegen parameter chi/n_h (Lindell: alpha = chi - i kappa, beta = chi + i kappa
+             in D = eps0 eps E + (alpha/c) H, B = (beta/c) E + mu0 mu H; scattering.md §1.2).
+        kappa: relative chirality kappa/n_h (same convention; treams' kappa is -kappa).
+        l_max: highest order (static int >= 1).
+    Returns:
+        complex128 array of shape broadcast.shape + (l_max, 2, 2), entries
+        [[r^EE, r^EM], [r^ME, r^MM]] for l = 1..l_max in the convention of scattering.md §2.6.1,
+        (a_lm, b_lm) = -[[r^EE, i r^EM], [-i r^ME, r^MM]] (e_lm, f_lm); the Riccati form of §2.7.
+        Isotropic (chi = kappa = 0): diag(a_l, b_l) of Bohren-Huffman; reciprocal (chi = 0):
+        r^EM = -r^ME; Tellegen-only (kappa = 0): r^EM = r^ME.
+    """
+    _check_size_parameter("x", x)
+    for name, v in (("eps", eps), ("mu", mu), ("chi", chi), ("kappa", kappa)):
+        _check_complex_finite(name, v)
+    l_max = _checks.check_int("l_max", l_max, minimum=1)
+    return _bi_isotropic_jit(x, eps, mu, chi, kappa, l_max)
+
+
+def _pemc_matrix(x, theta, l_max):
+    x = jnp.asarray(x, dtype=jnp.float64)
+    theta = jnp.asarray(theta, dtype=jnp.float64)
+    x, theta = jnp.broadcast_arrays(x, theta)
+    dpsi, dxi, ratio = _exterior_ratios(x, l_max)
+    # PEC: r^EE = R Dpsi/Dxi (= psi'/xi'), r^MM = R (= psi/xi); PEMC = D(theta) diag(PEC) D(theta)^T
+    # (scattering.md §1.7, §2.6.3 (4.17), sign-corrected (4.18), continued to real frequency §2.7)
+    r_e = ratio * dpsi / dxi
+    r_m = ratio
+    c = jnp.cos(theta)[..., None]
+    s = jnp.sin(theta)[..., None]
+    r_ee = c * c * r_e + s * s * r_m
+    r_mm = s * s * r_e + c * c * r_m
+    r_mix = c * s * (r_m - r_e)
+    mat = jnp.stack([jnp.stack([r_ee, r_mix], axis=-1), jnp.stack([r_mix, r_mm], axis=-1)], axis=-2)
+    return _nan_unless_positive(x, mat)
+
+
+_pemc_jit = jax.jit(_pemc_matrix, static_argnums=2)
+
+
+def pemc_reflection_matrix(x, theta, l_max: int):
+    """2x2 (E, M) reflection matrix per order of a perfect-electromagnetic-conductor sphere (real frequency).
+
+    Arguments:
+        x: size parameter k_host R (real, > 0), any shape.
+        theta: PEMC duality angle [rad] (0 = perfect electric conductor, pi/2 = perfect magnetic
+               conductor), broadcast with x.
+        l_max: highest order (static int >= 1).
+    Returns:
+        complex128 array of shape broadcast.shape + (l_max, 2, 2), [[r^EE, r^EM], [r^ME, r^MM]]:
+        D(theta) diag(r^EE_PEC, r^MM_PEC) D(theta)^T with r^EE_PEC = psi_l'(x)/xi_l'(x),
+        r^MM_PEC = psi_l(x)/xi_l(x), D(theta) = [[cos, sin], [-sin, cos]]
+        (scattering.md §1.7, §2.6.3 (4.17)-(4.18) sign-corrected, §2.7).
+    """
+    _check_size_parameter("x", x)
+    _checks.check_finite("theta", theta)
+    l_max = _checks.check_int("l_max", l_max, minimum=1)
+    return _pemc_jit(x, theta, l_max)
+
+
+def sphere_reflection_matrix(omega, radius, material, l_max: int, medium=None):
+    """2x2 (E, M) reflection matrix per multipole order of a sphere of a given material at real frequency.
+
+    Arguments:
+        omega: angular frequency [rad/s] (> 0), any shape.
+        radius: sphere radius [m] (> 0).
+        material: a jaxem.materials module (Dielectric, Drude, Plasma, LorentzOscillators, BiIsotropic,
+                  PEMC, PerfectConductor).
+        l_max: highest order (static int >= 1).
+        medium: host material (isotropic, lossless at omega); None = vacuum.
+    Returns:
+        complex128 array of shape omega.shape + (l_max, 2, 2), [[r^EE, r^EM], [r^ME, r^MM]] in the
+        convention of scattering.md §2.6.1 at real frequency (§2.7).
+    """
+    from jaxem import materials as _materials
+
+    _checks.check_positive("omega", omega)
+    _checks.check_positive("radius", radius)
+    l_max = _checks.check_int("l_max", l_max, minimum=1)
+    omega = jnp.asarray(omega, dtype=jnp.float64)
+    if medium is None:
+        eps_h = jnp.ones_like(omega, dtype=jnp.complex128)
+        mu_h = jnp.ones_like(omega, dtype=jnp.complex128)
+    else:
+        if not isinstance(medium, _materials.Material) or getattr(medium, "kind", None) in (
+                "perfect_conductor", "pemc", "bi_isotropic"):
+            raise ValueError(f"medium must be an isotropic jaxem.materials module, got {medium!r}")
+        eps_h = jnp.asarray(medium.epsilon(omega), jnp.complex128) * jnp.ones_like(omega)
+        mu_h = jnp.asarray(medium.mu(omega), jnp.complex128) * jnp.ones_like(omega)
+        if _checks.is_concrete((eps_h, mu_h)):
+            if np.any(np.abs(np.imag(np.asarray(eps_h))) > 0) or np.any(np.abs(np.imag(np.asarray(mu_h))) > 0):
+                raise ValueError("medium must be lossless at omega (real eps and mu), got an absorbing host")
+            if np.any(np.real(np.asarray(eps_h)) <= 0) or np.any(np.real(np.asarray(mu_h)) <= 0):
+                raise ValueError("medium must have eps > 0 and mu > 0 at omega")
+    n_h = jnp.sqrt(jnp.real(eps_h) * jnp.real(mu_h))
+    x = omega * n_h * radius / _const.c
+    kind = getattr(material, "kind", None)
+    if not isinstance(material, _materials.Material) or kind is None:
+        raise ValueError(f"material must be a jaxem.materials module, got {material!r}")
+    if kind == "perfect_conductor":
+        return _pemc_jit(x, jnp.zeros_like(x), l_max)
+    if kind == "pemc":
+        return _pemc_jit(x, jnp.asarray(material.theta, jnp.float64) * jnp.ones_like(x), l_max)
+    eps = jnp.asarray(material.epsilon(omega), jnp.complex128) / eps_h
+    mu = jnp.asarray(material.mu(omega), jnp.complex128) / mu_h
+    if kind == "bi_isotropic":
+        chi = jnp.asarray(material.chi(omega), jnp.complex128) / n_h
+        kappa = jnp.asarray(material.kappa(omega), jnp.complex128) / n_h
+        return _bi_isotropic_jit(x, eps, mu, chi, kappa, l_max)
+    a, b = _mie_ab_jit(x, jnp.sqrt(eps * mu), mu, l_max)
+    zeros = jnp.zeros_like(a)
+    return jnp.stack([jnp.stack([a, zeros], axis=-1), jnp.stack([zeros, b], axis=-1)], axis=-2)

@@ -1,0 +1,223 @@
+"""Thermal Casimir–Polder (second-order fluctuation) potential between two small spheres in vacuum (seed 000).
+
+Primary form (nanosphere-potentials.md §2.4): a Matsubara sum with the n = 0 term weighted 1/2,
+
+    U_CP(r, T) = -k_B T sum'_{n>=0} alpha_A(i xi_n) alpha_B(i xi_n) Tr[T(r, xi_n)^2],
+    Tr[T^2] = e^{-2u} P(u)/(8 pi^2 eps0^2 r^6),  P(u) = 3 + 6u + 5u^2 + 2u^3 + u^4,  u = xi r/c,
+
+built on the regular dipole propagator T = mu0 (i xi)^2 G0(i xi) (finite at xi = 0, jaxem.green.dipole_propagator_imag).
+The oscillatory real-frequency integrals of the seed ((25), (26), (C2), (C5)) are never evaluated; the tests
+check the Wick rotation on a damped model instead.
+
+Stopping rule (documented, static): the first ``n_matsubara`` terms n = 0..N-1 are summed exactly and the
+remainder sum_{n>=N} f(xi_n) is replaced by its Euler–Maclaurin estimate
+(1/xi_1) int_{xi_N}^inf f dxi + f(xi_N)/2 - (xi_1/12) f'(xi_N), the integral by 128-node Gauss–Legendre
+in ln xi over [xi_N, 1e7 xi_N] (the summand decays at least as xi^-4 through alpha^2 and as e^{-2u} through
+the propagator). Measured against N = 65536 for silica spheres (r = 1 nm ... 100 µm, T = 0.5 ... 300 K):
+relative error <= 2e-8 with N = 16, <= 1e-10 with the default N = 64, <= 2e-12 with N = 256.
+
+Zero temperature: U = -(hbar/2 pi) int_0^inf dxi alpha_A alpha_B Tr[T^2], trapezoid in s = ln xi on
+[ln(1e-9 c/r), ln(60 c/r)] (exponentially convergent; the integrand is analytic in a strip around the s axis).
+
+Polarizabilities: Clausius–Mossotti of a ``jaxem.materials`` model at imaginary frequency
+(``jaxem.polarizability.polarizability_imag``). All functions broadcast over r (and temperature) and work
+under jit, vmap and grad; forces are -dU/dr by autodiff.
+"""
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._checks import check_finite, check_int, check_nonnegative, check_positive
+from ..constants import c, eps0, hbar, k_B, matsubara_frequency
+from ..materials import Material
+from ..polarizability import clausius_mossotti, polarizability_imag
+
+__all__ = [
+    "propagator_trace_factor",
+    "matsubara_sum",
+    "casimir_polder_potential",
+    "casimir_polder_potential_zero_temperature",
+    "casimir_polder_near_field_law",
+    "casimir_polder_retarded_law",
+    "casimir_polder_far_field_law",
+]
+
+_TAIL_NODES = 128
+_TAIL_DECADES = 7.0
+
+
+def propagator_trace_factor(u):
+    """Dimensionless e^{-2u} P(u) = 8 pi^2 eps0^2 r^6 Tr[T(r, xi)^2], P = 3 + 6u + 5u^2 + 2u^3 + u^4.
+
+    Arguments: u = xi r/c (>= 0, any shape). Equals 3 at u = 0 (static dipole tensor);
+    int_0^inf e^{-2u} P(u) du = 23/4 (the Casimir–Polder coefficient). nanosphere-potentials.md §2.1.
+    """
+    u = jnp.asarray(u, jnp.float64)
+    return jnp.exp(-2.0 * u) * (3.0 + u * (6.0 + u * (5.0 + u * (2.0 + u))))
+
+
+def matsubara_sum(f, xi_1, n_matsubara: int):
+    """Primed Matsubara sum sum'_{n>=0} f(n xi_1) (n = 0 weighted 1/2) with an Euler–Maclaurin tail.
+
+    Terms n < n_matsubara are summed exactly; the rest is (1/xi_1) int_{xi_N}^inf f + f(xi_N)/2
+    - (xi_1/12) f'(xi_N) (128-node Gauss–Legendre in ln xi over seven decades). ``f`` maps an array of imaginary
+    frequencies xi [rad/s] of shape xi_1.shape + (m,) to values of the same shape and must decay at
+    least as xi^-2. Arguments: xi_1 -- first Matsubara frequency [rad/s] (> 0, any shape);
+    n_matsubara -- static int. Returns an array of shape xi_1.shape. nanosphere-potentials.md §3.
+    """
+    xi_1 = jnp.asarray(xi_1, jnp.float64)[..., None]
+    n = jnp.arange(n_matsubara, dtype=jnp.float64)
+    weights = jnp.where(n == 0, 0.5, 1.0)
+    head = jnp.sum(weights * f(xi_1 * n), axis=-1)
+
+    x_gl, w_gl = np.polynomial.legendre.leggauss(_TAIL_NODES)
+    span = _TAIL_DECADES * np.log(10.0)
+    s = jnp.asarray(0.5 * span * (x_gl + 1.0))
+    w = jnp.asarray(0.5 * span * w_gl)
+    xi_n = xi_1 * n_matsubara
+    xi = xi_n * jnp.exp(s)
+    integral = jnp.sum(w * xi * f(xi), axis=-1) / xi_1[..., 0]
+    f_n, df_n = jax.jvp(f, (xi_n,), (jnp.ones_like(xi_n),))
+    tail = integral + 0.5 * f_n[..., 0] - xi_1[..., 0] * df_n[..., 0] / 12.0
+    return head + tail
+
+
+def _summand(xi, r, radius_a, material_a, radius_b, material_b):
+    """alpha_A(i xi) alpha_B(i xi) Tr[T(r, xi)^2] in SI [J^-1 ... such that U = -k_B T sum'_n (this)]."""
+    alpha_a = polarizability_imag(xi, radius_a, material_a)
+    alpha_b = polarizability_imag(xi, radius_b, material_b)
+    return alpha_a * alpha_b * propagator_trace_factor(xi * r / c) / (8.0 * jnp.pi**2 * eps0**2 * r**6)
+
+
+@functools.partial(jax.jit, static_argnames=("n_matsubara",))
+def _cp_thermal(r, temperature, radius_a, material_a, radius_b, material_b, n_matsubara):
+    r, temperature = jnp.broadcast_arrays(jnp.asarray(r, jnp.float64), jnp.asarray(temperature, jnp.float64))
+    f = lambda xi: _summand(xi, r[..., None], radius_a, material_a, radius_b, material_b)  # noqa: E731
+    return -k_B * temperature * matsubara_sum(f, matsubara_frequency(1, temperature), n_matsubara)
+
+
+@functools.partial(jax.jit, static_argnames=("n_nodes",))
+def _cp_zero(r, radius_a, material_a, radius_b, material_b, n_nodes):
+    r = jnp.asarray(r, jnp.float64)[..., None]
+    scale = c / r
+    # integrand xi f(xi) in s = ln xi vanishes like xi at the bottom and like e^{-2u} or xi^-3 at the top
+    s = jnp.log(scale) + jnp.linspace(np.log(1e-9), np.log(60.0), n_nodes)
+    h = (np.log(60.0) - np.log(1e-9)) / (n_nodes - 1)
+    xi = jnp.exp(s)
+    vals = xi * _summand(xi, r, radius_a, material_a, radius_b, material_b)
+    integral = h * (jnp.sum(vals, axis=-1) - 0.5 * (vals[..., 0] + vals[..., -1]))
+    return -hbar / (2.0 * jnp.pi) * integral
+
+
+def _check_material(name, material):
+    if not isinstance(material, Material):
+        raise ValueError(f"{name} must be a jaxem.materials model (e.g. LorentzOscillators.silica()), "
+                         f"got {material!r}")
+
+
+def _spheres(radius, material, radius_b, material_b):
+    check_positive("radius", radius)
+    _check_material("material", material)
+    radius_b = radius if radius_b is None else radius_b
+    material_b = material if material_b is None else material_b
+    check_positive("radius_b", radius_b)
+    _check_material("material_b", material_b)
+    return radius, material, radius_b, material_b
+
+
+def casimir_polder_potential(r, temperature, radius, material, *, radius_b=None, material_b=None,
+                             n_matsubara: int = 64):
+    """Thermal Casimir–Polder interaction energy U_CP(r, T) [J] of two spheres (dipole approximation).
+
+    Arguments:
+        r: centre-to-centre distance [m] (> 0, any shape).
+        temperature: T [K] (> 0; broadcasts with r). For T = 0 use
+            :func:`casimir_polder_potential_zero_temperature`.
+        radius, material: sphere A (radius [m], ``jaxem.materials`` model, Clausius–Mossotti at i xi).
+        radius_b, material_b: sphere B (default: same as A).
+        n_matsubara: terms summed exactly (static); the rest by Euler–Maclaurin (module docstring).
+    Returns: U_CP [J], float64, shape broadcast(r, temperature).
+    Implements nanosphere-potentials.md §2.4 (Matsubara form, n = 0 weighted 1/2).
+    """
+    check_positive("r", r)
+    check_positive("temperature", temperature)
+    n_matsubara = check_int("n_matsubara", n_matsubara, minimum=1)
+    spheres = _spheres(radius, material, radius_b, material_b)
+    return _cp_thermal(r, temperature, *spheres, n_matsubara=n_matsubara)
+
+
+def casimir_polder_potential_zero_temperature(r, radius, material, *, radius_b=None, material_b=None,
+                                              n_nodes: int = 256):
+    """Zero-temperature Casimir–Polder energy U_CP(r, T = 0) [J]: an imaginary-frequency integral.
+
+    U = -(hbar/(16 pi^3 eps0^2 r^6)) int_0^inf dxi alpha_A(i xi) alpha_B(i xi) e^{-2u} P(u), u = xi r/c.
+    Arguments: r [m] (> 0, any shape); radius, material (sphere A), radius_b, material_b (sphere B, default A);
+    n_nodes -- trapezoid nodes in ln xi (static). Returns U [J]. nanosphere-potentials.md §2.4, §3.
+    """
+    check_positive("r", r)
+    n_nodes = check_int("n_nodes", n_nodes, minimum=8)
+    spheres = _spheres(radius, material, radius_b, material_b)
+    return _cp_zero(r, *spheres, n_nodes=n_nodes)
+
+
+@functools.partial(jax.jit, static_argnames=("n_matsubara",))
+def _near_coefficient(temperature, radius_a, material_a, radius_b, material_b, n_matsubara):
+    f = lambda xi: (polarizability_imag(xi, radius_a, material_a)  # noqa: E731
+                    * polarizability_imag(xi, radius_b, material_b))
+    return matsubara_sum(f, matsubara_frequency(1, temperature), n_matsubara)
+
+
+def _static_product(radius_a, material_a, radius_b, material_b):
+    zero = jnp.zeros(())
+    return (polarizability_imag(zero, radius_a, material_a) * polarizability_imag(zero, radius_b, material_b))
+
+
+def casimir_polder_near_field_law(r, temperature, radius, material, *, radius_b=None, material_b=None,
+                                  n_matsubara: int = 64):
+    """Non-retarded (r -> 0) limit of the thermal CP energy [J], corrected (36'):
+
+    U -> -3 k_B T sum'_n alpha_A(i xi_n) alpha_B(i xi_n)/(8 pi^2 eps0^2 r^6)
+       = -6 k_B T (R/r)^6 sum'_n alpha~(i xi_n)^2 for equal spheres.
+    The printed (36)/(C6) loses a factor 3 and double counts the T = 0 part (erratum E7).
+    Arguments as :func:`casimir_polder_potential`. nanosphere-potentials.md §2.5.
+    """
+    check_positive("r", r)
+    check_positive("temperature", temperature)
+    n_matsubara = check_int("n_matsubara", n_matsubara, minimum=1)
+    spheres = _spheres(radius, material, radius_b, material_b)
+    coeff = _near_coefficient(temperature, *spheres, n_matsubara=n_matsubara)
+    r = jnp.asarray(r, jnp.float64)
+    return -3.0 * k_B * jnp.asarray(temperature, jnp.float64) * coeff / (8.0 * jnp.pi**2 * eps0**2 * r**6)
+
+
+def casimir_polder_retarded_law(r, radius, material, *, radius_b=None, material_b=None):
+    """Retarded zero-temperature Casimir–Polder law [J] (Eq. 37/C3, correct as printed):
+
+    U = -23 hbar c alpha_A(0) alpha_B(0)/(64 pi^3 eps0^2 r^7) = -(23/4)(hbar c/(pi r))(R/r)^6 alpha~(0)^2.
+    Valid for c/omega_IR << r << lambda_T (for silica at 300 K this window does not exist: spec §2.5).
+    Arguments: r [m]; spheres as :func:`casimir_polder_potential`. nanosphere-potentials.md §2.5.
+    """
+    check_positive("r", r)
+    spheres = _spheres(radius, material, radius_b, material_b)
+    r = jnp.asarray(r, jnp.float64)
+    return -23.0 * hbar * c * _static_product(*spheres) / (64.0 * jnp.pi**3 * eps0**2 * r**7)
+
+
+def casimir_polder_far_field_law(r, temperature, radius, material, *, radius_b=None, material_b=None):
+    """Thermal (r >> lambda_T) limit of the CP energy [J], corrected (38'):
+
+    U = -3 k_B T alpha_A(0) alpha_B(0)/(16 pi^2 eps0^2 r^6) = -3 k_B T (R/r)^6 alpha~(0)^2 (equal spheres);
+    the printed (38)/(C4) is a factor 2 too large (erratum E5: the n = 0 term carries weight 1/2).
+    Arguments: r [m]; temperature [K] (>= 0); spheres as :func:`casimir_polder_potential`.
+    nanosphere-potentials.md §2.5.
+    """
+    check_positive("r", r)
+    check_nonnegative("temperature", temperature)
+    spheres = _spheres(radius, material, radius_b, material_b)
+    r = jnp.asarray(r, jnp.float64)
+    return (-3.0 * k_B * jnp.asarray(temperature, jnp.float64) * _static_product(*spheres)
+            / (16.0 * jnp.pi**2 * eps0**2 * r**6))

@@ -1,0 +1,482 @@
+"""Tests of jaxem.mie.imaginary: sphere reflection matrices at imaginary frequency.
+
+Independent references:
+- scattering.md §4 validation numbers (items 4-8, 10, 18, 19), computed there with mpmath;
+- the boundary-value system of scattering.md §2.6.4 solved in mpmath (30 digits);
+- mpmath Bessel functions I_{l+1/2} (mpmath.besseli) and K_{l+1/2} (exact finite sum) at
+  l up to 1e4 and x from 1e-4 to 1e4;
+- miepython Bohren-Huffman a_l, b_l via the continuation x = -i w (scattering.md §2.7);
+- duality covariance R_PEMC(theta) = D(theta) R_PEC D(theta)^T (scattering.md §1.7);
+- the Rayleigh limit (4.51)-(4.54).
+"""
+import math
+
+import jax
+import jax.numpy as jnp
+import miepython
+import mpmath as mp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+from scipy.special import spherical_jn, spherical_yn
+
+import jaxem  # noqa: F401  (x64)
+from jaxem.constants import c as C_LIGHT
+from jaxem.materials import PEMC, BiIsotropic, Dielectric, Drude, PerfectConductor
+from jaxem.mie import (pemc_reflection_imag, perfect_conductor_reflection_imag,
+                       reflection_coefficients_imag, reflection_matrix_imag,
+                       reflection_matrix_imag_factored, size_parameter_imag)
+from jaxem.mie.imaginary import _pemc_q, _q_matrix, _relative_indices
+
+try:
+    from jaxem.special import (log_modified_bessel_i, log_modified_bessel_k,  # noqa: F401
+                               modified_log_derivative_i)
+    HAVE_SPECIAL = True
+except ImportError:  # jaxem.special is built in parallel
+    HAVE_SPECIAL = False
+needs_special = pytest.mark.skipif(not HAVE_SPECIAL, reason="jaxem.special not available yet")
+
+mp.mp.dps = 40
+
+
+def to_r(log_abs, phase):
+    return np.asarray(phase) * np.exp(np.asarray(log_abs))
+
+
+# ---------------------------------------------------------------------------------------------
+# mpmath references
+
+def mp_K(n, x):
+    """K_{n+1/2}(x) from the exact finite sum (mpmath.besselk fails at large order and argument)."""
+    x = mp.mpf(x)
+    s, t = mp.mpf(0), mp.mpf(1)
+    for k in range(n + 1):
+        s += t
+        t = t * (n + k + 1) * (n - k) / ((k + 1) * 2 * x)
+    return mp.sqrt(mp.pi / (2 * x)) * mp.exp(-x) * s
+
+
+def mp_bracket_I(z, l):
+    return mp.besseli(l - 0.5, z) / mp.besseli(l + 0.5, z) - l / z
+
+
+def mp_isotropic_r(x, l, eps, mu=1):
+    """(log|r^EE|, sign r^EE, log|r^MM|, sign r^MM) of an isotropic sphere, (4.11) in mpmath."""
+    x, eps, mu = mp.mpf(x), mp.mpf(eps), mp.mpf(mu)
+    k_l, k_lm = mp_K(l, x), mp_K(l - 1, x)
+    log_c = mp.log(mp.pi / 2) + mp.log(mp.besseli(l + 0.5, x)) - mp.log(k_l)
+    bI, bK = mp_bracket_I(x, l), -k_lm / k_l - l / x
+    m, mprime = mp.sqrt(eps * mu), mp.sqrt(mu / eps)
+    bIm = mp_bracket_I(m * x, l)
+    q_ee = (bI - mprime * bIm) / (-bK + mprime * bIm)
+    q_mm = (mprime * bI - bIm) / (-mprime * bK + bIm)
+    s = (-1) ** l
+    return (float(log_c + mp.log(abs(q_ee))), s * mp.sign(q_ee), float(log_c + mp.log(abs(q_mm))),
+            s * mp.sign(q_mm))
+
+
+def mp_pec_r(x, l):
+    x = mp.mpf(x)
+    k_l, k_lm = mp_K(l, x), mp_K(l - 1, x)
+    log_c = mp.log(mp.pi / 2) + mp.log(mp.besseli(l + 0.5, x)) - mp.log(k_l)
+    ratio = mp_bracket_I(x, l) / (-k_lm / k_l - l / x)
+    return float(log_c + mp.log(abs(ratio))), float(log_c)
+
+
+def mp_sph(kind, l, z):
+    f = mp.besselj if kind == "j" else mp.hankel1
+    return mp.sqrt(mp.pi / (2 * z)) * f(l + 0.5, z)
+
+
+def bvp_reflection(x, l, eps, mu, chi, kappa):
+    """2x2 r_l from the tangential boundary-value system of scattering.md §2.6.4 (w = i x)."""
+    w = mp.mpc(0, x)
+    alpha, beta = mp.mpc(chi, -kappa), mp.mpc(chi, kappa)
+    root = mp.sqrt(eps * mu - (alpha + beta) ** 2 / 4)
+    n_L, n_R = root + 1j * (beta - alpha) / 2, root - 1j * (beta - alpha) / 2
+    t = mp.sqrt(1 - (alpha + beta) ** 2 / (4 * eps * mu))
+    u = (alpha + beta) / (2 * mp.sqrt(eps * mu))
+    m_p, m_m = mp.sqrt(mu / eps) * (t - 1j * u), mp.sqrt(mu / eps) * (t + 1j * u)
+
+    def jD(kind, z):
+        f, fm = mp_sph(kind, l, z), mp_sph(kind, l - 1, z)
+        return f, fm - l * f / z
+
+    j, Dj = jD("j", w)
+    h, Dh = jD("h", w)
+    jL, DL = jD("j", n_L * w)
+    jR, DR = jD("j", n_R * w)
+    M = mp.matrix([[0, h, -jL, -jR], [Dh, 0, -DL, DR], [h, 0, -jL / m_m, jR / m_p],
+                   [0, Dh, -DL / m_m, -DR / m_p]])
+    sol_e = mp.lu_solve(M, mp.matrix([0, -Dj, -j, 0]))        # e = 1, f = 0
+    sol_f = mp.lu_solve(M, mp.matrix([-j, 0, 0, -Dj]))        # e = 0, f = 1
+    r_ee, r_me = -sol_e[0], -1j * sol_e[1]
+    r_em, r_mm = 1j * sol_f[0], -sol_f[1]
+    return np.array([[complex(r_ee), complex(r_em)], [complex(r_me), complex(r_mm)]])
+
+
+def mp_reduced_inputs(x, m, l_max):
+    """Reduced brackets g, h, g_L, g_R and C_l from mpmath, for the algebra-only tests."""
+    mL, mR = complex(m["m_L"]), complex(m["m_R"])
+    out = {k: [] for k in ("g", "h", "gL", "gR", "c")}
+    xm = mp.mpf(x)
+    for l in range(1, l_max + 1):
+        out["g"].append(complex(mp_bracket_I(xm, l) - (l + 1) / xm))
+        out["h"].append(complex(-mp_K(l - 1, xm) / mp_K(l, xm)))
+        for key, mJ in (("gL", mL), ("gR", mR)):
+            z = mp.mpc(mJ) * xm
+            out[key].append(complex(mp_bracket_I(z, l) - (l + 1) / z))
+        out["c"].append(complex((-1) ** l * mp.pi / 2 * mp.besseli(l + 0.5, xm) / mp_K(l, xm)))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+# spec values, scattering.md §4 (x, eps, mu, chi, kappa, {l: [[EE, EM], [ME, MM]]})
+SPEC_CASES = {
+    "chiral_item4": (0.7, 3.0, 1.5, 0.0, 0.3, {
+        1: [[-0.08673513516, -0.008720977072j], [0.008720977072j, -0.02268347218]],
+        2: [[0.00250486174, 0.0002816845017j], [-0.0002816845017j, 0.0007978011893]]}),
+    "tellegen_item5": (0.7, 2.5, 1.7, 0.4, 0.0, {
+        1: [[-0.07099742454, 0.01808933311], [0.01808933311, -0.03481875833]],
+        2: [[0.002076081603, -0.0004829108478], [-0.0004829108478, 0.001110259908]]}),
+    "general_item6": (1.0, 3.0, 1.4, 0.5, 0.3, {
+        1: [[-0.2571176006, 0.07352045513 - 0.02339977095j],
+            [0.07352045513 + 0.02339977095j, -0.02185214423]],
+        2: [[0.01513970212, -0.003897231338 + 0.001686282947j],
+            [-0.003897231338 - 0.001686282947j, 0.002668561837]]}),
+    "dielectric_item7": (1.0, 4.0, 1.0, 0.0, 0.0, {
+        1: [[-0.3471537951, 0], [0, 0.06248917492]],
+        2: [[0.01977512689, 0], [0, -0.001898454271]],
+        3: [[-0.0005168997821, 0], [0, 3.083506257e-5]]}),
+}
+
+
+def assert_matrix_close(got, want, rtol):
+    want = np.asarray(want, dtype=complex)
+    scale = np.max(np.abs(want))
+    np.testing.assert_allclose(got, want, rtol=0, atol=rtol * scale)
+    nz = np.abs(want) > 0
+    np.testing.assert_allclose(got[nz], want[nz], rtol=rtol)
+
+
+# ---------------------------------------------------------------------------------------------
+# the algebra of (4.11)-(4.16) alone (mpmath brackets; independent of jaxem.special)
+
+@pytest.mark.parametrize("case", sorted(SPEC_CASES))
+def test_algebra_matches_spec_values(case):
+    x, eps, mu, chi, kappa, want = SPEC_CASES[case]
+    l_max = max(want)
+    m = _relative_indices(eps, mu, chi, kappa)
+    ref = mp_reduced_inputs(x, m, l_max)
+    q = np.asarray(_q_matrix(jnp.asarray(x + 0j), *(jnp.asarray(ref[k]) for k in ("g", "h", "gL", "gR")),
+                             m, l_max))
+    r = q * ref["c"][:, None, None]
+    for l, mat in want.items():
+        assert_matrix_close(r[l - 1], mat, rtol=2e-9)   # spec prints 10 digits
+
+
+@pytest.mark.parametrize("eps,mu,chi,kappa", [(3.0, 1.5, 0.0, 0.3), (2.5, 1.7, 0.4, 0.0),
+                                              (3.0, 1.4, 0.5, 0.3), (1.2, 1.0, 0.2, 1.5)])
+def test_algebra_matches_boundary_value_oracle(eps, mu, chi, kappa):
+    # the last case has m_L < 0 (kappa > sqrt(eps mu - chi^2)): exercises the parity branch
+    x, l_max = 0.9, 3
+    m = _relative_indices(eps, mu, chi, kappa)
+    ref = mp_reduced_inputs(x, m, l_max)
+    q = np.asarray(_q_matrix(jnp.asarray(x + 0j), *(jnp.asarray(ref[k]) for k in ("g", "h", "gL", "gR")),
+                             m, l_max))
+    r = q * ref["c"][:, None, None]
+    for l in range(1, l_max + 1):
+        assert_matrix_close(r[l - 1], bvp_reflection(x, l, eps, mu, chi, kappa), rtol=1e-12)
+
+
+def scipy_real_frequency_inputs(w, m, l_max):
+    """Reduced brackets at x = -i w from Riccati-Bessel log-derivatives (scattering.md §2.4, §2.7)."""
+    l = np.arange(1, l_max + 1)
+
+    def dpsi(z):
+        j, jp = spherical_jn(l, z), spherical_jn(l, z, derivative=True)
+        return (j + z * jp) / (z * j)
+
+    h = spherical_jn(l, w) + 1j * spherical_yn(l, w)
+    hp = spherical_jn(l, w, True) + 1j * spherical_yn(l, w, True)
+    dxi = (h + w * hp) / (w * h)
+    out = {"g": 1j * (dpsi(w) - (l + 1) / w), "h": 1j * (dxi + l / w)}
+    for key, mJ in (("gL", complex(m["m_L"])), ("gR", complex(m["m_R"]))):
+        out[key] = 1j * (dpsi(mJ * w + 0j) - (l + 1) / (mJ * w))
+    out["c"] = -(w * spherical_jn(l, w)) / (w * h)
+    return out
+
+
+def test_real_frequency_continuation_matches_miepython():
+    # r^EE(x = -i w) = Bohren-Huffman a_l(w), r^MM = b_l (scattering.md §2.7, item 3)
+    w, n_rel, l_max = 5.213, 1.55, 8
+    m = _relative_indices(n_rel**2, 1.0, 0.0, 0.0)
+    ref = scipy_real_frequency_inputs(w, m, l_max)
+    q = np.asarray(_q_matrix(jnp.asarray(-1j * w), *(jnp.asarray(ref[k]) for k in ("g", "h", "gL", "gR")),
+                             m, l_max))
+    r = q * ref["c"][:, None, None]
+    a, b = miepython.an_bn(n_rel, w, l_max)
+    np.testing.assert_allclose(r[:, 0, 0], a, rtol=1e-10)
+    np.testing.assert_allclose(r[:, 1, 1], b, rtol=1e-10)
+    assert r[0, 0, 0] == pytest.approx(0.03436203651 + 0.1821573138j, rel=1e-9)
+    assert r[0, 1, 1] == pytest.approx(0.2004061281 + 0.4003042742j, rel=1e-9)
+    # real-frequency chiral sphere, item 9: eps = 2.25, kappa = 0.05, w = 2.3
+    m = _relative_indices(2.25, 1.0, 0.0, 0.05)
+    ref = scipy_real_frequency_inputs(2.3, m, 1)
+    q = np.asarray(_q_matrix(jnp.asarray(-2.3j), *(jnp.asarray(ref[k]) for k in ("g", "h", "gL", "gR")), m, 1))
+    r = q[0] * ref["c"][0]
+    want = [[0.542787784 - 0.486726495j, -(0.0517569108 - 0.0926700961j)],
+            [0.0517569108 - 0.0926700961j, 0.891971659 - 0.291704806j]]
+    assert_matrix_close(r, want, rtol=3e-9)
+
+
+def test_general_formula_reduces_to_pemc_for_any_interior():
+    # (4.16) with m_+ + m_- = 0, m_+ m_- = tan^2 theta gives (4.17)/(4.18) for ANY m_L, m_R
+    x, l_max, theta = 0.8, 3, 0.3
+    t = math.tan(theta)
+    mL, mR = 1.7 + 0.2j, 2.9 - 0.1j
+    mm, mpl = 1j * t, -1j * t
+    m = dict(m_L=jnp.asarray(mL), m_R=jnp.asarray(mR), m_minus=jnp.asarray(mm), m_plus=jnp.asarray(mpl),
+             d_L=jnp.asarray(mm * mL - 1), d_R=jnp.asarray(mpl * mR - 1),
+             e_L=jnp.asarray(mm * mL - mpl * mR), e_R=jnp.asarray(mm * mR - mpl * mL))
+    ref = mp_reduced_inputs(x, m, l_max)
+    q = np.asarray(_q_matrix(jnp.asarray(x + 0j), *(jnp.asarray(ref[k]) for k in ("g", "h", "gL", "gR")),
+                             m, l_max))
+    l = np.arange(1, l_max + 1)
+    a = ((l + 1) + x * ref["g"]) / (l - x * ref["h"])
+    np.testing.assert_allclose(q, np.asarray(_pemc_q(jnp.asarray(a.real), jnp.asarray(theta))), rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# full kernels (need jaxem.special)
+
+@needs_special
+@pytest.mark.parametrize("case", sorted(SPEC_CASES))
+def test_spec_values(case):
+    x, eps, mu, chi, kappa, want = SPEC_CASES[case]
+    r = to_r(*reflection_coefficients_imag(x, eps, mu, chi, kappa, l_max=3))
+    for l, mat in want.items():
+        assert_matrix_close(r[l - 1], mat, rtol=2e-9)
+    # same through the physical interface (chi, kappa frequency independent; vacuum host)
+    xi, radius = 3e14, x * C_LIGHT / 3e14
+    r2 = to_r(*reflection_matrix_imag(xi, radius, BiIsotropic(eps, mu, chi, kappa), 3))
+    np.testing.assert_allclose(r2, r, rtol=1e-12, atol=1e-15)
+
+
+@needs_special
+def test_bvp_oracle_full_kernel():
+    for eps, mu, chi, kappa in [(3.0, 1.4, 0.5, 0.3), (1.2, 1.0, 0.2, 1.5)]:
+        for x in (0.05, 2.5):
+            r = to_r(*reflection_coefficients_imag(x, eps, mu, chi, kappa, l_max=3))
+            for l in (1, 3):
+                assert_matrix_close(r[l - 1], bvp_reflection(x, l, eps, mu, chi, kappa), rtol=1e-10)
+
+
+@needs_special
+def test_pec_and_pemc_spec_values():
+    r = to_r(*perfect_conductor_reflection_imag(1.0, l_max=3))
+    np.testing.assert_allclose(r[:, 0, 0], [-0.731509349822, 0.0381839938168, -0.000952955859705], rtol=1e-10)
+    np.testing.assert_allclose(r[:, 1, 1], [0.5, -0.0277897213522, 0.000739452774956], rtol=1e-10)
+    assert np.all(r[:, 0, 1] == 0) and np.all(r[:, 1, 0] == 0)
+    x = np.array([0.5, 1.7])   # closed form r_1^MM = e^x (x cosh x - sinh x)/(1 + x)
+    r = to_r(*perfect_conductor_reflection_imag(x, l_max=1))
+    np.testing.assert_allclose(r[:, 0, 1, 1], np.exp(x) * (x * np.cosh(x) - np.sinh(x)) / (1 + x), rtol=1e-13)
+    # PEMC theta = 0.3, item 10
+    r = to_r(*pemc_reflection_imag(0.5, 0.3, l_max=1))[0]
+    np.testing.assert_allclose([r[0, 0], r[1, 1], r[1, 0], r[0, 1]],
+                               [-0.07118451, 0.035648576, 0.036544223, 0.036544223], rtol=2e-8)
+    r = to_r(*pemc_reflection_imag(3.0, 0.3, l_max=5))
+    want = {1: [-89.821739, 83.063493, 59.138576], 2: [26.306211, -23.089569, -16.896736],
+            5: [-0.038267725, 0.032975374, 0.024370013]}
+    for l, (ee, mm, mix) in want.items():
+        # printed to 8 digits: half a unit of the last digit
+        np.testing.assert_allclose([r[l - 1, 0, 0], r[l - 1, 1, 1], r[l - 1, 1, 0], r[l - 1, 0, 1]],
+                                   [ee, mm, mix, mix], rtol=3e-8)
+        # and to 1e-12 against mpmath: (4.17), corrected (4.18) with the PEC closed forms
+        log_ee, log_mm = mp_pec_r(3.0, l)
+        a, b = (-1) ** l * math.exp(log_ee), (-1) ** (l + 1) * math.exp(log_mm)
+        c, s = math.cos(0.3), math.sin(0.3)
+        np.testing.assert_allclose([r[l - 1, 0, 0], r[l - 1, 1, 1], r[l - 1, 1, 0]],
+                                   [c * c * a + s * s * b, s * s * a + c * c * b, c * s * (b - a)], rtol=1e-12)
+
+
+@needs_special
+def test_duality_rotation():
+    # R_PEMC(theta) = D(theta) R_PEC D(theta)^T at all x (scattering.md §1.7); PMC = PEC with E <-> M
+    x = np.array([1e-3, 0.4, 3.0, 40.0])
+    pec = to_r(*perfect_conductor_reflection_imag(x, l_max=6))
+    for theta in (0.0, 0.3, np.pi / 4, 1.2, np.pi / 2):
+        D = np.array([[np.cos(theta), np.sin(theta)], [-np.sin(theta), np.cos(theta)]])
+        pemc = to_r(*pemc_reflection_imag(x, theta, l_max=6))
+        rotated = D @ pec @ D.T
+        scale = np.max(np.abs(rotated), axis=(-1, -2), keepdims=True)
+        np.testing.assert_allclose(pemc / scale, rotated / scale, atol=1e-13)
+    pmc = to_r(*reflection_matrix_imag(1e15, 0.2 * C_LIGHT / 1e15, PEMC(np.pi / 2), 4))
+    pec1 = to_r(*reflection_matrix_imag(1e15, 0.2 * C_LIGHT / 1e15, PerfectConductor(), 4))
+    np.testing.assert_allclose(pmc[:, 0, 0], pec1[:, 1, 1], rtol=1e-13)
+    np.testing.assert_allclose(pmc[:, 1, 1], pec1[:, 0, 0], rtol=1e-13)
+    # the duality-invariant PEMC(0) is the PEC
+    np.testing.assert_allclose(to_r(*pemc_reflection_imag(x, 0.0, l_max=6)), pec, rtol=1e-14)
+
+
+@needs_special
+def test_pec_mpmath_large_l():
+    # l up to 1e4, x from 1e-4 to 1e4: log|r^EE|, log|r^MM| against mpmath (relative 1e-10 of log
+    # or 1e-9 absolute, i.e. |r| to ~1e-9 relative)
+    l_max = 10000
+    xs = np.array([1e-4, 1.0, 100.0, 1e4])
+    log_abs, phase = perfect_conductor_reflection_imag(xs, l_max=l_max)
+    log_abs, phase = np.asarray(log_abs), np.asarray(phase)
+    for i, x in enumerate(xs):
+        for l in (1, 37, 1000, 10000):
+            ref_ee, ref_mm = mp_pec_r(x, l)
+            assert log_abs[i, l - 1, 0, 0] == pytest.approx(ref_ee, rel=1e-12, abs=1e-9)
+            assert log_abs[i, l - 1, 1, 1] == pytest.approx(ref_mm, rel=1e-12, abs=1e-9)
+            assert phase[i, l - 1, 0, 0] == (-1) ** l and phase[i, l - 1, 1, 1] == (-1) ** (l + 1)
+    assert np.all(np.isfinite(log_abs[..., 0, 0])) and np.all(np.isfinite(log_abs[..., 1, 1]))
+
+
+@needs_special
+@pytest.mark.parametrize("eps", [1e4, 2.25])
+def test_drude_and_dielectric_mpmath_large_l(eps):
+    # eps = 1e4: a Drude metal at imaginary frequency (eps(i xi) >> 1); 2.25: glass.  The magnetic
+    # coefficient of a non-magnetic sphere has exactly cancelling leading terms at small x: it is
+    # the hardest entry (checked at x = 1e-4, l = 1e4).
+    l_max = 10000
+    xs = np.array([1e-4, 1.0, 100.0, 1e4])
+    log_abs, phase = reflection_coefficients_imag(xs, eps, l_max=l_max)
+    log_abs, phase = np.asarray(log_abs), np.asarray(phase)
+    for i, x in enumerate(xs):
+        for l in (1, 1000, 10000):
+            lee, see, lmm, smm = mp_isotropic_r(x, l, eps)
+            assert log_abs[i, l - 1, 0, 0] == pytest.approx(lee, rel=1e-12, abs=1e-9)
+            assert log_abs[i, l - 1, 1, 1] == pytest.approx(lmm, rel=1e-12, abs=1e-8)
+            assert phase[i, l - 1, 0, 0].real == float(see) and phase[i, l - 1, 1, 1].real == float(smm)
+    assert np.all(np.isinf(log_abs[..., 0, 1])) and np.all(phase[..., 0, 1] == 0)
+
+
+def double_factorial_log(n):
+    return sum(math.log(k) for k in range(n, 0, -2))
+
+
+@needs_special
+def test_rayleigh_limit():
+    # r_l = C_l^(0)(x) ((l+1)/l) X_{p,p'}(l) + O(x^{2l+2}) (4.51); X from item 18
+    x = 1e-4
+
+    def X(r):
+        l = np.arange(1, r.shape[0] + 1)
+        log_c0 = np.array([(2 * k + 1) * math.log(x) - double_factorial_log(2 * k + 1)
+                           - double_factorial_log(2 * k - 1) for k in l])
+        c0 = (-1.0) ** l * np.exp(log_c0) * (l + 1) / l
+        return r / c0[:, None, None]
+
+    Xd = X(to_r(*reflection_coefficients_imag(x, 4.0, l_max=2)))
+    np.testing.assert_allclose(Xd[:, 0, 0].real, [0.5, 0.54545455], rtol=1e-7)
+    # eps_s = 2.5 in eps_m = 1.8 through the physical interface with a host medium
+    xi = 1e14
+    radius = x * C_LIGHT / (xi * math.sqrt(1.8))
+    assert float(size_parameter_imag(xi, radius, Dielectric(1.8))) == pytest.approx(x, rel=1e-14)
+    Xm = X(to_r(*reflection_matrix_imag(xi, radius, Dielectric(2.5), 2, medium=Dielectric(1.8))))
+    np.testing.assert_allclose(Xm[:, 0, 0].real, [0.1147541, 0.13461538], rtol=1e-6)
+    Xb = X(to_r(*reflection_coefficients_imag(x, 3.0, 1.4, 0.5, 0.3, l_max=3)))
+    np.testing.assert_allclose(Xb[:, 0, 0].real, [0.3877551, 0.42958301, 0.44562488], rtol=1e-7)
+    np.testing.assert_allclose(Xb[:, 1, 1].real, [0.099639855, 0.11487018, 0.12111261], rtol=1e-7)
+    assert Xb[0, 0, 1] == pytest.approx(-0.090036014 + 0.054021608j, rel=1e-7)
+    # item 19: dipole, PEC ratio -1/2, r_1^MM,PEC = x^3/3
+    r = to_r(*reflection_coefficients_imag(x, 4.0, l_max=1))[0]
+    assert r[0, 0].real == pytest.approx(-2 / 3 * x**3 * 3 / 6, rel=1e-7)
+    r = to_r(*perfect_conductor_reflection_imag(x, l_max=1))[0]
+    assert r[1, 1].real / r[0, 0].real == pytest.approx(-0.5, rel=1e-7)
+    assert r[1, 1].real == pytest.approx(x**3 / 3, rel=1e-7)
+    # (4.63): X_TM,TM(l) -> (eps - 1)/(eps + 1) at large l (x l << 1)
+    xs = 1e-7
+    la, ph = reflection_coefficients_imag(xs, 4.0, l_max=2000)
+    l = 2000
+    log_c0 = (2 * l + 1) * math.log(xs) - double_factorial_log(2 * l + 1) - double_factorial_log(2 * l - 1)
+    X_l = float(ph[l - 1, 0, 0].real) * (-1) ** l * math.exp(float(la[l - 1, 0, 0]) - log_c0) * l / (l + 1)
+    assert X_l == pytest.approx(l * 3.0 / (4.0 * l + l + 1), rel=1e-7)
+
+
+@needs_special
+def test_physical_interface_drude_medium_and_zero_frequency():
+    gold = Drude.gold()
+    xi, radius = 2.4678e14, 1e-6
+    x = xi * radius / C_LIGHT
+    got = reflection_matrix_imag(xi, radius, gold, 20)
+    want = reflection_coefficients_imag(x, float(gold.epsilon_imag(xi)), l_max=20)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-13)
+    np.testing.assert_array_equal(got[1], want[1])
+    # host medium: x = xi n_m R / c, relative eps
+    water = Dielectric(1.77)
+    got = reflection_matrix_imag(xi, radius, gold, 20, medium=water)
+    want = reflection_coefficients_imag(x * math.sqrt(1.77), float(gold.epsilon_imag(xi)) / 1.77, l_max=20)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-13)
+    # xi = 0: r = 0 (log_abs = -inf), no NaN in values or gradients
+    la, ph = reflection_matrix_imag(0.0, radius, gold, 5)
+    assert np.all(np.isneginf(la)) and not np.any(np.isnan(ph))
+    grad = jax.grad(lambda wp: jnp.sum(reflection_matrix_imag_factored(0.0, radius, Drude(wp, 5e13), 5)[1].real))(1e16)
+    assert np.isfinite(float(grad))
+    # small but positive x: finite, no NaN
+    la, ph = reflection_matrix_imag(1e8, 1e-9, gold, 5)
+    assert np.all(np.isfinite(la[:, 0, 0])) and not np.any(np.isnan(ph))
+
+
+@needs_special
+def test_gradients_vs_central_differences():
+    # d/d(parameters) of the O(1) factor q and of log|r|; check_grads: central differences, order 2
+    def f(wp, gm, radius_um):
+        ls, q = reflection_matrix_imag_factored(3e14, radius_um * 1e-6, Drude(wp * 1e16, gm * 1e13), 4)
+        return jnp.concatenate([ls / 100, q.real.reshape(-1)])
+
+    check_grads(f, (1.3, 5.0, 0.8), order=2, modes=("fwd", "rev"), eps=1e-5, rtol=1e-6)
+
+    def g(eps, kappa, x):
+        la, ph = reflection_coefficients_imag(x, eps, 1.2, 0.1, kappa, l_max=3)
+        return jnp.concatenate([la[..., 0, 0].reshape(-1), la[..., 1, 1].reshape(-1)])
+
+    check_grads(g, (3.0, 0.3, 0.9), order=2, modes=("fwd", "rev"), eps=1e-5, rtol=1e-6)
+    # the factored form carries d r^EM / d kappa at kappa = 0 (the log form cannot)
+    dq = jax.grad(lambda k: reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, k), 2)[1]
+                  [0, 0, 1].imag)(0.0)
+    fd = (reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, 1e-6), 2)[1][0, 0, 1].imag
+          - reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, -1e-6), 2)[1][0, 0, 1].imag) / 2e-6
+    assert float(dq) == pytest.approx(float(fd), rel=1e-7)
+    assert abs(float(dq)) > 1e-3
+
+
+@needs_special
+def test_vmap_jit_and_batching():
+    xs = jnp.array([0.01, 0.5, 7.0])
+    batched = reflection_coefficients_imag(xs, 2.5, l_max=6)
+    loop = [reflection_coefficients_imag(float(x), 2.5, l_max=6) for x in xs]
+    for k in range(2):
+        np.testing.assert_allclose(batched[k], np.stack([np.asarray(o[k]) for o in loop]), rtol=1e-14)
+    wps = jnp.array([1e16, 1.4e16])
+    vm = jax.vmap(lambda wp: reflection_matrix_imag(3e14, 1e-6, Drude(wp, 5e13), 5))(wps)
+    for i, wp in enumerate(wps):
+        one = reflection_matrix_imag(3e14, 1e-6, Drude(float(wp), 5e13), 5)
+        np.testing.assert_allclose(vm[0][i], one[0], rtol=1e-14)
+    jitted = jax.jit(lambda xi, r: reflection_matrix_imag(xi, r, Drude.gold(), 5))(3e14, 1e-6)
+    eager = reflection_matrix_imag(3e14, 1e-6, Drude.gold(), 5)
+    np.testing.assert_allclose(jitted[0], eager[0], rtol=1e-14)
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: reflection_matrix_imag(-1.0, 1e-6, Drude.gold(), 5), "xi"),
+    (lambda: reflection_matrix_imag(1e14, -1e-6, Drude.gold(), 5), "radius"),
+    (lambda: reflection_matrix_imag(1e14, 1e-6, Drude.gold(), 0), "l_max"),
+    (lambda: reflection_matrix_imag(1e14, 1e-6, Drude.gold(), 5.0), "l_max"),
+    (lambda: reflection_matrix_imag(1e14, 1e-6, "gold", 5), "material"),
+    (lambda: reflection_matrix_imag(1e14, 1e-6, Drude.gold(), 5, medium=PerfectConductor()), "medium"),
+    (lambda: reflection_matrix_imag(1e14, 1e-6, Drude.gold(), 5, medium=BiIsotropic(2.0, 1.0, 0.0, 0.1)),
+     "medium"),
+    (lambda: reflection_coefficients_imag(-0.1, 2.0, l_max=3), "x"),
+    (lambda: reflection_coefficients_imag(0.1, -2.0, l_max=3), "eps_rel"),
+    (lambda: reflection_coefficients_imag(0.1, 2.0, float("nan"), l_max=3), "mu_rel"),
+    (lambda: pemc_reflection_imag(0.1, float("inf"), l_max=3), "theta"),
+    (lambda: reflection_coefficients_imag(0.1, 2.0, 1.0, 1.5, 0.0, l_max=3), "chi_rel"),
+    (lambda: perfect_conductor_reflection_imag(float("nan"), l_max=3), "x"),
+])
+def test_bad_input_raises(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
