@@ -7,7 +7,8 @@ spheres, the spec's boundary-value oracle solved here with mpmath Bessel functio
 Rayleigh limits, the optical theorem and energy conservation.
 
 Conventions: jaxem uses e^{-i omega t} (Im m > 0 absorbs, Bohren-Huffman); miepython and Wiscombe
-write m = n - i k, so their m is conj(ours) and their coefficients are conj(ours).
+write m = n - i k, so their m is conj(ours). miepython conjugates m back internally and returns the
+Bohren-Huffman a_l, b_l (equal to ours); Wiscombe's amplitudes S1, S2 are conj(ours).
 """
 import math
 
@@ -186,8 +187,8 @@ def test_against_miepython_random_spheres():
                                    [qext, qsca, qback, g], rtol=1e-9, atol=1e-13)
         n_w = wiscombe_lmax(x[i])
         am, bm = miepython.coefficients(np.conj(m[i]), x[i], n_pole=n_w)
-        np.testing.assert_allclose(a[i, :n_w], np.conj(am), rtol=1e-8, atol=1e-14)
-        np.testing.assert_allclose(b[i, :n_w], np.conj(bm), rtol=1e-8, atol=1e-14)
+        np.testing.assert_allclose(a[i, :n_w], am, rtol=1e-8, atol=1e-14)
+        np.testing.assert_allclose(b[i, :n_w], bm, rtol=1e-8, atol=1e-14)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 from jax.test_util import check_grads
-from scipy.special import spherical_jn, spherical_yn
+from scipy.special import ive, spherical_jn, spherical_yn
 
 import jaxem  # noqa: F401  (x64)
 from jaxem.constants import c as C_LIGHT
@@ -27,14 +27,6 @@ from jaxem.mie import (pemc_reflection_imag, perfect_conductor_reflection_imag,
                        reflection_coefficients_imag, reflection_matrix_imag,
                        reflection_matrix_imag_factored, size_parameter_imag)
 from jaxem.mie.imaginary import _pemc_q, _q_matrix, _relative_indices
-
-try:
-    from jaxem.special import (log_modified_bessel_i, log_modified_bessel_k,  # noqa: F401
-                               modified_log_derivative_i)
-    HAVE_SPECIAL = True
-except ImportError:  # jaxem.special is built in parallel
-    HAVE_SPECIAL = False
-needs_special = pytest.mark.skipif(not HAVE_SPECIAL, reason="jaxem.special not available yet")
 
 mp.mp.dps = 40
 
@@ -57,7 +49,13 @@ def mp_K(n, x):
 
 
 def mp_bracket_I(z, l):
-    return mp.besseli(l - 0.5, z) / mp.besseli(l + 0.5, z) - l / z
+    try:
+        return mp.besseli(l - 0.5, z) / mp.besseli(l + 0.5, z) - l / z
+    except mp.libmp.NoConvergence:
+        # mpmath's series gives up at order ~1e4 and argument ~1e6: use SciPy's (Amos)
+        # exponentially scaled I_nu instead (real z only; ~1e-14 relative)
+        zf = float(z)
+        return mp.mpf(ive(l - 0.5, zf) / ive(l + 0.5, zf)) - l / z
 
 
 def mp_isotropic_r(x, l, eps, mu=1):
@@ -247,85 +245,83 @@ def test_general_formula_reduces_to_pemc_for_any_interior():
 
 
 # ---------------------------------------------------------------------------------------------
-# full kernels (need jaxem.special)
+# full kernels.  Compilation dominates the run time, so the tests share a few signatures:
+# general kernel (scalar x, l_max = 3), PEC / PEMC (x of shape (4,), l_max = 6), large l
+# (x of shape (4,), l_max = 1e4), physical interface (scalar xi, l_max = 6).
 
-@needs_special
+L_SMALL = 3
+L_PEC = 6
+X4 = np.array([1e-3, 0.5, 3.0, 40.0])
+
+
 @pytest.mark.parametrize("case", sorted(SPEC_CASES))
 def test_spec_values(case):
     x, eps, mu, chi, kappa, want = SPEC_CASES[case]
-    r = to_r(*reflection_coefficients_imag(x, eps, mu, chi, kappa, l_max=3))
+    r = to_r(*reflection_coefficients_imag(x, eps, mu, chi, kappa, l_max=L_SMALL))
     for l, mat in want.items():
-        assert_matrix_close(r[l - 1], mat, rtol=2e-9)
+        assert_matrix_close(r[l - 1], mat, rtol=2e-9)   # spec prints 10 digits
     # same through the physical interface (chi, kappa frequency independent; vacuum host)
-    xi, radius = 3e14, x * C_LIGHT / 3e14
-    r2 = to_r(*reflection_matrix_imag(xi, radius, BiIsotropic(eps, mu, chi, kappa), 3))
+    xi = 3e14
+    r2 = to_r(*reflection_matrix_imag(xi, x * C_LIGHT / xi, BiIsotropic(eps, mu, chi, kappa), L_SMALL))
     np.testing.assert_allclose(r2, r, rtol=1e-12, atol=1e-15)
 
 
-@needs_special
 def test_bvp_oracle_full_kernel():
+    # second case: m_L < 0 (kappa > sqrt(eps mu - chi^2)), the parity branch of {I, m x}
     for eps, mu, chi, kappa in [(3.0, 1.4, 0.5, 0.3), (1.2, 1.0, 0.2, 1.5)]:
         for x in (0.05, 2.5):
-            r = to_r(*reflection_coefficients_imag(x, eps, mu, chi, kappa, l_max=3))
+            r = to_r(*reflection_coefficients_imag(x, eps, mu, chi, kappa, l_max=L_SMALL))
             for l in (1, 3):
                 assert_matrix_close(r[l - 1], bvp_reflection(x, l, eps, mu, chi, kappa), rtol=1e-10)
 
 
-@needs_special
 def test_pec_and_pemc_spec_values():
-    r = to_r(*perfect_conductor_reflection_imag(1.0, l_max=3))
-    np.testing.assert_allclose(r[:, 0, 0], [-0.731509349822, 0.0381839938168, -0.000952955859705], rtol=1e-10)
-    np.testing.assert_allclose(r[:, 1, 1], [0.5, -0.0277897213522, 0.000739452774956], rtol=1e-10)
-    assert np.all(r[:, 0, 1] == 0) and np.all(r[:, 1, 0] == 0)
-    x = np.array([0.5, 1.7])   # closed form r_1^MM = e^x (x cosh x - sinh x)/(1 + x)
-    r = to_r(*perfect_conductor_reflection_imag(x, l_max=1))
+    x = np.array([1.0, 0.5, 1.7, 3.0])
+    r = to_r(*perfect_conductor_reflection_imag(x, l_max=L_PEC))
+    np.testing.assert_allclose(r[0, :3, 0, 0], [-0.731509349822, 0.0381839938168, -0.000952955859705],
+                               rtol=1e-10)
+    np.testing.assert_allclose(r[0, :3, 1, 1], [0.5, -0.0277897213522, 0.000739452774956], rtol=1e-10)
+    assert np.all(r[:, :, 0, 1] == 0) and np.all(r[:, :, 1, 0] == 0)
+    # closed form r_1^MM = e^x (x cosh x - sinh x)/(1 + x)
     np.testing.assert_allclose(r[:, 0, 1, 1], np.exp(x) * (x * np.cosh(x) - np.sinh(x)) / (1 + x), rtol=1e-13)
-    # PEMC theta = 0.3, item 10
-    r = to_r(*pemc_reflection_imag(0.5, 0.3, l_max=1))[0]
-    np.testing.assert_allclose([r[0, 0], r[1, 1], r[1, 0], r[0, 1]],
-                               [-0.07118451, 0.035648576, 0.036544223, 0.036544223], rtol=2e-8)
-    r = to_r(*pemc_reflection_imag(3.0, 0.3, l_max=5))
+    # PEMC theta = 0.3, item 10 (printed to 8 digits: tolerance half a unit of the last digit)
+    r = to_r(*pemc_reflection_imag(x, 0.3, l_max=L_PEC))
+    np.testing.assert_allclose([r[1, 0, 0, 0], r[1, 0, 1, 1], r[1, 0, 1, 0], r[1, 0, 0, 1]],
+                               [-0.07118451, 0.035648576, 0.036544223, 0.036544223], rtol=3e-8)
     want = {1: [-89.821739, 83.063493, 59.138576], 2: [26.306211, -23.089569, -16.896736],
             5: [-0.038267725, 0.032975374, 0.024370013]}
+    c, s = math.cos(0.3), math.sin(0.3)
     for l, (ee, mm, mix) in want.items():
-        # printed to 8 digits: half a unit of the last digit
-        np.testing.assert_allclose([r[l - 1, 0, 0], r[l - 1, 1, 1], r[l - 1, 1, 0], r[l - 1, 0, 1]],
-                                   [ee, mm, mix, mix], rtol=3e-8)
+        got = r[3, l - 1]
+        np.testing.assert_allclose([got[0, 0], got[1, 1], got[1, 0], got[0, 1]], [ee, mm, mix, mix], rtol=3e-8)
         # and to 1e-12 against mpmath: (4.17), corrected (4.18) with the PEC closed forms
         log_ee, log_mm = mp_pec_r(3.0, l)
         a, b = (-1) ** l * math.exp(log_ee), (-1) ** (l + 1) * math.exp(log_mm)
-        c, s = math.cos(0.3), math.sin(0.3)
-        np.testing.assert_allclose([r[l - 1, 0, 0], r[l - 1, 1, 1], r[l - 1, 1, 0]],
+        np.testing.assert_allclose([got[0, 0], got[1, 1], got[1, 0]],
                                    [c * c * a + s * s * b, s * s * a + c * c * b, c * s * (b - a)], rtol=1e-12)
 
 
-@needs_special
 def test_duality_rotation():
     # R_PEMC(theta) = D(theta) R_PEC D(theta)^T at all x (scattering.md §1.7); PMC = PEC with E <-> M
-    x = np.array([1e-3, 0.4, 3.0, 40.0])
-    pec = to_r(*perfect_conductor_reflection_imag(x, l_max=6))
+    pec = to_r(*perfect_conductor_reflection_imag(X4, l_max=L_PEC))
     for theta in (0.0, 0.3, np.pi / 4, 1.2, np.pi / 2):
         D = np.array([[np.cos(theta), np.sin(theta)], [-np.sin(theta), np.cos(theta)]])
-        pemc = to_r(*pemc_reflection_imag(x, theta, l_max=6))
+        pemc = to_r(*pemc_reflection_imag(X4, theta, l_max=L_PEC))
         rotated = D @ pec @ D.T
         scale = np.max(np.abs(rotated), axis=(-1, -2), keepdims=True)
         np.testing.assert_allclose(pemc / scale, rotated / scale, atol=1e-13)
-    pmc = to_r(*reflection_matrix_imag(1e15, 0.2 * C_LIGHT / 1e15, PEMC(np.pi / 2), 4))
-    pec1 = to_r(*reflection_matrix_imag(1e15, 0.2 * C_LIGHT / 1e15, PerfectConductor(), 4))
-    np.testing.assert_allclose(pmc[:, 0, 0], pec1[:, 1, 1], rtol=1e-13)
-    np.testing.assert_allclose(pmc[:, 1, 1], pec1[:, 0, 0], rtol=1e-13)
-    # the duality-invariant PEMC(0) is the PEC
-    np.testing.assert_allclose(to_r(*pemc_reflection_imag(x, 0.0, l_max=6)), pec, rtol=1e-14)
+        if theta == 0.0:
+            np.testing.assert_allclose(pemc, pec, rtol=1e-14)
+        if theta == np.pi / 2:
+            np.testing.assert_allclose(pemc[..., 0, 0], pec[..., 1, 1], rtol=1e-13)
+            np.testing.assert_allclose(pemc[..., 1, 1], pec[..., 0, 0], rtol=1e-13)
 
 
-@needs_special
 def test_pec_mpmath_large_l():
-    # l up to 1e4, x from 1e-4 to 1e4: log|r^EE|, log|r^MM| against mpmath (relative 1e-10 of log
-    # or 1e-9 absolute, i.e. |r| to ~1e-9 relative)
-    l_max = 10000
+    # l up to 1e4, x from 1e-4 to 1e4: log|r^EE|, log|r^MM| against mpmath (1e-12 relative in the
+    # log, at least 1e-9 absolute, i.e. |r| to ~1e-9 relative although |r| spans 1e+-78000)
     xs = np.array([1e-4, 1.0, 100.0, 1e4])
-    log_abs, phase = perfect_conductor_reflection_imag(xs, l_max=l_max)
-    log_abs, phase = np.asarray(log_abs), np.asarray(phase)
+    log_abs, phase = (np.asarray(a) for a in perfect_conductor_reflection_imag(xs, l_max=10000))
     for i, x in enumerate(xs):
         for l in (1, 37, 1000, 10000):
             ref_ee, ref_mm = mp_pec_r(x, l)
@@ -335,16 +331,22 @@ def test_pec_mpmath_large_l():
     assert np.all(np.isfinite(log_abs[..., 0, 0])) and np.all(np.isfinite(log_abs[..., 1, 1]))
 
 
-@needs_special
+def double_factorial_log(n):
+    return sum(math.log(k) for k in range(n, 0, -2))
+
+
+def log_c0(x, l):
+    """log |C_l^(0)(x)| = log(x^{2l+1}/((2l+1)!!(2l-1)!!)) (4.48)."""
+    return (2 * l + 1) * math.log(x) - double_factorial_log(2 * l + 1) - double_factorial_log(2 * l - 1)
+
+
 @pytest.mark.parametrize("eps", [1e4, 2.25])
 def test_drude_and_dielectric_mpmath_large_l(eps):
     # eps = 1e4: a Drude metal at imaginary frequency (eps(i xi) >> 1); 2.25: glass.  The magnetic
     # coefficient of a non-magnetic sphere has exactly cancelling leading terms at small x: it is
     # the hardest entry (checked at x = 1e-4, l = 1e4).
-    l_max = 10000
     xs = np.array([1e-4, 1.0, 100.0, 1e4])
-    log_abs, phase = reflection_coefficients_imag(xs, eps, l_max=l_max)
-    log_abs, phase = np.asarray(log_abs), np.asarray(phase)
+    log_abs, phase = (np.asarray(a) for a in reflection_coefficients_imag(xs, eps, l_max=10000))
     for i, x in enumerate(xs):
         for l in (1, 1000, 10000):
             lee, see, lmm, smm = mp_isotropic_r(x, l, eps)
@@ -352,112 +354,129 @@ def test_drude_and_dielectric_mpmath_large_l(eps):
             assert log_abs[i, l - 1, 1, 1] == pytest.approx(lmm, rel=1e-12, abs=1e-8)
             assert phase[i, l - 1, 0, 0].real == float(see) and phase[i, l - 1, 1, 1].real == float(smm)
     assert np.all(np.isinf(log_abs[..., 0, 1])) and np.all(phase[..., 0, 1] == 0)
+    # (4.51), (4.57), (4.63): at x = 1e-4 (x^2/l << 1) r_l/(C_l^(0) (l+1)/l) = l(eps-1)/(l eps + l + 1)
+    for l in (1, 1000, 10000):
+        X = (-1) ** l * phase[0, l - 1, 0, 0].real * math.exp(log_abs[0, l - 1, 0, 0] - log_c0(1e-4, l)) * l / (l + 1)
+        assert X == pytest.approx(l * (eps - 1) / (l * eps + l + 1), rel=1e-7)
 
 
-def double_factorial_log(n):
-    return sum(math.log(k) for k in range(n, 0, -2))
-
-
-@needs_special
 def test_rayleigh_limit():
     # r_l = C_l^(0)(x) ((l+1)/l) X_{p,p'}(l) + O(x^{2l+2}) (4.51); X from item 18
     x = 1e-4
 
     def X(r):
         l = np.arange(1, r.shape[0] + 1)
-        log_c0 = np.array([(2 * k + 1) * math.log(x) - double_factorial_log(2 * k + 1)
-                           - double_factorial_log(2 * k - 1) for k in l])
-        c0 = (-1.0) ** l * np.exp(log_c0) * (l + 1) / l
+        c0 = (-1.0) ** l * np.exp([log_c0(x, k) for k in l]) * (l + 1) / l
         return r / c0[:, None, None]
 
-    Xd = X(to_r(*reflection_coefficients_imag(x, 4.0, l_max=2)))
-    np.testing.assert_allclose(Xd[:, 0, 0].real, [0.5, 0.54545455], rtol=1e-7)
-    # eps_s = 2.5 in eps_m = 1.8 through the physical interface with a host medium
-    xi = 1e14
-    radius = x * C_LIGHT / (xi * math.sqrt(1.8))
-    assert float(size_parameter_imag(xi, radius, Dielectric(1.8))) == pytest.approx(x, rel=1e-14)
-    Xm = X(to_r(*reflection_matrix_imag(xi, radius, Dielectric(2.5), 2, medium=Dielectric(1.8))))
-    np.testing.assert_allclose(Xm[:, 0, 0].real, [0.1147541, 0.13461538], rtol=1e-6)
-    Xb = X(to_r(*reflection_coefficients_imag(x, 3.0, 1.4, 0.5, 0.3, l_max=3)))
+    rd = to_r(*reflection_coefficients_imag(x, 4.0, l_max=L_SMALL))
+    np.testing.assert_allclose(X(rd)[:2, 0, 0].real, [0.5, 0.54545455], rtol=1e-7)
+    # item 19: dipole r_1^EE ~ -(2/3) x^3 (eps-1)/(eps+2)
+    assert rd[0, 0, 0].real == pytest.approx(-2 / 3 * x**3 * (4.0 - 1) / (4.0 + 2), rel=1e-7)
+    Xb = X(to_r(*reflection_coefficients_imag(x, 3.0, 1.4, 0.5, 0.3, l_max=L_SMALL)))
     np.testing.assert_allclose(Xb[:, 0, 0].real, [0.3877551, 0.42958301, 0.44562488], rtol=1e-7)
     np.testing.assert_allclose(Xb[:, 1, 1].real, [0.099639855, 0.11487018, 0.12111261], rtol=1e-7)
     assert Xb[0, 0, 1] == pytest.approx(-0.090036014 + 0.054021608j, rel=1e-7)
-    # item 19: dipole, PEC ratio -1/2, r_1^MM,PEC = x^3/3
-    r = to_r(*reflection_coefficients_imag(x, 4.0, l_max=1))[0]
-    assert r[0, 0].real == pytest.approx(-2 / 3 * x**3 * 3 / 6, rel=1e-7)
-    r = to_r(*perfect_conductor_reflection_imag(x, l_max=1))[0]
+    # item 19: PEC r_1^MM/r_1^EE -> -1/2, r_1^MM = x^3/3
+    r = to_r(*perfect_conductor_reflection_imag(np.array([x, 1.0, 1.0, 1.0]), l_max=L_PEC))[0, 0]
     assert r[1, 1].real / r[0, 0].real == pytest.approx(-0.5, rel=1e-7)
     assert r[1, 1].real == pytest.approx(x**3 / 3, rel=1e-7)
-    # (4.63): X_TM,TM(l) -> (eps - 1)/(eps + 1) at large l (x l << 1)
-    xs = 1e-7
-    la, ph = reflection_coefficients_imag(xs, 4.0, l_max=2000)
-    l = 2000
-    log_c0 = (2 * l + 1) * math.log(xs) - double_factorial_log(2 * l + 1) - double_factorial_log(2 * l - 1)
-    X_l = float(ph[l - 1, 0, 0].real) * (-1) ** l * math.exp(float(la[l - 1, 0, 0]) - log_c0) * l / (l + 1)
-    assert X_l == pytest.approx(l * 3.0 / (4.0 * l + l + 1), rel=1e-7)
 
 
-@needs_special
 def test_physical_interface_drude_medium_and_zero_frequency():
     gold = Drude.gold()
     xi, radius = 2.4678e14, 1e-6
     x = xi * radius / C_LIGHT
-    got = reflection_matrix_imag(xi, radius, gold, 20)
-    want = reflection_coefficients_imag(x, float(gold.epsilon_imag(xi)), l_max=20)
-    np.testing.assert_allclose(got[0], want[0], rtol=1e-13)
-    np.testing.assert_array_equal(got[1], want[1])
-    # host medium: x = xi n_m R / c, relative eps
-    water = Dielectric(1.77)
-    got = reflection_matrix_imag(xi, radius, gold, 20, medium=water)
-    want = reflection_coefficients_imag(x * math.sqrt(1.77), float(gold.epsilon_imag(xi)) / 1.77, l_max=20)
-    np.testing.assert_allclose(got[0], want[0], rtol=1e-13)
+    got = reflection_matrix_imag(xi, radius, gold, L_PEC)
+    want = reflection_coefficients_imag(np.full(4, x), np.full(4, float(gold.epsilon_imag(xi))), l_max=L_PEC)
+    np.testing.assert_allclose(got[0], want[0][0], rtol=1e-13)
+    np.testing.assert_array_equal(got[1], want[1][0])
+    # host medium (eps_s = 2.5 in eps_m = 1.8, item 18): x = xi n_m R / c, relative eps
+    xr = 1e-4
+    radius_m = xr * C_LIGHT / (xi * math.sqrt(1.8))
+    assert float(size_parameter_imag(xi, radius_m, Dielectric(1.8))) == pytest.approx(xr, rel=1e-14)
+    r = to_r(*reflection_matrix_imag(xi, radius_m, Dielectric(2.5), L_PEC, medium=Dielectric(1.8)))
+    X = r[:2, 0, 0].real / np.array([-math.exp(log_c0(xr, 1)) * 2, math.exp(log_c0(xr, 2)) * 1.5])
+    np.testing.assert_allclose(X, [0.1147541, 0.13461538], rtol=1e-6)
     # xi = 0: r = 0 (log_abs = -inf), no NaN in values or gradients
-    la, ph = reflection_matrix_imag(0.0, radius, gold, 5)
+    la, ph = reflection_matrix_imag(0.0, radius, gold, L_PEC)
     assert np.all(np.isneginf(la)) and not np.any(np.isnan(ph))
-    grad = jax.grad(lambda wp: jnp.sum(reflection_matrix_imag_factored(0.0, radius, Drude(wp, 5e13), 5)[1].real))(1e16)
+    grad = jax.grad(lambda wp: jnp.sum(
+        reflection_matrix_imag_factored(0.0, radius, Drude(wp, 5e13), L_PEC)[1].real))(1e16)
     assert np.isfinite(float(grad))
-    # small but positive x: finite, no NaN
-    la, ph = reflection_matrix_imag(1e8, 1e-9, gold, 5)
+    # small but positive x (1e-13): finite, no NaN
+    la, ph = reflection_matrix_imag(1e8, 1e-14 * C_LIGHT / 1e8, gold, L_PEC)
     assert np.all(np.isfinite(la[:, 0, 0])) and not np.any(np.isnan(ph))
 
 
-@needs_special
+def central_difference(f, x0, h):
+    return (np.asarray(f(x0 + h)) - np.asarray(f(x0 - h))) / (2 * h)
+
+
 def test_gradients_vs_central_differences():
-    # d/d(parameters) of the O(1) factor q and of log|r|; check_grads: central differences, order 2
-    def f(wp, gm, radius_um):
-        ls, q = reflection_matrix_imag_factored(3e14, radius_um * 1e-6, Drude(wp * 1e16, gm * 1e13), 4)
-        return jnp.concatenate([ls / 100, q.real.reshape(-1)])
+    # forward-mode autodiff of log|C_l| and q (factored form) w.r.t. omega_p, gamma, radius and xi,
+    # against central differences (relative 1e-6; step 1e-4 relative)
+    base = dict(wp=1.3e16, gm=5e13, radius=0.8e-6, xi=3e14)
 
-    check_grads(f, (1.3, 5.0, 0.8), order=2, modes=("fwd", "rev"), eps=1e-5, rtol=1e-6)
+    def f(p):
+        ls, q = reflection_matrix_imag_factored(p["xi"], p["radius"], Drude(p["wp"], p["gm"]), L_PEC)
+        return jnp.concatenate([ls, q.real.reshape(-1)])
 
-    def g(eps, kappa, x):
-        la, ph = reflection_coefficients_imag(x, eps, 1.2, 0.1, kappa, l_max=3)
-        return jnp.concatenate([la[..., 0, 0].reshape(-1), la[..., 1, 1].reshape(-1)])
+    jac = jax.jacfwd(f)(base)
+    for k, v in base.items():
+        fd = central_difference(lambda t: f({**base, k: t}), v, 1e-4 * v)
+        np.testing.assert_allclose(np.asarray(jac[k]) * v, fd * v, rtol=1e-6, atol=1e-9)
+    # general bi-isotropic kernel: reverse mode w.r.t. eps, mu, chi, kappa, x
+    args = (0.9, 3.0, 1.2, 0.1, 0.3)
 
-    check_grads(g, (3.0, 0.3, 0.9), order=2, modes=("fwd", "rev"), eps=1e-5, rtol=1e-6)
+    def g(*a):
+        la, _ = reflection_coefficients_imag(*a, l_max=L_SMALL)
+        return jnp.sum(la[..., 0, 0] + la[..., 1, 1] + 0.1 * la[..., 0, 1])
+
+    grads = jax.grad(g, argnums=(0, 1, 2, 3, 4))(*args)
+    for i, gr in enumerate(grads):
+        fd = central_difference(lambda t: g(*args[:i], t, *args[i + 1:]), args[i], 1e-5)
+        assert float(gr) == pytest.approx(float(fd), rel=1e-6, abs=1e-8)
     # the factored form carries d r^EM / d kappa at kappa = 0 (the log form cannot)
-    dq = jax.grad(lambda k: reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, k), 2)[1]
-                  [0, 0, 1].imag)(0.0)
-    fd = (reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, 1e-6), 2)[1][0, 0, 1].imag
-          - reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, -1e-6), 2)[1][0, 0, 1].imag) / 2e-6
-    assert float(dq) == pytest.approx(float(fd), rel=1e-7)
+    def qem(k):
+        return reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, k), L_SMALL)[1][0, 0, 1].imag
+
+    dq = jax.grad(qem)(0.0)
+    assert float(dq) == pytest.approx(float(central_difference(qem, 0.0, 1e-6)), rel=1e-7)
     assert abs(float(dq)) > 1e-3
 
 
-@needs_special
+@pytest.mark.slow
+def test_stiffness_second_derivative_and_check_grads():
+    # jacfwd twice (a stiffness-type second derivative) and jax's check_grads to order 2
+    def f(radius_um):
+        ls, q = reflection_matrix_imag_factored(3e14, radius_um * 1e-6, Drude.gold(), 4)
+        return ls[1] + q[1, 0, 0].real
+
+    d2 = jax.jacfwd(jax.jacfwd(f))(0.8)
+    d1 = jax.jacfwd(f)
+    fd = (float(d1(0.8 + 1e-4)) - float(d1(0.8 - 1e-4))) / 2e-4
+    assert float(d2) == pytest.approx(fd, rel=1e-6)
+
+    def h(wp, gm, radius_um):
+        ls, q = reflection_matrix_imag_factored(3e14, radius_um * 1e-6, Drude(wp * 1e16, gm * 1e13), 4)
+        return jnp.concatenate([ls / 100, q.real.reshape(-1)])
+
+    check_grads(h, (1.3, 5.0, 0.8), order=2, modes=("fwd", "rev"), eps=1e-4, rtol=1e-5)
+
+
 def test_vmap_jit_and_batching():
-    xs = jnp.array([0.01, 0.5, 7.0])
-    batched = reflection_coefficients_imag(xs, 2.5, l_max=6)
-    loop = [reflection_coefficients_imag(float(x), 2.5, l_max=6) for x in xs]
-    for k in range(2):
-        np.testing.assert_allclose(batched[k], np.stack([np.asarray(o[k]) for o in loop]), rtol=1e-14)
+    batched = reflection_coefficients_imag(X4, 2.5, l_max=L_PEC)
+    for i, x in enumerate(X4):
+        one = reflection_coefficients_imag(np.full(4, x), 2.5, l_max=L_PEC)
+        np.testing.assert_allclose(batched[0][i], one[0][0], rtol=1e-14)
     wps = jnp.array([1e16, 1.4e16])
-    vm = jax.vmap(lambda wp: reflection_matrix_imag(3e14, 1e-6, Drude(wp, 5e13), 5))(wps)
+    vm = jax.vmap(lambda wp: reflection_matrix_imag(3e14, 1e-6, Drude(wp, 5e13), L_PEC))(wps)
     for i, wp in enumerate(wps):
-        one = reflection_matrix_imag(3e14, 1e-6, Drude(float(wp), 5e13), 5)
+        one = reflection_matrix_imag(3e14, 1e-6, Drude(float(wp), 5e13), L_PEC)
         np.testing.assert_allclose(vm[0][i], one[0], rtol=1e-14)
-    jitted = jax.jit(lambda xi, r: reflection_matrix_imag(xi, r, Drude.gold(), 5))(3e14, 1e-6)
-    eager = reflection_matrix_imag(3e14, 1e-6, Drude.gold(), 5)
+    jitted = jax.jit(lambda xi, r: reflection_matrix_imag(xi, r, Drude.gold(), L_PEC))(3e14, 1e-6)
+    eager = reflection_matrix_imag(3e14, 1e-6, Drude.gold(), L_PEC)
     np.testing.assert_allclose(jitted[0], eager[0], rtol=1e-14)
 
 

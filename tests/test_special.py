@@ -270,10 +270,16 @@ def _skip_unscaled(z, k):
 # ---------------------------------------------------------------------------------------------
 # spherical family: accuracy against mpmath over l <= 1e4, |z| <= 1e4
 
+# extra arguments evaluated with the table in one batch (one compilation per function): small and
+# zero argument, and the imaginary axis z = i x for the continuation test
+_EXTRA_X = np.array([0.05, 1.3, 17.0, 150.0])
+_EXTRA_Z = np.concatenate([[1e-6, 0.0], 1j * _EXTRA_X])
+
+
 @pytest.fixture(scope="module")
 def spherical_values():
     zs = _split_table()
-    z = np.array([complex(s) for s in zs])
+    z = np.concatenate([np.array([complex(s) for s in zs]), _EXTRA_Z])
     fns = (spherical_jn, spherical_yn, spherical_hankel1, log_derivative_psi, log_derivative_xi,
            ratio_psi_xi)
     return zs, z, [np.asarray(f(z, L_BIG)) for f in fns]
@@ -283,38 +289,91 @@ def test_spherical_family_matches_mpmath(spherical_values):
     zs, z, out = spherical_values
     names = ("j", "y", "h", "D", "Dxi", "psi/xi")
     checked = 0
-    worst = {}
     for row in _SPHERICAL_TABLE:
         i, l = zs.index(row[0]), row[1]
-        ref = [complex(mp.mpmathify(s)) if 1e-300 < abs(mp.mpmathify(s)) < 1e300 else None for s in row[2:]]
-        kappa = _condition_numbers(z[i], l, ref[3], ref[4])
+        ref_mp = [mp.mpmathify(s) for s in row[2:]]
+        ref = [complex(v) if 1e-300 < abs(v) < 1e300 else None for v in ref_mp]
+        kappa = _condition_numbers(z[i], l, complex(ref_mp[3]), complex(ref_mp[4]))
         for k in range(6):
             if ref[k] is None or _skip_unscaled(z[i], k):
                 continue
             err = abs(out[k][i, l] - ref[k]) / abs(ref[k])
             tol = 1e-12 + 4 * EPS * kappa[k]
             assert err <= tol, (names[k], row[0], l, err, tol)
-            worst[names[k]] = max(worst.get(names[k], 0.0), err / tol)
             checked += 1
     assert checked > 300
 
 
 def test_log_derivatives_finite_where_functions_overflow(spherical_values):
-    # absorbing sphere m = 1.5 + 2i at x = 1e4 (psi_l ~ e^{2e4}): D_l must stay finite and match
-    # its large-|Im z| limit -i (psi ~ e^{-iz}/2i dominates) for l << |z|
-    d = np.asarray(log_derivative_psi(np.array([(1.5 + 2j) * 1e4]), 30))[0]
-    assert np.all(np.isfinite(d))
-    np.testing.assert_allclose(d[:5], -1j, atol=1e-3)
+    # every D_l, Dxi_l in the table batch is finite, including |Im z| = 2e3, 4e3 where psi_l ~ e^{4000}
     zs, z, out = spherical_values
-    assert np.all(np.isfinite(out[3])) and np.all(np.isfinite(out[4]))
+    n = len(zs)
+    assert np.all(np.isfinite(out[3][:n])) and np.all(np.isfinite(out[4][:n]))
+    # large-|Im z| limit for l << |z|: psi ~ e^{-iz}/(2i) dominates => D -> -i (Im z > 0)
+    i = zs.index("4000j")
+    np.testing.assert_allclose(out[3][i, :5], -1j, atol=1e-3)
+
+
+def test_small_argument_limits(spherical_values):
+    # x -> 0: j_l ~ x^l/(2l+1)!!, psi_l/xi_l ~ i x^{2l+1}/((2l+1)!! (2l-1)!!), D_l ~ (l+1)/x;
+    # z = 0: j_l = delta_{l0}, psi/xi = 0 (exact)
+    zs, z, out = spherical_values
+    i_small, i_zero = len(zs), len(zs) + 1
+    x = 1e-6
+    l = np.arange(6)
+    dfact = np.array([float(sps.factorial2(2 * k + 1)) for k in l])
+    dfact_m = np.array([1.0] + [float(sps.factorial2(2 * k - 1)) for k in l[1:]])
+    np.testing.assert_allclose(out[0][i_small, :6], x**l / dfact, rtol=1e-10)
+    np.testing.assert_allclose(out[5][i_small, 1:6], (1j * x ** (2 * l + 1) / (dfact * dfact_m))[1:], rtol=1e-10)
+    np.testing.assert_allclose(out[3][i_small, :6], (l + 1) / x, rtol=1e-10)
+    np.testing.assert_array_equal(out[0][i_zero, :6], (l == 0).astype(float))
+    np.testing.assert_array_equal(out[5][i_zero], 0.0)
+    assert np.all(np.isfinite(out[0][i_small])) and np.all(np.isfinite(out[5][i_small]))
+
+
+def test_wronskian_and_ratio_consistency(spherical_values):
+    zs, z, out = spherical_values
+    j, y, h, ratio = out[0], out[1], out[2], out[5]
+    rows = [zs.index(s) for s in ("(3+0.01j)",) if s in zs] + [zs.index("(3000+1j)"), zs.index("(50+70j)"),
+                                                               zs.index("(20-0.3j)"), zs.index("1.0")]
+    for i in rows:
+        zi = z[i]
+        L = 55
+        # DLMF 10.50.3: j_{l+1} y_l - j_l y_{l+1} = 1/z^2
+        cross = j[i, 1:L] * y[i, : L - 1] - j[i, : L - 1] * y[i, 1:L]
+        envelope = np.abs(j[i, 1:L] * y[i, : L - 1]) + np.abs(j[i, : L - 1] * y[i, 1:L])
+        assert np.all(np.abs(cross - 1 / zi**2) <= 1e-13 * envelope), zs[i]
+        np.testing.assert_allclose(h[i, :L], j[i, :L] + 1j * y[i, :L], rtol=1e-13, atol=1e-13 * np.abs(h[i, :L]).max())
+        np.testing.assert_allclose(ratio[i, :L], j[i, :L] / h[i, :L], rtol=1e-12)
+
+
+def test_continuation_to_imaginary_argument(spherical_values, modified_values):
+    # scattering.md §2.4: j_l(ix) = i^l sqrt(pi/2x) I_{l+1/2}(x), h_l(ix) = -i^{-l} sqrt(2/(pi x)) K_{l+1/2}(x),
+    # {I, x} = i psi_l'(ix)/psi_l(ix), {K, x} = i xi_l'(ix)/xi_l(ix): ties the two families together
+    zs, z, out = spherical_values
+    rows = slice(len(zs) + 2, len(zs) + 2 + len(_EXTRA_X))
+    x = _EXTRA_X
+    li, lk, bi, bk = (v[len(_MODIFIED_X):] for v in modified_values[:4])
+    l = np.arange(L_BIG + 1)
+    pref = np.sqrt(np.pi / (2 * x))[:, None]
+    with np.errstate(over="ignore", under="ignore"):
+        i_l = pref * np.exp(li)
+        k_l = np.sqrt(2 / (np.pi * x))[:, None] * np.exp(lk)
+        phase = np.exp(1j * np.pi / 2 * (l % 4))
+    rep = (np.abs(i_l) > 1e-290) & (k_l < 1e290)
+    np.testing.assert_allclose(out[0][rows][rep], (phase * i_l)[rep], rtol=1e-12)
+    np.testing.assert_allclose(out[2][rows][rep], (-np.conj(phase) * k_l)[rep], rtol=1e-12)
+    np.testing.assert_allclose(bi, (1j * out[3][rows]).real, rtol=1e-12)
+    np.testing.assert_allclose(bk, (1j * out[4][rows]).real, rtol=1e-12)
 
 
 def test_real_argument_against_scipy():
-    # broad real check: 60 arguments on 1e-3..1e3, l <= 100; tolerance 1e-12 + 4 eps kappa as above
+    # broad real check: 60 arguments on 1e-3..1e3, l <= 100; tolerance 1e-12 + 8 eps kappa
     x = np.logspace(-3, 3, 60)
     l = np.arange(101)
     j, y = np.asarray(spherical_jn(x, 100)), np.asarray(spherical_yn(x, 100))
-    assert j.dtype == np.float64 and y.dtype == np.float64
+    psi, xi = (np.asarray(a) for a in riccati_bessel(x, 100))
+    assert j.dtype == np.float64 and y.dtype == np.float64 and psi.dtype == np.float64
     jr, yr = sps.spherical_jn(l, x[:, None]), sps.spherical_yn(l, x[:, None])
     jpr = sps.spherical_jn(l, x[:, None], derivative=True)
     ypr = sps.spherical_yn(l, x[:, None], derivative=True)
@@ -324,69 +383,32 @@ def test_real_argument_against_scipy():
     assert np.all(err_j[ok] <= 1e-12 + 8 * EPS * kj[ok])
     oky = np.isfinite(yr)
     ky = np.abs(x[:, None] * ypr / np.where(oky, yr, 1.0))
-    err_y = np.abs(y - yr) / np.where(oky, np.abs(yr), 1.0)
+    with np.errstate(invalid="ignore"):
+        err_y = np.abs(y - yr) / np.where(oky, np.abs(yr), 1.0)
     assert np.all(err_y[oky] <= 1e-12 + 8 * EPS * ky[oky])
     assert np.all(np.isneginf(y[~oky]))
-
-
-def test_riccati_and_hankel_consistency():
-    z = np.array([0.7, 3.0 + 0.4j, 25.0 - 1.5j, 120.0 + 30j])
-    psi, xi = riccati_bessel(z, 40)
-    j, y, h = spherical_jn(z, 40), spherical_yn(z, 40), spherical_hankel1(z, 40)
-    np.testing.assert_allclose(psi, z[:, None] * j, rtol=1e-15)
-    np.testing.assert_allclose(xi, z[:, None] * h, rtol=1e-15)
-    np.testing.assert_allclose(ratio_psi_xi(z, 40), psi / xi, rtol=1e-12)
-    # Wronskian j_l y_l' - j_l' y_l = 1/z^2 via y_{l+1}, j_{l+1}: j_l y_{l+1} - j_{l+1} y_l = -1/z^2 ... use
-    # the cross-product form j_{l+1} y_l - j_l y_{l+1} = 1/z^2 (DLMF 10.50.3)
-    cross = j[:, 1:] * y[:, :-1] - j[:, :-1] * y[:, 1:]
-    envelope = np.abs(j[:, 1:] * y[:, :-1]) + np.abs(j[:, :-1] * y[:, 1:])
-    np.testing.assert_array_less(np.abs(cross - 1 / z[:, None] ** 2), 1e-13 * envelope + 1e-300)
-
-
-def test_continuation_to_imaginary_argument():
-    # scattering.md §2.4: j_l(ix) = i^l sqrt(pi/2x) I_{l+1/2}(x), h_l(ix) = -i^{-l} sqrt(2/(pi x)) K_{l+1/2}(x),
-    # {I, x} = i psi_l'(ix)/psi_l(ix), {K, x} = i xi_l'(ix)/xi_l(ix): ties the two families together
-    x = np.array([0.05, 1.3, 17.0, 150.0])
-    L = 60
-    l = np.arange(L + 1)
-    pref = np.sqrt(np.pi / (2 * x))[:, None]
-    j = np.asarray(spherical_jn(1j * x, L))
-    h = np.asarray(spherical_hankel1(1j * x, L))
-    i_l = pref * np.exp(np.asarray(log_modified_bessel_i(x, L)))
-    k_l = np.sqrt(2 / (np.pi * x))[:, None] * np.exp(np.asarray(log_modified_bessel_k(x, L)))
-    rep = (np.abs(i_l) > 1e-290) & np.isfinite(k_l)
-    np.testing.assert_allclose(j[rep], ((1j) ** l * i_l)[rep], rtol=1e-12)
-    np.testing.assert_allclose(h[rep], (-(1j) ** (-l) * k_l)[rep], rtol=1e-12)
-    np.testing.assert_allclose(modified_log_derivative_i(x, L), (1j * log_derivative_psi(1j * x, L)).real,
-                               rtol=1e-12)
-    np.testing.assert_allclose(modified_log_derivative_k(x, L), (1j * log_derivative_xi(1j * x, L)).real,
-                               rtol=1e-12)
-
-
-def test_small_argument_limits():
-    # x -> 0: j_l ~ x^l/(2l+1)!!, psi/xi ~ -i x^{2l+1}/((2l+1)!! (2l-1)!!), D_l ~ (l+1)/x
-    x = 1e-6
-    l = np.arange(6)
-    dfact = np.array([float(sps.factorial2(2 * k + 1)) for k in l])
-    dfact_m = np.array([1.0] + [float(sps.factorial2(2 * k - 1)) for k in l[1:]])
-    np.testing.assert_allclose(spherical_jn(x, 5), x**l / dfact, rtol=1e-10)
-    np.testing.assert_allclose(ratio_psi_xi(x, 5)[1:], (1j * x ** (2 * l + 1) / (dfact * dfact_m))[1:] * -1 * -1,
-                               rtol=1e-10)
-    np.testing.assert_allclose(log_derivative_psi(x, 5), (l + 1) / x, rtol=1e-10)
-    np.testing.assert_allclose(spherical_jn(0.0, 5), (l == 0).astype(float), atol=0)
-    np.testing.assert_allclose(ratio_psi_xi(0.0, 5), 0.0, atol=0)
+    np.testing.assert_allclose(psi, x[:, None] * j, rtol=1e-15)
+    np.testing.assert_allclose(xi[oky], (x[:, None] * (jr + 1j * yr))[oky], rtol=1e-12 + 8 * EPS * ky[oky].max())
 
 
 # ---------------------------------------------------------------------------------------------
 # modified family: log I, log K, brackets against mpmath over l <= 1e4, 1e-4 <= x <= 1e4
 
-def test_modified_family_matches_mpmath():
-    xs = sorted(set(r[0] for r in _MODIFIED_TABLE))
-    x = np.array(xs)
-    li, lk = np.asarray(log_modified_bessel_i(x, L_BIG)), np.asarray(log_modified_bessel_k(x, L_BIG))
-    bi, bk = np.asarray(modified_log_derivative_i(x, L_BIG)), np.asarray(modified_log_derivative_k(x, L_BIG))
+_MODIFIED_X = sorted(set(r[0] for r in _MODIFIED_TABLE))
+
+
+@pytest.fixture(scope="module")
+def modified_values():
+    x = np.concatenate([np.array(_MODIFIED_X), _EXTRA_X])
+    fns = (log_modified_bessel_i, log_modified_bessel_k, modified_log_derivative_i,
+           modified_log_derivative_k, modified_spherical_i, modified_spherical_k)
+    return [np.asarray(f(x, L_BIG)) for f in fns]
+
+
+def test_modified_family_matches_mpmath(modified_values):
+    li, lk, bi, bk = modified_values[:4]
     for row in _MODIFIED_TABLE:
-        i, l = xs.index(row[0]), row[1]
+        i, l = _MODIFIED_X.index(row[0]), row[1]
         ref = [float(mp.mpf(s)) for s in row[2:]]
         for got, r in ((li[i, l], ref[0]), (lk[i, l], ref[1])):
             assert abs(got - r) <= 1e-12 * max(1.0, abs(r)), (row[0], l, got, r)
@@ -402,24 +424,27 @@ def test_bracket_i_complex_matches_mpmath():
     z = np.array([complex(s) for s in zs])
     out = np.asarray(modified_log_derivative_i(z, 3000))
     for row in _BRACKET_I_COMPLEX_TABLE:
+        i = zs.index(row[0])
         ref = complex(mp.mpmathify(row[2]))
-        got = out[zs.index(row[0]), row[1]]
-        assert abs(got - ref) <= 1e-12 * abs(ref) + 4 * EPS * abs(z[zs.index(row[0])]) * abs(ref), row
+        assert abs(out[i, row[1]] - ref) <= (1e-12 + 4 * EPS * abs(z[i])) * abs(ref), row
 
 
-def test_modified_against_scipy_and_identities():
-    x = np.logspace(-2, 2.5, 40)
+def test_modified_against_scipy_and_identities(modified_values):
+    li, lk, bi, bk, i_l, k_l = modified_values
+    x = np.concatenate([np.array(_MODIFIED_X), _EXTRA_X])
     l = np.arange(31)
-    np.testing.assert_allclose(modified_spherical_i(x, 30), sps.spherical_in(l, x[:, None]), rtol=1e-12)
-    # documented normalisation: k_l = sqrt(pi/2x) K_{l+1/2} = (pi/2) scipy.spherical_kn
-    np.testing.assert_allclose(modified_spherical_k(x, 30), np.pi / 2 * sps.spherical_kn(l, x[:, None]),
-                               rtol=1e-12)
-    # Wronskian I_nu K_{nu+1} + I_{nu+1} K_nu = 1/x in log form
-    li, lk = np.asarray(log_modified_bessel_i(x, 30)), np.asarray(log_modified_bessel_k(x, 30))
-    w = np.exp(li[:, :-1] + lk[:, 1:]) + np.exp(li[:, 1:] + lk[:, :-1])
-    np.testing.assert_allclose(w * x[:, None], 1.0, rtol=1e-13)
-    np.testing.assert_allclose(np.asarray(modified_log_derivative_k(x, 3))[:, 0], -1.0, rtol=1e-15)
-    np.testing.assert_allclose(np.asarray(modified_log_derivative_i(x, 3))[:, 0], 1 / np.tanh(x), rtol=1e-13)
+    with np.errstate(over="ignore"):
+        i_ref, k_ref = sps.spherical_in(l, x[:, None]), sps.spherical_kn(l, x[:, None])
+    rep = np.isfinite(i_ref) & np.isfinite(k_ref) & (i_ref > 1e-290) & (k_ref > 1e-290)
+    np.testing.assert_allclose(i_l[:, :31][rep], i_ref[rep], rtol=1e-12)
+    # documented normalisation: k_l = sqrt(pi/2x) K_{l+1/2}, as scipy.special.spherical_kn
+    np.testing.assert_allclose(k_l[:, :31][rep], k_ref[rep], rtol=1e-12)
+    # Wronskian I_nu K_{nu+1} + I_{nu+1} K_nu = 1/x, in log form over all l <= 1e4
+    a, b = li[:, :-1] + lk[:, 1:], li[:, 1:] + lk[:, :-1]
+    w = np.logaddexp(a, b) + np.log(x)[:, None]
+    assert np.all(np.abs(w) <= 1e-12 * np.maximum(1.0, np.abs(a)))
+    np.testing.assert_allclose(bk[:, 0], -1.0, rtol=1e-15)
+    np.testing.assert_allclose(bi[:, 0], 1 / np.tanh(x), rtol=1e-13)
 
 
 def test_modified_no_overflow_extremes():
@@ -431,10 +456,8 @@ def test_modified_no_overflow_extremes():
     nu = L_BIG + 0.5
     assert abs(li[0, -1] - (nu * math.log(1e-300 / 2) - math.lgamma(nu + 1))) <= 1e-12 * abs(li[0, -1])
     assert abs(lk[0, -1] - (math.lgamma(nu) + nu * math.log(2 / 1e-300) - math.log(2))) <= 1e-12 * abs(lk[0, -1])
-    # large x: I_nu(x) ~ e^x/sqrt(2 pi x) (1 - (4nu^2-1)/(8x)), l = 0 exact: I_{1/2} = sqrt(2/(pi x)) sinh x
+    # l = 0 exact: I_{1/2}(x) = sqrt(2/(pi x)) sinh x
     assert abs(li[2, 0] - (x[2] + 0.5 * math.log(1 / (2 * math.pi * x[2])))) <= 1e-12 * x[2]
-
-
 # ---------------------------------------------------------------------------------------------
 # angular functions and quadrature
 
@@ -470,7 +493,7 @@ def test_gauss_legendre_exactness():
         x, w = gauss_legendre(n)
         assert x.shape == (n,) and np.all(np.diff(x) > 0)
         assert abs(w.sum() - 2.0) < 1e-13
-        for k in (0, 1, 2, 2 * n - 2, 2 * n - 1):
+        for k in sorted({0, 1, min(2, 2 * n - 1), 2 * n - 2, 2 * n - 1}):
             exact = 0.0 if k % 2 else 2.0 / (k + 1)
             assert abs(np.sum(w * x**k) - exact) < 1e-13, (n, k)
     x20, w20 = np.polynomial.legendre.leggauss(20)
@@ -543,19 +566,18 @@ def test_gradients_finite_at_small_argument_and_large_order():
 # transformations and validation
 
 def test_vmap_and_jit_match_eager():
+    # ratio_psi_xi runs every spherical recurrence (Lentz, downward, upward j, upward h, xi ratios);
+    # log_modified_bessel_i every modified one
     z = jnp.array([0.3 + 0.1j, 4.0, 12.0 + 2j])
-    for fn in (spherical_jn, log_derivative_psi, log_derivative_xi, ratio_psi_xi):
-        eager = fn(z, 12)
-        np.testing.assert_allclose(jax.jit(fn, static_argnums=1)(z, 12), eager, rtol=1e-14)
-        np.testing.assert_allclose(jax.vmap(lambda t: fn(t, 12))(z), eager, rtol=1e-14)
-        loop = np.stack([np.asarray(fn(t, 12)) for t in z])
-        np.testing.assert_allclose(loop, eager, rtol=1e-14)
+    eager = ratio_psi_xi(z, 12)
+    np.testing.assert_allclose(jax.jit(ratio_psi_xi, static_argnums=1)(z, 12), eager, rtol=1e-14)
+    np.testing.assert_allclose(jax.vmap(lambda t: ratio_psi_xi(t, 12))(z), eager, rtol=1e-14)
+    np.testing.assert_allclose(np.stack([np.asarray(ratio_psi_xi(t, 12)) for t in z]), eager, rtol=1e-14)
     x = jnp.array([[0.2, 3.0], [40.0, 900.0]])
-    for fn in (log_modified_bessel_i, log_modified_bessel_k, modified_log_derivative_k):
-        eager = fn(x, 12)
-        assert eager.shape == (2, 2, 13)
-        np.testing.assert_allclose(jax.jit(fn, static_argnums=1)(x, 12), eager, rtol=1e-14)
-        np.testing.assert_allclose(jax.vmap(jax.vmap(lambda t: fn(t, 12)))(x), eager, rtol=1e-14)
+    eager = log_modified_bessel_i(x, 12)
+    assert eager.shape == (2, 2, 13)
+    np.testing.assert_allclose(jax.jit(log_modified_bessel_i, static_argnums=1)(x, 12), eager, rtol=1e-14)
+    np.testing.assert_allclose(jax.vmap(jax.vmap(lambda t: log_modified_bessel_i(t, 12)))(x), eager, rtol=1e-14)
     mu = jnp.linspace(-1, 1, 5)
     np.testing.assert_allclose(jax.vmap(lambda m: angular_functions(m, 6)[1])(mu), angular_functions(mu, 6)[1])
 

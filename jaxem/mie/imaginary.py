@@ -68,35 +68,33 @@ def _special():
 # ----------------------------------------------------------------------------------------------
 # building blocks (exterior: real x > 0; interior: complex z, any sign of Re z)
 
-def _exterior_pieces(x, l_max):
-    """log|C_l|, g_l = {I,x} - (l+1)/x, h_l = {K,x} + l/x for l = 1..l_max (x real > 0).
+def _bessel_pieces(x, interior, l_max):
+    """Reduced brackets of the exterior (x > 0, real) and of the interior arguments (real, != 0).
 
-    g_l = I_{l+3/2}/I_{l+1/2} = 1/({I,x}_{l+1} + (l+1)/x) and h_l = -K_{l-1/2}/K_{l+1/2} =
-    -1/(l/x - {K,x}_{l-1}) (ratio forms of scattering.md §2.4): sums of like-signed terms, so the
-    small-x cancellation in {I,x} - (l+1)/x and {K,x} + l/x never happens.
+    Returns log|C_l|, g_l(x), h_l(x) and the list of g_l(z) for z in ``interior``, l = 1..l_max:
+      g_l(z) = {I,z} - (l+1)/z = I_{l+3/2}(z)/I_{l+1/2}(z) = 1/({I,z}_{l+1} + (l+1)/z),
+      h_l(x) = {K,x} + l/x = -K_{l-1/2}(x)/K_{l+1/2}(x) = -1/s_{l-1},
+      s_l = K_{l+3/2}/K_{l+1/2} = (l+1)/x - {K,x}_l,
+      log|C_l| = log(pi/2) + log I_{l+1/2} - log K_{l+1/2}
+               = log(pi/2) - log x - 2 log K_{l+1/2} - log(s_l + g_l)   (Wronskian),
+    (scattering.md §2.4, (4.14)-(4.15)). Every expression adds like-signed terms, so the small-x
+    cancellation of {I,x} - (l+1)/x, {K,x} + l/x never happens. {I,z} is odd in z (z i_l(z) has
+    parity (-1)^{l+1}): a negative interior argument (negative-index helicity mode, kappa >
+    sqrt(eps mu - chi^2)) is mapped to -z. All arguments share one continued-fraction evaluation.
     """
     sp = _special()
-    log_i = sp.log_modified_bessel_i(x, l_max)        # orders 0..l_max
-    log_k = sp.log_modified_bessel_k(x, l_max)
-    log_c = _LOG_HALF_PI + log_i[..., 1:] - log_k[..., 1:]
-    l = jnp.arange(1, l_max + 1, dtype=jnp.float64)
-    bracket_k = sp.modified_log_derivative_k(x, l_max - 1)    # orders 0..l_max-1
-    h = -1.0 / (l / x[..., None] - bracket_k)
-    return log_c, _interior_g(x, l_max), h
-
-
-def _interior_g(z, l_max):
-    """g_l(z) = {I,z} - (l+1)/z = I_{l+3/2}(z)/I_{l+1/2}(z) for l = 1..l_max, real z != 0.
-
-    {I,z} is odd in z (z i_l(z) has parity (-1)^{l+1}), so z < 0 (a negative-index helicity mode,
-    kappa > sqrt(eps mu - chi^2)) is mapped to -z.
-    """
-    flip = z < 0
-    zs = jnp.where(flip, -z, z)
-    bracket = _special().modified_log_derivative_i(zs, l_max + 1)[..., 2:]   # orders 2..l_max+1
-    p = jnp.arange(2, l_max + 2, dtype=jnp.float64)                         # l + 1
-    g = 1.0 / (bracket + p / zs[..., None])
-    return jnp.where(flip[..., None], -g, g)
+    zs = jnp.stack([x] + [jnp.abs(z) for z in interior], axis=0)
+    p = jnp.arange(2, l_max + 2, dtype=jnp.float64)                          # l + 1
+    bracket_i = sp.modified_log_derivative_i(zs, l_max + 1)[..., 2:]          # orders 2..l_max+1
+    g_all = 1.0 / (bracket_i + p / zs[..., None])
+    g = g_all[0]
+    g_int = [jnp.where((z < 0)[..., None], -gz, gz) for z, gz in zip(interior, g_all[1:])]
+    log_k = sp.log_modified_bessel_k(x, l_max)[..., 1:]                       # orders 1..l_max
+    orders = jnp.arange(0, l_max + 1, dtype=jnp.float64)
+    s_all = (orders + 1.0) / x[..., None] - sp.modified_log_derivative_k(x, l_max)   # l = 0..l_max
+    h = -1.0 / s_all[..., :-1]
+    log_c = _LOG_HALF_PI - jnp.log(x)[..., None] - 2.0 * log_k - jnp.log(s_all[..., 1:] + g)
+    return log_c, g, h, g_int
 
 
 def _relative_indices(eps, mu, chi, kappa):
@@ -190,26 +188,26 @@ def _safe_x(x):
 
 def _general_factored(x, eps, mu, chi, kappa, l_max, isotropic):
     xs, positive = _safe_x(x)
-    log_c, g, h = _exterior_pieces(xs, l_max)
     m = _relative_indices(eps, mu, chi, kappa)
     m = {k: jnp.broadcast_to(v, xs.shape) for k, v in m.items()}
     # m_{L,R} are real for real eps, mu, chi, kappa with chi^2 < eps mu (checked at the boundary)
-    g_L = _interior_g(jnp.real(m["m_L"]) * xs, l_max)
-    g_R = g_L if isotropic else _interior_g(jnp.real(m["m_R"]) * xs, l_max)
+    interior = [jnp.real(m["m_L"]) * xs] if isotropic else [jnp.real(m["m_L"]) * xs, jnp.real(m["m_R"]) * xs]
+    log_c, g, h, g_int = _bessel_pieces(xs, interior, l_max)
+    g_L, g_R = g_int[0], g_int[-1]
     q = _q_matrix(xs, g, h, g_L, g_R, m, l_max)
     return log_c, q, positive
 
 
 def _pemc_factored(x, theta, l_max):
     xs, positive = _safe_x(x)
-    log_c, g, h = _exterior_pieces(xs, l_max)
+    log_c, g, h, _ = _bessel_pieces(xs, [], l_max)
     theta = jnp.broadcast_to(jnp.asarray(theta, dtype=jnp.float64), xs.shape)
     return log_c, _pemc_q(_pec_ratio(xs, g, h, l_max), theta), positive
 
 
 def _pec_factored(x, l_max):
     xs, positive = _safe_x(x)
-    log_c, g, h = _exterior_pieces(xs, l_max)
+    log_c, g, h, _ = _bessel_pieces(xs, [], l_max)
     a = _pec_ratio(xs, g, h, l_max)
     zero = jnp.zeros_like(a)
     q = jnp.stack([jnp.stack([a, zero], -1), jnp.stack([zero, -jnp.ones_like(a)], -1)], -2)

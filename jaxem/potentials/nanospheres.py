@@ -373,29 +373,25 @@ def _minima(s_grid, dphi, scene, n_matsubara, include_trap, include_cp, zero_tem
         a, b = _on_x_axis(s)
         return _potentials_single(a, b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature)
 
-    slope = jax.vmap(jax.jacfwd(lambda s: jnp.stack(pots(s))))  # (M, 2): dU_A/ds, dU_B/ds
+    slope = jax.vmap(jax.jacfwd(lambda s: jnp.stack(pots(s))))  # (M,) -> (M, 2): dU_A/ds, dU_B/ds
 
     d = slope(s_grid)
-    lo = jnp.stack([s_grid[:-1]] * 2, axis=-1)
-    hi = jnp.stack([s_grid[1:]] * 2, axis=-1)
-    bracket = (d[:-1] < 0) & (d[1:] >= 0)  # dU/ds crosses 0 upwards: a local minimum
+    bracket = (d[:-1] < 0) & (d[1:] >= 0)  # dU/ds crosses 0 upwards: a local minimum in [s_i, s_i+1]
+    # only the (at most max_minima) bracketing intervals of each sphere are refined
+    idx = jnp.stack([jnp.nonzero(bracket[:, col], size=max_minima, fill_value=0)[0] for col in (0, 1)], axis=-1)
+    valid = jnp.arange(max_minima)[:, None] < jnp.sum(bracket, axis=0)[None, :]
+    lo, hi = s_grid[idx], s_grid[idx + 1]  # (max_minima, 2)
 
     def step(_, lohi):
         lo, hi = lohi
         mid = 0.5 * (lo + hi)
-        descending = slope(mid.reshape(-1)).reshape(mid.shape[0], 2, 2)
-        descending = jnp.stack([descending[:, 0, 0], descending[:, 1, 1]], axis=-1) < 0
+        both = slope(mid.reshape(-1)).reshape(max_minima, 2, 2)  # [i, column of mid, which potential]
+        descending = jnp.stack([both[:, 0, 0], both[:, 1, 1]], axis=-1) < 0
         return jnp.where(descending, mid, lo), jnp.where(descending, hi, mid)
 
     lo, hi = jax.lax.fori_loop(0, n_bisection, step, (lo, hi))
-    pos = 0.5 * (lo + hi)
-
-    def pick(col):
-        idx = jnp.nonzero(bracket[:, col], size=max_minima, fill_value=0)[0]
-        valid = jnp.arange(max_minima) < jnp.sum(bracket[:, col])
-        return jnp.where(valid, pos[idx, col], jnp.nan)
-
-    return pick(0), pick(1)
+    pos = jnp.where(valid, 0.5 * (lo + hi), jnp.nan)
+    return pos[:, 0], pos[:, 1]
 
 
 def potential_minima(separations, dphi, *, max_minima: int = 8, n_bisection: int = 60, **kwargs):
@@ -510,3 +506,8 @@ def squeezing_in_db(r):
     """Squeezing in decibels, 20 r log10(e), of a squeezing parameter r."""
     check_nonnegative("r", r)
     return 20.0 * jnp.asarray(r, jnp.float64) * np.log10(np.e)
+
+
+for _fn in (nanosphere_potentials, nanosphere_forces, pair_potential, potentials_vs_separation):
+    _fn.__doc__ += _DOC_KW
+del _fn

@@ -187,7 +187,7 @@ def log_modified_bessel_i(x, l_max: int):
     Spec: scattering.md §2.4, §2.11 A.1, §3.
     """
     x, l_max = _check_x(x, l_max)
-    return _log_modified_bessel_i(x, l_max)
+    return _log_modified_bessel_i_jit(x, l_max)
 
 
 def log_modified_bessel_k(x, l_max: int):
@@ -201,7 +201,7 @@ def log_modified_bessel_k(x, l_max: int):
     Spec: scattering.md §2.4, §2.11 A.1 (Debye), §3 (upward recurrence).
     """
     x, l_max = _check_x(x, l_max)
-    return _log_modified_bessel_k(x, l_max)
+    return _log_modified_bessel_k_jit(x, l_max)
 
 
 def modified_log_derivative_i(z, l_max: int):
@@ -223,7 +223,7 @@ def modified_log_derivative_i(z, l_max: int):
         raise ValueError(f"z must have Re z > 0, got {z!r}")
     if not jnp.iscomplexobj(z):
         z = z.astype(jnp.float64)
-    return _modified_log_derivative_i(z, l_max)
+    return _modified_log_derivative_i_jit(z, l_max)
 
 
 def modified_log_derivative_k(x, l_max: int):
@@ -238,7 +238,7 @@ def modified_log_derivative_k(x, l_max: int):
     Spec: scattering.md §2.4 (4.14), ratio form.
     """
     x, l_max = _check_x(x, l_max)
-    return _modified_log_derivative_k(x, l_max)
+    return _modified_log_derivative_k_jit(x, l_max)
 
 
 def modified_spherical_i(x, l_max: int):
@@ -253,14 +253,14 @@ def modified_spherical_i(x, l_max: int):
     Spec: scattering.md §2.4 (j_l(ix) = i^l i_l(x)).
     """
     x, l_max = _check_x(x, l_max)
-    return jnp.exp(0.5 * jnp.log(jnp.pi / (2.0 * x))[..., None] + _log_modified_bessel_i(x, l_max))
+    return _modified_spherical_jit(x, l_max, True)
 
 
 def modified_spherical_k(x, l_max: int):
     """Modified spherical Bessel function of the second kind k_l(x) = sqrt(pi/(2x)) K_{l+1/2}(x).
 
-    NOTE the normalisation: this is (pi/2) times scipy.special.spherical_kn (which uses
-    sqrt(2/(pi x))); with it, k_0(x) = (pi/2) e^{-x}/x and h_l^(1)(ix) = -(2/pi) i^{-l} k_l(x).
+    Same normalisation as scipy.special.spherical_kn; k_0(x) = (pi/2) e^{-x}/x and
+    h_l^(1)(ix) = -(2/pi) i^{-l} k_l(x) (some texts use sqrt(2/(pi x)) K_{l+1/2} instead).
     Arguments:
         x: real argument x > 0, any shape.  l_max: highest order (static int >= 0).
     Returns:
@@ -268,4 +268,17 @@ def modified_spherical_k(x, l_max: int):
     Spec: scattering.md §2.4.
     """
     x, l_max = _check_x(x, l_max)
-    return jnp.exp(0.5 * jnp.log(jnp.pi / (2.0 * x))[..., None] + _log_modified_bessel_k(x, l_max))
+    return _modified_spherical_jit(x, l_max, False)
+
+
+# one compiled kernel per (shape, l_max) for eager calls; inlined under an outer transformation
+_log_modified_bessel_i_jit = jax.jit(_log_modified_bessel_i, static_argnums=1)
+_log_modified_bessel_k_jit = jax.jit(_log_modified_bessel_k, static_argnums=1)
+_modified_log_derivative_i_jit = jax.jit(_modified_log_derivative_i, static_argnums=1)
+_modified_log_derivative_k_jit = jax.jit(_modified_log_derivative_k, static_argnums=1)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _modified_spherical_jit(x, l_max, first_kind):
+    log_f = _log_modified_bessel_i(x, l_max) if first_kind else _log_modified_bessel_k(x, l_max)
+    return jnp.exp(0.5 * jnp.log(jnp.pi / (2.0 * x))[..., None] + log_f)

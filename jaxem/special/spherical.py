@@ -72,18 +72,23 @@ def _orders(l_max, dtype=jnp.float64):
 # scaled cores (not differentiated; custom_jvp rules live on the public functions)
 
 def _scaled_sin_cos(z):
-    """sin z e^{-|Im z|}, cos z e^{-|Im z|}: bounded for every z, accurate at small |z|."""
+    """sin z e^{-|Im z|}, cos z e^{-|Im z|}: bounded for every z, accurate at small |z|.
+
+    Written with real functions: sin(a+ib) = sin a cosh b + i cos a sinh b, and
+    cosh b e^{-|b|} = (1+E)/2, sinh b e^{-|b|} = sgn(b)(1-E)/2 with E = e^{-2|b|} (expm1 keeps
+    the digits of sinh at small b).
+    """
     a, b = jnp.real(z), jnp.imag(z)
-    absb = jnp.abs(b)
-    small = absb < 20.0
-    zs = jnp.where(small, z, 0.0)
-    damp = jnp.exp(-jnp.where(small, absb, 0.0))
-    sin_small, cos_small = jnp.sin(zs) * damp, jnp.cos(zs) * damp
-    # |Im z| >= 20: one exponential is below 1e-17 relative, no cancellation; e^{+-iz} written scaled
-    ep = jnp.exp(1j * a - b - absb)      # e^{iz} e^{-|b|}
-    em = jnp.exp(-1j * a + b - absb)     # e^{-iz} e^{-|b|}
-    sin_big, cos_big = (ep - em) / 2j, (ep + em) / 2
-    return jnp.where(small, sin_small, sin_big), jnp.where(small, cos_small, cos_big)
+    e = jnp.exp(-2.0 * jnp.abs(b))
+    ch = 0.5 * (1.0 + e)
+    sh = -0.5 * jnp.sign(b) * jnp.expm1(-2.0 * jnp.abs(b))
+    sa, ca = jnp.sin(a), jnp.cos(a)
+    return lax.complex(sa * ch, ca * sh), lax.complex(ca * ch, -sa * sh)
+
+
+def _cis(a):
+    """e^{i a} for real a (real sin/cos: cheaper to compile than complex exp)."""
+    return lax.complex(jnp.cos(a), jnp.sin(a))
 
 
 def _j_scaled(z, L):
@@ -112,7 +117,7 @@ def _j_scaled(z, L):
 
 def _h_upper_scaled(w, L):
     """h^(1)_l(w) e^{Im w} for Im w >= 0 by upward recurrence (dominant solution), l = 0..L."""
-    e = jnp.exp(1j * jnp.real(w))
+    e = _cis(jnp.real(w))
     h0 = -1j * e / w
     h1 = -(w + 1j) * e / (w * w)
     if L == 0:
@@ -234,7 +239,7 @@ def spherical_jn(z, l_max: int):
     Spec: scattering.md §1.5, §2.4 (continuation j_l(ix) = i^l sqrt(pi/2x) I_{l+1/2}(x)).
     """
     z, l_max = _check_args(z, l_max)
-    return _spherical_jn(z, l_max)
+    return _spherical_jn_jit(z, l_max)
 
 
 def spherical_yn(z, l_max: int):
@@ -248,7 +253,7 @@ def spherical_yn(z, l_max: int):
     Spec: scattering.md §1.5.
     """
     z, l_max = _check_args(z, l_max)
-    return _spherical_yn(z, l_max)
+    return _spherical_yn_jit(z, l_max)
 
 
 def spherical_hankel1(z, l_max: int):
@@ -262,7 +267,7 @@ def spherical_hankel1(z, l_max: int):
     Spec: scattering.md §1.5, §2.4.
     """
     z, l_max = _check_args(z, l_max)
-    return _spherical_hankel1(z, l_max)
+    return _spherical_hankel1_jit(z, l_max)
 
 
 def riccati_bessel(z, l_max: int):
@@ -279,7 +284,7 @@ def riccati_bessel(z, l_max: int):
     """
     z, l_max = _check_args(z, l_max)
     zl = z[..., None]
-    return zl * _spherical_jn(z, l_max), zl * _spherical_hankel1(z, l_max)
+    return _riccati_jit(z, l_max)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +331,7 @@ def log_derivative_psi(z, l_max: int):
     Spec: scattering.md §2.4, §2.7 (({I, m x} -> i psi_l'(m w)/psi_l(m w)), §3.
     """
     z, l_max = _check_args(z, l_max)
-    return _log_derivative_psi(z, l_max)
+    return _log_derivative_psi_jit(z, l_max)
 
 
 def _xi_ratios(zs, h_s, L):
@@ -388,7 +393,7 @@ def log_derivative_xi(z, l_max: int):
     Spec: scattering.md §2.4 ({K, x} -> i xi_l'(w)/xi_l(w)), §2.7.
     """
     z, l_max = _check_args(z, l_max)
-    return _log_derivative_xi(z, l_max)
+    return _log_derivative_xi_jit(z, l_max)
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
@@ -443,4 +448,20 @@ def ratio_psi_xi(z, l_max: int):
     Spec: scattering.md §2.4 (C_l -> -psi_l(w)/xi_l(w)), §2.7.
     """
     z, l_max = _check_args(z, l_max)
-    return _ratio_psi_xi(z, l_max)
+    return _ratio_psi_xi_jit(z, l_max)
+
+
+# Eager calls dispatch one compiled kernel per (shape, dtype, l_max); under an outer jit/vmap/grad
+# these nested jits are inlined.
+_spherical_jn_jit = jax.jit(_spherical_jn, static_argnums=1)
+_spherical_yn_jit = jax.jit(_spherical_yn, static_argnums=1)
+_spherical_hankel1_jit = jax.jit(_spherical_hankel1, static_argnums=1)
+_log_derivative_psi_jit = jax.jit(_log_derivative_psi, static_argnums=1)
+_log_derivative_xi_jit = jax.jit(_log_derivative_xi, static_argnums=1)
+_ratio_psi_xi_jit = jax.jit(_ratio_psi_xi, static_argnums=1)
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _riccati_jit(z, l_max):
+    zl = z[..., None]
+    return zl * _spherical_jn(z, l_max), zl * _spherical_hankel1(z, l_max)

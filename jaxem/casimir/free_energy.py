@@ -1,0 +1,243 @@
+"""Casimir free energy, force, force gradient and entropy of sphere–plane and sphere–sphere at any T.
+
+F(L, T) = k_B T sum'_n log det(1 - M(i xi_n))   (T > 0, n = 0 weighted 1/2)
+E(L)    = (hbar/2pi) int_0^inf dxi log det(1 - M(i xi))   (T = 0)
+(casimir-spheres.md §2.1, (2.25), (2.26)); round trip in the plane-wave basis
+(:mod:`jaxem.casimir.planewave`), frequency sums from :mod:`jaxem.casimir.frequency_sum`.
+Force = -dF/dL, force gradient = -d^2F/dL^2, entropy = -dF/dT, all by autodiff.
+
+Static sizes. The truncation (N, M, l_max) and the number of frequencies are Python ints fixed
+at the public boundary from the concrete inputs (largest R/L, smallest L, T); a batch of distances
+or temperatures is evaluated with one compiled kernel at the sizes of its most demanding point.
+A sweep that calls the function point by point compiles once per distinct size: pass
+``truncation=(N, M, l_max)`` and ``n_frequencies`` to fix them for a whole sweep.
+
+Zero-frequency term. The n = 0 term is the xi -> 0 limit of the same round trip, evaluated at
+xi_0 = 1e-13 c/(L + R_max) (so that, e.g., the Drude TE contribution eps x^2 ~ 1e-8 vanishes
+and the plasma-model TE term eps xi^2 -> omega_p^2 survives, both as in the exact limit; checked
+against the universal Drude and electrolyte results of casimir-spheres.md §4.B). In a conducting
+medium (electrolyte, e.g. water modelled with a Drude-type eps_m) this is the unscreened limit
+(TM reflection -> -1, the "ded" result of casimir-spheres.md §2.4); ``screened=True`` drops the
+n = 0 term instead, the limit of a Debye length much shorter than L (Maia Neto et al., EPJD 73,
+178 (2019)).
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxem._checks import check_choice, check_finite, check_int, check_nonnegative, check_positive, is_concrete
+from jaxem.casimir import frequency_sum as fs
+from jaxem.casimir import planewave as pw
+from jaxem.constants import c as _C, k_B as _KB
+from jaxem.materials import BiIsotropic, Material, PEMC
+
+__all__ = [
+    "casimir_free_energy",
+    "casimir_force",
+    "casimir_force_gradient",
+    "casimir_entropy",
+    "casimir_pfa_free_energy",
+    "casimir_sizes",
+]
+
+#: xi_0 = STATIC_XI_FRACTION * c/(L + R_max): the zero-frequency limit of the round trip
+STATIC_XI_FRACTION = 1e-13
+
+
+def _check_material(name, m, *, allow_none=False):
+    if m is None and allow_none:
+        return
+    if not isinstance(m, Material):
+        raise ValueError(f"{name} must be a jaxem.materials.Material, got {type(m).__name__}")
+
+
+def casimir_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6, eta=1.0):
+    """Static sizes used for given concrete inputs: ((N, M, l_max1, l_max2), n_frequencies).
+
+    N, M from the caspwn rules with R = R_eff for spheres (casimir radius R for the plane);
+    l_max per sphere 12 eta R_j/L; n_frequencies from the Matsubara stopping rule or the PSD order
+    (0 at T = 0, where the quadrature size is separate).
+    """
+    L_min = float(np.min(np.asarray(L)))
+    R1, R2 = float(np.max(np.asarray(R1))), float(np.max(np.asarray(R2)))
+    if math.isinf(R2):
+        n, m, l1 = pw.default_truncation(R1 / L_min, eta)
+        l2 = 0
+    else:
+        r_eff = R1 * R2 / (R1 + R2)
+        n, m, _ = pw.default_truncation((R1 + R2) / L_min, eta)
+        n = max(int(math.ceil(5.3 * eta * math.sqrt(r_eff / L_min))) + n // 2, n)
+        _, _, l1 = pw.default_truncation(R1 / L_min, eta)
+        _, _, l2 = pw.default_truncation(R2 / L_min, eta)
+    T_min = float(np.min(np.asarray(T)))
+    if T_min <= 0:
+        n_freq = 0
+    elif method == "psd":
+        n_freq = fs.psd_count(T_min, L_min, rtol)
+    else:
+        n_freq = fs.matsubara_count(T_min, L_min, rtol)
+    return (n, m, l1, l2), n_freq
+
+
+def _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane):
+    N, M, l1, l2 = sizes
+    if plane:
+        return pw.sphere_plane_log_det(xi, L, R1, m1, m2, medium, N=N, M=M, l_max=l1)
+    return pw.sphere_sphere_log_det(xi, L, R1, R2, m1, m2, medium, N=N, M=M, l_max1=l1, l_max2=l2)
+
+
+def _free_energy_point(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened):
+    r_max = R1 if plane else jnp.maximum(R1, R2)
+    f = lambda xi: _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane)  # noqa: E731
+    if n_freq == 0:      # T = 0
+        return fs.zero_temperature_integral(f, L, n_t0)
+    static = 0.0 if screened else f(STATIC_XI_FRACTION * _C / (L + r_max))
+    return fs.thermal_sum(f, T, static, n_freq, method)
+
+
+@functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "chunk"))
+def _free_energy_batch(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened, chunk):
+    point = functools.partial(_free_energy_point, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
+                              plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened)
+    if L.ndim == 0:
+        return point(L, T)
+    return jax.lax.map(lambda lt: point(lt[0], lt[1]), (L, T), batch_size=chunk)
+
+
+def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, truncation, n_frequencies):
+    for name, v in (("L", L), ("R1", R1), ("T", T)):
+        check_finite(name, v)
+    check_positive("L", L)
+    check_positive("R1", R1)
+    check_positive("R2", R2, allow_inf=True)
+    check_nonnegative("T", T)
+    _check_material("material1", material1)
+    _check_material("material2", material2, allow_none=True)
+    _check_material("medium", medium, allow_none=True)
+    check_choice("method", method, ("matsubara", "psd"))
+    material2 = material1 if material2 is None else material2
+    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    if plane and isinstance(material2, (PEMC, BiIsotropic)):
+        raise ValueError("material2: PEMC / bi-isotropic plates are not supported (isotropic plates only)")
+    if not is_concrete((L, R1, R2, T)) and (truncation is None or n_frequencies is None):
+        raise ValueError("truncation and n_frequencies must be given when L, R1, R2 or T are traced "
+                         "(static sizes are computed from concrete inputs)")
+    if truncation is None or n_frequencies is None:
+        sizes, n_freq = casimir_sizes(L, R1, R2, T, method=method, rtol=rtol, eta=eta)
+    if truncation is not None:
+        truncation = tuple(check_int("truncation", t, minimum=1) for t in truncation)
+        if len(truncation) == 3:
+            truncation = truncation + (truncation[2],)
+        sizes = truncation
+    if n_frequencies is not None:
+        n_freq = check_int("n_frequencies", n_frequencies, minimum=1)
+    if is_concrete(T) and bool(np.all(np.asarray(T) == 0)):
+        n_freq = 0
+    return material2, plane, sizes, n_freq
+
+
+def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
+                        method="matsubara", rtol=1e-6, eta=1.0, truncation=None, n_frequencies=None,
+                        n_t0=40, screened=False, chunk_size=8):
+    """Casimir free energy [J] of two spheres (or a sphere and a plane, R2 = inf) at temperature T.
+
+    Arguments:
+        L: surface-to-surface distance [m] (> 0); scalar or array (a batch, broadcast with T).
+        R1: radius of sphere 1 [m] (> 0). R2: radius of sphere 2 [m] (> 0) or inf for a plane.
+        T: temperature [K] (>= 0; T = 0 uses the xi-integral, then it must be 0 for the whole batch).
+        material1, material2: jaxem materials (material2 defaults to material1; the plane must be
+            isotropic). medium: material between the bodies (vacuum if None).
+        method: "matsubara" (default) or "psd" (Pade spectrum decomposition; fewer frequencies at
+            short distance / low T).
+        rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
+        eta: accuracy knob of the plane-wave truncation (1 ~ 1e-6 relative; see planewave).
+        truncation: optional static (N, M, l_max[, l_max2]); n_frequencies: optional static count.
+        n_t0: quadrature size at T = 0. screened: drop the n = 0 term (electrolyte, Debye length
+            << L). chunk_size: points evaluated together (vmapped) in a batch.
+    Returns:
+        F [J], shape of the broadcast (L, T).
+    Implements casimir-spheres.md §2.1 (2.25), (2.26) with the round trip of §2.2 / scattering.md §2.8.
+    """
+    material2, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, method, rtol,
+                                               eta, truncation, n_frequencies)
+    Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
+    R2v = jnp.asarray(R1 if plane else R2, jnp.float64)
+    shape = Lb.shape
+    out = _free_energy_batch(Lb.reshape(-1) if Lb.ndim else Lb, Tb.reshape(-1) if Tb.ndim else Tb,
+                             jnp.asarray(R1, jnp.float64), R2v, material1, material2, medium,
+                             sizes=sizes, plane=plane, n_freq=n_freq, method=method, n_t0=int(n_t0),
+                             screened=bool(screened), chunk=int(chunk_size))
+    return out.reshape(shape)
+
+
+def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
+    material2_, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium,
+                                                kw.get("method", "matsubara"), kw.get("rtol", 1e-6),
+                                                kw.get("eta", 1.0), kw.get("truncation"), kw.get("n_frequencies"))
+    point = functools.partial(_free_energy_point, R1=jnp.asarray(R1, jnp.float64),
+                              R2=jnp.asarray(R1 if plane else R2, jnp.float64), m1=material1, m2=material2_,
+                              medium=medium, sizes=sizes, plane=plane, n_freq=n_freq,
+                              method=kw.get("method", "matsubara"), n_t0=int(kw.get("n_t0", 40)),
+                              screened=bool(kw.get("screened", False)))
+    argnum = 0 if wrt == "L" else 1
+    fn = point
+    for _ in range(order):
+        fn = jax.jacfwd(fn, argnums=argnum)
+    fn = jax.jit(fn)
+    Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
+    if Lb.ndim == 0:
+        return fn(Lb, Tb)
+    flat = jax.lax.map(lambda lt: fn(lt[0], lt[1]), (Lb.reshape(-1), Tb.reshape(-1)))
+    return flat.reshape(Lb.shape)
+
+
+def casimir_force(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, **kw):
+    """Casimir force F = -dF/dL [N] (negative = attractive), by forward-mode autodiff.
+
+    Same arguments as :func:`casimir_free_energy` (casimir-spheres.md (8.5)).
+    """
+    return -_derivative(1, "L", L, R1, R2, T, material1, material2, medium, kw)
+
+
+def casimir_force_gradient(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, **kw):
+    """Force gradient dF/dL = -d^2F/dL^2 [N/m] by autodiff (same arguments as casimir_free_energy)."""
+    return -_derivative(2, "L", L, R1, R2, T, material1, material2, medium, kw)
+
+
+def casimir_entropy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, **kw):
+    """Casimir entropy S = -dF/dT [J/K] by autodiff (T > 0; same arguments as casimir_free_energy)."""
+    check_positive("T", T)
+    return -_derivative(1, "T", L, R1, R2, T, material1, material2, medium, kw)
+
+
+def casimir_pfa_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
+                            rtol=1e-6, n_k=80, n_t0=60):
+    """Proximity-force approximation of the free energy [J]: 2 pi R_eff int_L^inf dL' F_pp(L')/A.
+
+    F_pp is the Lifshitz plane–plane free energy per area (same materials); the L' integral is done
+    in closed form with Li_2 (planewave.plane_plane_pfa_density). R_eff = R1 R2/(R1 + R2) (R1 for
+    a plane). Arguments as :func:`casimir_free_energy`; n_k, n_t0 quadrature sizes.
+    Returns F_PFA [J] (casimir-spheres.md §2.10 PFA column; scattering.md §4 item 26 at delta = 0).
+    """
+    material2, plane, _, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, "matsubara", rtol,
+                                           1.0, (1, 1, 1), None)
+    r_eff = R1 if plane else R1 * R2 / (R1 + R2)
+    # the plane-plane sum converges like e^{-2 xi L/c} as well
+    fn = jax.jit(functools.partial(_pfa_point, m1=material1, m2=material2, medium=medium, n_freq=n_freq,
+                                   n_k=int(n_k), n_t0=int(n_t0)))
+    Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
+    vals = jax.vmap(fn)(Lb.reshape(-1), Tb.reshape(-1)).reshape(Lb.shape)
+    return 2.0 * jnp.pi * r_eff * vals
+
+
+def _pfa_point(L, T, *, m1, m2, medium, n_freq, n_k, n_t0):
+    f = lambda xi: pw.plane_plane_pfa_density(xi, L, m1, m2, medium, n_k)  # noqa: E731
+    if n_freq == 0:
+        return fs.zero_temperature_integral(f, L, n_t0)
+    static = f(STATIC_XI_FRACTION * _C / L)
+    return fs.thermal_sum(f, T, static, n_freq, "matsubara")

@@ -1,0 +1,258 @@
+"""Casimir engine II: plane-wave round trip at imaginary frequency, frequency sums, free energy.
+
+Every check is against something independent: closed forms (pi^2/720, Casimir–Polder), the
+universal zero-frequency results tabulated in casimir-spheres.md §4.B, scipy / mpmath, the
+Pade identity for the Bose function, and central finite differences for autodiff.
+"""
+import math
+
+import jax
+import jax.numpy as jnp
+import mpmath
+import numpy as np
+import pytest
+import scipy.integrate
+
+import jaxem  # noqa: F401
+from jaxem.casimir import frequency_sum as fs
+from jaxem.casimir import planewave as pw
+from jaxem.casimir.free_energy import (casimir_entropy, casimir_force, casimir_force_gradient,
+                                       casimir_free_energy, casimir_pfa_free_energy, casimir_sizes)
+from jaxem.constants import c, hbar, k_B
+from jaxem.materials import Dielectric, Drude, PerfectConductor
+from jaxem.special.angular_scaled import scaled_angular_functions
+
+PEC = PerfectConductor()
+GOLD = Drude.gold()
+
+
+# ----------------------------------------------------------------------------------------------
+# building blocks
+
+def test_scaled_angular_functions_match_legendre():
+    # pi_l = P_l'(z), tau_l = -(-z)... here at z >= 1: tau_l(z) = z pi_l(z) - (1 - z^2) pi_l'(z)
+    l_max = 12
+    for z in (1.0, 1.3, 7.0):
+        p, t = scaled_angular_functions(jnp.asarray(z - 1.0), l_max)
+        a = math.acosh(z)
+        for l in range(1, l_max + 1):
+            P = np.polynomial.legendre.Legendre.basis(l)
+            pi_l = P.deriv(1)(z)
+            tau_l = z * pi_l - (1 - z * z) * P.deriv(2)(z)
+            scale = math.exp(-(l + 0.5) * a)
+            assert p[l] == pytest.approx(pi_l * scale, rel=1e-12)
+            assert t[l] == pytest.approx(tau_l * scale, rel=1e-12)
+
+
+def test_scaled_angular_gradient_finite_at_backscattering():
+    g = jax.grad(lambda d: jnp.sum(scaled_angular_functions(d, 5)[1]))(0.0)
+    assert np.isfinite(g)
+
+
+def test_nystrom_quadrature_and_polylog():
+    k, w = pw.nystrom_nodes(40)
+    assert np.sum(w * k * np.exp(-2 * k)) == pytest.approx(0.25, rel=1e-8)
+    xs = np.array([-1.0, -0.7, -0.3, 0.0, 0.2, 0.5, 0.8, 0.999, 1.0])
+    ref = np.array([float(mpmath.polylog(2, x)) for x in xs])
+    np.testing.assert_allclose(np.asarray(pw.polylog2(xs)), ref, atol=1e-14)
+
+
+@pytest.mark.parametrize("order", [6, 12])
+def test_psd_reproduces_bose_function(order):
+    zeta, eta = fs.psd_poles(order)
+    x = np.array([0.1, 1.0, 5.0, 15.0])
+    approx = 1 / x + 0.5 + np.sum(2 * eta * x[:, None] / (x[:, None] ** 2 + zeta**2), axis=1)
+    np.testing.assert_allclose(approx, 1 / (1 - np.exp(-x)), rtol=1e-5 if order == 6 else 1e-12)
+    np.testing.assert_allclose(zeta[:3], 2 * np.pi * np.arange(1, 4), rtol=1e-3)
+
+
+def test_matsubara_stopping_rule():
+    # n_max = ceil(log(1/rtol)/(2 tau)), tau = 2 pi k_B T L/(hbar c)
+    tau = 2 * np.pi * k_B * 300 * 1e-6 / (hbar * c)
+    assert fs.matsubara_count(300.0, 1e-6, 1e-6) == math.ceil(math.log(1e6) / (2 * tau))
+    with pytest.raises(ValueError, match="T"):
+        fs.matsubara_count(-1.0, 1e-6)
+
+
+# ----------------------------------------------------------------------------------------------
+# plane–plane (Lifshitz) and PFA
+
+def test_plane_plane_perfect_conductors_zero_temperature():
+    L = 1e-6
+    E = fs.zero_temperature_integral(lambda xi: pw.plane_plane_log_det_density(xi, L, PEC, PEC, n_k=60), L, 60)
+    assert float(E) == pytest.approx(-np.pi**2 * hbar * c / (720 * L**3), rel=1e-8)
+    E = casimir_pfa_free_energy(L, 1e-4, T=0.0, material1=PEC)
+    assert float(E) == pytest.approx(-np.pi**3 * hbar * c * 1e-4 / (720 * L**2), rel=2e-6)
+
+
+def _lifshitz_scipy(L, T, omega_p, gamma):
+    """Independent Lifshitz free energy per area (scipy quad over kappa), Drude plates in vacuum."""
+    total = 0.0
+    n = 0
+    while True:
+        xi = 2 * np.pi * n * k_B * T / hbar
+        K = xi / c
+        if n == 0:
+            # Drude: r_TM = 1, r_TE = 0 at xi = 0
+            val = scipy.integrate.quad(lambda q: q * np.log1p(-np.exp(-2 * q * L)), 0, 40 / L, epsabs=0,
+                                       epsrel=1e-12, limit=200)[0] / (2 * np.pi)
+            total += 0.5 * val
+        else:
+            eps = 1 + omega_p**2 / (xi * (xi + gamma))
+
+            def integrand(kappa):
+                ks = np.sqrt(kappa**2 + (eps - 1) * K**2)
+                rtm = (eps * kappa - ks) / (eps * kappa + ks)
+                rte = (kappa - ks) / (kappa + ks)
+                e = np.exp(-2 * kappa * L)
+                return kappa * (np.log1p(-rtm**2 * e) + np.log1p(-rte**2 * e))
+            # the integrand decays like e^{-2 kappa L}: a finite range of 40/L is exact to 1e-30
+            val = scipy.integrate.quad(integrand, K, K + 40 / L, epsabs=0, epsrel=1e-12, limit=200)[0] / (2 * np.pi)
+            total += val
+            if abs(val) < 1e-12 * abs(total):
+                break
+        n += 1
+    return k_B * T * total
+
+
+def test_plane_plane_gold_drude_300K_1um():
+    L, T = 1e-6, 300.0
+    ref = _lifshitz_scipy(L, T, GOLD.omega_p, GOLD.gamma)
+    n = fs.matsubara_count(T, L, 1e-10)
+    f = lambda xi: pw.plane_plane_log_det_density(xi, L, GOLD, GOLD, n_k=80)  # noqa: E731
+    static = f(1e-13 * c / L)
+    ours = fs.thermal_sum(f, T, static, n)
+    assert float(ours) == pytest.approx(ref, rel=1e-6)
+    psd = fs.thermal_sum(f, T, static, fs.psd_count(T, L, 1e-8), "psd")
+    assert float(psd) == pytest.approx(ref, rel=1e-6)
+
+
+# ----------------------------------------------------------------------------------------------
+# zero-frequency limit of the plane-wave round trip vs the universal results (casimir-spheres.md §4.B)
+
+@pytest.mark.parametrize("material,ref", [(GOLD, 0.0843964695152),
+                                          (PEC, 0.0843964695152 + 0.04594880315)])
+def test_sphere_plane_zero_frequency_universal(material, ref):
+    # y = 1 + L/R = 2, u = 0: f_DvD and f_PEC = f_DvD + f_ded (TM and TE decouple at xi = 0)
+    R = L = 1e-6
+    v = pw.sphere_plane_log_det(1e-13 * c / (L + R), L, R, material, material, N=16, M=9, l_max=12)
+    assert -float(v) == pytest.approx(ref, rel=1e-5)
+
+
+def test_sphere_plane_zero_frequency_electrolyte():
+    # dielectric sphere and plate in a conducting medium: the unscreened "ded" result, y = 2, u = 0
+    R = L = 1e-6
+    electrolyte = Drude(1e15, 1e13)
+    v = pw.sphere_plane_log_det(1e-13 * c / (L + R), L, R, Dielectric(2.0), Dielectric(2.0), electrolyte,
+                                N=16, M=9, l_max=12)
+    assert -float(v) == pytest.approx(0.04594880315, rel=3e-5)
+
+
+def test_sphere_sphere_zero_frequency_drude():
+    # equal Drude spheres, y = 2, u = 1/4: f_DvD = 0.101805489045
+    R = 1e-6
+    x = -4 + math.sqrt(24.0)          # y = 1 + x + x^2/8 = 2
+    L = x * R / 2
+    v = pw.sphere_sphere_log_det(1e-13 * c / (L + R), L, R, R, GOLD, GOLD, N=16, M=11, l_max1=27, l_max2=27)
+    assert -float(v) == pytest.approx(0.101805489045, rel=1e-5)
+
+
+# ----------------------------------------------------------------------------------------------
+# large distance: Casimir–Polder (T = 0, perfect conductors)
+
+def test_casimir_polder_sphere_plane():
+    # E -> -9 hbar c R^3/(16 pi Lc^4), Lc = L + R; relative corrections O(R/Lc)
+    R, L = 1e-7, 4e-6
+    E = casimir_free_energy(L, R, math.inf, 0.0, PEC, truncation=(16, 9, 6), n_t0=30)
+    Lc = L + R
+    assert float(E) / (-9 * hbar * c * R**3 / (16 * np.pi * Lc**4)) == pytest.approx(1.0, abs=3e-3)
+
+
+def test_casimir_polder_sphere_sphere():
+    # E -> -143 hbar c R1^3 R2^3/(16 pi Lc^7) (casimir-spheres.md §2.3 check (ii))
+    R1, R2, L = 1e-7, 1.5e-7, 4e-6
+    E = casimir_free_energy(L, R1, R2, 0.0, PEC, truncation=(16, 9, 6, 6), n_t0=30)
+    Lc = L + R1 + R2
+    assert float(E) / (-143 * hbar * c * R1**3 * R2**3 / (16 * np.pi * Lc**7)) == pytest.approx(1.0, abs=1e-2)
+
+
+# ----------------------------------------------------------------------------------------------
+# temperature: high-T limit, T -> 0, PSD vs Matsubara
+
+def test_high_temperature_limit_is_zero_frequency_term():
+    # at L >> lambda_T only n = 0 survives: F -> (k_B T/2) log det(1 - M(0))
+    R, L, T = 1e-6, 1e-6, 3e4
+    F = casimir_free_energy(L, R, math.inf, T, GOLD, truncation=(16, 9, 12))
+    # independent n = 0 value: the universal Drude result f_DvD(y = 2, u = 0) (casimir-spheres.md §4.B)
+    assert float(F) == pytest.approx(-0.5 * k_B * T * 0.0843964695152, rel=1e-5)
+
+
+def test_low_temperature_approaches_zero_temperature():
+    R, L = 1e-7, 1e-7
+    sizes = dict(truncation=(16, 9, 12))
+    E0 = casimir_free_energy(L, R, math.inf, 0.0, PEC, **sizes)
+    F = casimir_free_energy(L, R, math.inf, 10.0, PEC, method="psd", **sizes)
+    assert float(F) == pytest.approx(float(E0), rel=1e-4)
+
+
+def test_psd_equals_matsubara():
+    R, L, T = 1e-6, 1e-6, 300.0
+    kw = dict(truncation=(16, 9, 12))
+    a = casimir_free_energy(L, R, math.inf, T, GOLD, method="matsubara", rtol=1e-8, **kw)
+    b = casimir_free_energy(L, R, math.inf, T, GOLD, method="psd", rtol=1e-8, **kw)
+    assert float(a) == pytest.approx(float(b), rel=1e-7)
+
+
+# ----------------------------------------------------------------------------------------------
+# autodiff, batching, validation
+
+def test_force_and_gradient_match_central_differences():
+    R, L, T = 1e-6, 1e-6, 300.0
+    kw = dict(truncation=(16, 9, 12), n_frequencies=4)
+    h = 1e-9
+    Fp = casimir_free_energy(L + h, R, math.inf, T, GOLD, **kw)
+    Fm = casimir_free_energy(L - h, R, math.inf, T, GOLD, **kw)
+    F0 = casimir_free_energy(L, R, math.inf, T, GOLD, **kw)
+    force = casimir_force(L, R, math.inf, T, GOLD, **kw)
+    Fp, Fm, F0 = float(Fp), float(Fm), float(F0)
+    assert float(force) == pytest.approx(-(Fp - Fm) / (2 * h), rel=1e-6)
+    assert force < 0
+    grad = casimir_force_gradient(L, R, math.inf, T, GOLD, **kw)
+    assert float(grad) == pytest.approx(-(Fp - 2 * F0 + Fm) / h**2, rel=1e-4)
+    dT = 1e-2
+    S = casimir_entropy(L, R, math.inf, T, GOLD, **kw)
+    Sp = casimir_free_energy(L, R, math.inf, T + dT, GOLD, **kw)
+    Sm = casimir_free_energy(L, R, math.inf, T - dT, GOLD, **kw)
+    assert float(S) == pytest.approx(-(float(Sp) - float(Sm)) / (2 * dT), rel=1e-6)
+
+
+def test_batch_equals_loop_and_jit_equals_eager():
+    R, T = 1e-6, 300.0
+    Ls = np.array([1e-6, 1.5e-6, 2e-6])
+    kw = dict(truncation=(16, 9, 12), n_frequencies=4)
+    batch = casimir_free_energy(Ls, R, math.inf, T, GOLD, chunk_size=2, **kw)
+    loop = np.array([casimir_free_energy(L, R, math.inf, T, GOLD, **kw) for L in Ls])
+    np.testing.assert_allclose(np.asarray(batch), loop, rtol=1e-12)
+    eager = pw.sphere_plane_log_det(3e14, 1e-6, R, GOLD, GOLD, N=16, M=9, l_max=12)
+    jitted = jax.jit(lambda xi: pw.sphere_plane_log_det(xi, 1e-6, R, GOLD, GOLD, N=16, M=9, l_max=12))(3e14)
+    assert float(jitted) == pytest.approx(float(eager), rel=1e-12)
+    vm = jax.vmap(lambda xi: pw.sphere_plane_log_det(xi, 1e-6, R, GOLD, GOLD, N=16, M=9, l_max=12))(
+        jnp.array([3e14, 3e14]))
+    np.testing.assert_allclose(np.asarray(vm), float(eager), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(L=0.0), "L"), (dict(L=-1e-6), "L"), (dict(R1=-1e-6), "R1"), (dict(T=-1.0), "T"),
+    (dict(L=float("nan")), "L"), (dict(material1="gold"), "material1"), (dict(method="x"), "method"),
+])
+def test_bad_input_raises(kwargs, name):
+    args = dict(L=1e-6, R1=1e-6, R2=math.inf, T=300.0, material1=GOLD)
+    args.update(kwargs)
+    method = args.pop("method", "matsubara")
+    with pytest.raises(ValueError, match=name):
+        casimir_free_energy(**args, method=method)
+
+
+def test_sizes_follow_aspect_ratio():
+    (N, M, l1, l2), n = casimir_sizes(1e-6, 100e-6, math.inf, 300.0)
+    assert (N, M, l1) == (56, 51, 1200) and n == fs.matsubara_count(300.0, 1e-6)
