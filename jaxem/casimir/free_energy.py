@@ -96,8 +96,8 @@ def _free_energy_point(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
     f = lambda xi: _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane)  # noqa: E731
     if n_freq == 0:      # T = 0
         return fs.zero_temperature_integral(f, L, n_t0)
-    static = 0.0 if screened else f(STATIC_XI_FRACTION * _C / (L + r_max))
-    return fs.thermal_sum(f, T, static, n_freq, method)
+    return fs.thermal_sum(f, T, n_freq, method, static_xi=STATIC_XI_FRACTION * _C / (L + r_max),
+                          static_weight=0.0 if screened else 0.5)
 
 
 @functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "chunk"))
@@ -175,25 +175,31 @@ def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=N
     return out.reshape(shape)
 
 
-def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
-    material2_, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium,
-                                                kw.get("method", "matsubara"), kw.get("rtol", 1e-6),
-                                                kw.get("eta", 1.0), kw.get("truncation"), kw.get("n_frequencies"))
-    point = functools.partial(_free_energy_point, R1=jnp.asarray(R1, jnp.float64),
-                              R2=jnp.asarray(R1 if plane else R2, jnp.float64), m1=material1, m2=material2_,
-                              medium=medium, sizes=sizes, plane=plane, n_freq=n_freq,
-                              method=kw.get("method", "matsubara"), n_t0=int(kw.get("n_t0", 40)),
-                              screened=bool(kw.get("screened", False)))
-    argnum = 0 if wrt == "L" else 1
+@functools.partial(jax.jit, static_argnames=("order", "wrt", "sizes", "plane", "n_freq", "method", "n_t0",
+                                             "screened"))
+def _derivative_batch(L, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane, n_freq, method, n_t0, screened):
+    point = functools.partial(_free_energy_point, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
+                              plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened)
     fn = point
     for _ in range(order):
-        fn = jax.jacfwd(fn, argnums=argnum)
-    fn = jax.jit(fn)
+        fn = jax.jacfwd(fn, argnums=0 if wrt == "L" else 1)
+    if L.ndim == 0:
+        return fn(L, T)
+    return jax.lax.map(lambda lt: fn(lt[0], lt[1]), (L, T))
+
+
+def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
+    method = kw.get("method", "matsubara")
+    material2_, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, method,
+                                                kw.get("rtol", 1e-6), kw.get("eta", 1.0), kw.get("truncation"),
+                                                kw.get("n_frequencies"))
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
-    if Lb.ndim == 0:
-        return fn(Lb, Tb)
-    flat = jax.lax.map(lambda lt: fn(lt[0], lt[1]), (Lb.reshape(-1), Tb.reshape(-1)))
-    return flat.reshape(Lb.shape)
+    out = _derivative_batch(Lb.reshape(-1) if Lb.ndim else Lb, Tb.reshape(-1) if Tb.ndim else Tb,
+                            jnp.asarray(R1, jnp.float64), jnp.asarray(R1 if plane else R2, jnp.float64),
+                            material1, material2_, medium, order=order, wrt=wrt, sizes=sizes, plane=plane,
+                            n_freq=n_freq, method=method, n_t0=int(kw.get("n_t0", 40)),
+                            screened=bool(kw.get("screened", False)))
+    return out.reshape(Lb.shape)
 
 
 def casimir_force(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, **kw):
@@ -239,5 +245,4 @@ def _pfa_point(L, T, *, m1, m2, medium, n_freq, n_k, n_t0):
     f = lambda xi: pw.plane_plane_pfa_density(xi, L, m1, m2, medium, n_k)  # noqa: E731
     if n_freq == 0:
         return fs.zero_temperature_integral(f, L, n_t0)
-    static = f(STATIC_XI_FRACTION * _C / L)
-    return fs.thermal_sum(f, T, static, n_freq, "matsubara")
+    return fs.thermal_sum(f, T, n_freq, "matsubara", static_xi=STATIC_XI_FRACTION * _C / L)

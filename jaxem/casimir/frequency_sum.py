@@ -129,21 +129,26 @@ def thermal_nodes(T, n_terms, method="matsubara"):
     return jnp.asarray(zeta) * scale, jnp.asarray(eta)
 
 
-def thermal_sum(f, T, static_value, n_terms, method="matsubara"):
+def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight=0.5):
     """k_B T [ f(0)/2 + sum_j w_j f(xi_j) ] (casimir-spheres.md (2.25)); f is mapped sequentially.
 
     Arguments:
-        f: xi [rad/s] -> float (traceable; evaluated with lax.map so memory stays that of one
-            frequency).
+        f: xi [rad/s] -> float (traceable; evaluated with lax.map, so memory stays that of one
+            frequency and f is traced once).
         T: temperature [K] (> 0, may be traced).
-        static_value: f(0), the zero-frequency term (computed by the caller).
         n_terms, method: see :func:`thermal_nodes`.
+        static_xi: the (tiny) frequency standing in for the n = 0 term, evaluated in the same map;
+            None drops the n = 0 term.
+        static_weight: weight of the n = 0 term (1/2 by the Matsubara prime; 0 drops it).
     Returns:
         free energy [J].
     """
     xi, w = thermal_nodes(T, n_terms, method)
+    if static_xi is not None:
+        xi = jnp.concatenate([jnp.reshape(jnp.asarray(static_xi, jnp.float64), (1,)), xi])
+        w = jnp.concatenate([jnp.full((1,), static_weight), w])
     vals = jax.lax.map(f, xi)
-    return _KB * T * (0.5 * static_value + jnp.sum(w * vals))
+    return _KB * T * jnp.sum(w * vals)
 
 
 def zero_temperature_nodes(L, n_nodes=40):

@@ -308,7 +308,7 @@ def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq,
 
     if l_max > 1:
         xs = (ls[1:], base_safe[1:], a_ee[1:], a_em[1:], a_me[1:], a_mm[1:])
-        (_, acc), _ = jax.lax.scan(body, ((p1, p0), acc0), xs, unroll=4)
+        (_, acc), _ = jax.lax.scan(body, ((p1, p0), acc0), xs)
     else:
         acc = acc0
     return acc

@@ -43,6 +43,7 @@ import math
 import jax
 import jax.numpy as jnp
 
+from jaxem import special as sp
 from jaxem._checks import check_finite, check_int, check_nonnegative, check_positive, is_concrete
 from jaxem.constants import c as _SPEED_OF_LIGHT
 from jaxem.materials import PEMC, BiIsotropic, Material, PerfectConductor
@@ -59,14 +60,8 @@ __all__ = [
 _LOG_HALF_PI = math.log(math.pi / 2)
 
 
-def _special():
-    # imported lazily so that this module imports even before jaxem.special has landed
-    from jaxem import special
-    return special
-
-
 # ----------------------------------------------------------------------------------------------
-# building blocks (exterior: real x > 0; interior: complex z, any sign of Re z)
+# building blocks (exterior: real x > 0; interior: real m x != 0 of either sign)
 
 def _bessel_pieces(x, interior, l_max):
     """Reduced brackets of the exterior (x > 0, real) and of the interior arguments (real, != 0).
@@ -82,7 +77,6 @@ def _bessel_pieces(x, interior, l_max):
     parity (-1)^{l+1}): a negative interior argument (negative-index helicity mode, kappa >
     sqrt(eps mu - chi^2)) is mapped to -z. All arguments share one continued-fraction evaluation.
     """
-    sp = _special()
     zs = jnp.stack([x] + [jnp.abs(z) for z in interior], axis=0)
     p = jnp.arange(2, l_max + 2, dtype=jnp.float64)                          # l + 1
     bracket_i = sp.modified_log_derivative_i(zs, l_max + 1)[..., 2:]          # orders 2..l_max+1
@@ -229,7 +223,7 @@ def _check_x(x):
     check_nonnegative("x", x)
 
 
-def reflection_coefficients_imag(x, eps_rel, mu_rel=1.0, chi_rel=0.0, kappa_rel=0.0, *, l_max):
+def reflection_coefficients_imag(x, eps_rel, mu_rel=1.0, chi_rel=0.0, kappa_rel=0.0, l_max=None):
     """Reflection matrices r_l (log form) of a bi-isotropic sphere at imaginary frequency, l = 1..l_max.
 
     Arguments:
@@ -259,7 +253,7 @@ def reflection_coefficients_imag(x, eps_rel, mu_rel=1.0, chi_rel=0.0, kappa_rel=
     return _general_log_jit(x, eps_rel, mu_rel, chi_rel, kappa_rel, l_max=l_max, isotropic=isotropic)
 
 
-def perfect_conductor_reflection_imag(x, *, l_max):
+def perfect_conductor_reflection_imag(x, l_max):
     """Reflection matrices r_l (log form) of a perfectly conducting sphere at imaginary frequency.
 
     r^EE = -C_l {I,x}/{K,x}, r^MM = -C_l, no mixing (scattering.md §2.6.3).
@@ -275,7 +269,7 @@ def perfect_conductor_reflection_imag(x, *, l_max):
     return _pec_log_jit(jnp.asarray(x, dtype=jnp.float64), l_max=l_max)
 
 
-def pemc_reflection_imag(x, theta, *, l_max):
+def pemc_reflection_imag(x, theta, l_max):
     """Reflection matrices r_l (log form) of a PEMC sphere with duality angle theta, imaginary frequency.
 
     R_PEMC(theta) = D(theta) R_PEC D(theta)^T, D = [[cos, sin], [-sin, cos]] (scattering.md §1.7,

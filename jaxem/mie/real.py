@@ -121,77 +121,118 @@ def _safe_size_parameter(x):
 
 
 def _psi_log_derivatives(x, interior, l_max):
-    """D_l(x) and D_l(z) for every interior argument z, orders 1..l_max, in ONE special-function call.
+    """D_l(x) and D_l(z) for every interior argument z, orders 1..l_max (downward recurrence, special).
 
     Arguments: x real (...), interior: list of complex arrays broadcast with x.
-    Returns: (D(x), [D(z) for z in interior]), each complex (..., l_max).
+    Returns: list of complex arrays (l_max,) + x.shape: order axis first (scan layout).
+    The host argument is evaluated in its own call: its Lentz start converges in a few steps, while
+    |m x| > l_max makes the interior one run ~|m x| - l_max steps.
     """
-    z = jnp.stack([x.astype(jnp.complex128)] + [jnp.broadcast_to(v, x.shape) for v in interior])
-    d = _special.log_derivative_psi(z, l_max)[..., 1:]
-    return d[0], [d[i + 1] for i in range(len(interior))]
+    out = []
+    for z in [x.astype(jnp.complex128)] + [jnp.broadcast_to(v, x.shape) for v in interior]:
+        out.append(jnp.moveaxis(_special.log_derivative_psi(z, l_max)[..., 1:], -1, 0))
+    return out
+
+
+def _exterior_init(x):
+    """Scan carry at l = 0: (psi_0, psi_{-1}, xi_0, xi_{-1}, R_0, Dxi_0, 1/x)."""
+    sin_x, cos_x = jnp.sin(x), jnp.cos(x)
+    xi0 = lax.complex(sin_x, -cos_x)                 # xi_0 = -i e^{ix}
+    xim1 = lax.complex(cos_x, sin_x)                 # xi_{-1} = e^{ix}
+    r0 = sin_x * jnp.conj(xi0)                       # psi_0/xi_0 (|xi_0| = 1)
+    return (sin_x, cos_x, xi0, xim1, r0, jnp.full(x.shape, 1j, jnp.complex128))
+
+
+def _exterior_step(carry, n, d_n, x, inv_x):
+    """One order of the host-side Riccati-Bessel quantities at real size parameter x.
+
+    Returns (new carry, (R_n, P_n, Dxi_n)) with R = psi_n/xi_n, P = psi_n'/xi_n, Dxi = xi_n'/xi_n;
+    d_n = D_n(x) = psi_n'/psi_n from the downward recurrence.
+
+    Why a hybrid: for n <= x (oscillatory region) psi_n and xi_n come from their upward recurrences,
+    which are stable there, and R, P are quotients of bounded numbers -- accurate even next to zeros
+    of psi_n, where (psi/xi) * D would lose all digits. For n > x psi_n decays, its upward recurrence
+    is unstable, and psi_n has no zeros: there R_n = R_{n-1} (psi_n/psi_{n-1})/(xi_n/xi_{n-1}) with
+    psi_n/psi_{n-1} = 1/(D_n + n/x) (no cancellation) and xi_n/xi_{n-1} = n/x - Dxi_{n-1} (upward,
+    xi dominant), P_n = R_n D_n. Nothing overflows for n >> x and the Rayleigh limit x -> 0 keeps full
+    relative accuracy (Bohren & Huffman §4.8; Wiscombe 1980; scattering.md §2.7, §3).
+    """
+    psi1, psi2, xi1, xi2, r_prev, dxi_prev = carry
+    nx = n * inv_x
+    osc = n <= x
+    # upward recurrences, frozen once n > x so the unused values stay finite
+    psi_n = jnp.where(osc, (2 * n - 1) * inv_x * psi1 - psi2, psi1)
+    xi_n = jnp.where(osc, (2 * n - 1) * inv_x * xi1 - xi2, xi1)
+    psi_prev = jnp.where(osc, psi1, psi2)
+    u = nx - dxi_prev                                          # xi_n/xi_{n-1}
+    dxi_n = _reciprocal(u) - nx
+    # masked denominators (double where): no inf/NaN in the branch that is not taken, nor in its grads
+    inv_xi = _reciprocal(jnp.where(osc, xi_n, 1.0))
+    r_dec = r_prev * _reciprocal(jnp.where(osc, 1.0, (d_n + nx) * u))
+    r_n = jnp.where(osc, psi_n * inv_xi, r_dec)
+    p_n = jnp.where(osc, (psi_prev - nx * psi_n) * inv_xi, r_dec * d_n)
+    return (psi_n, psi1, xi_n, xi1, r_n, dxi_n), (r_n, p_n, dxi_n)
 
 
 def _exterior(x, dpsi):
-    """Host-side Riccati-Bessel quantities at real size parameter x, orders l = 1..L, in one scan.
-
-    Arguments: x: float64 (...), > 0; dpsi: D_l(x) = psi_l'/psi_l, complex (..., L) (downward recurrence).
-    Returns: (R, P, Dxi), complex (..., L): R_l = psi_l/xi_l, P_l = psi_l'/xi_l, Dxi_l = xi_l'/xi_l.
-
-    Why a hybrid: for l <= x (oscillatory region) psi_l and xi_l come from their upward recurrences,
-    which are stable there, and R, P are plain quotients of bounded numbers -- accurate even next to
-    zeros of psi_l, where psi_l/xi_l * D_l would lose all digits. For l > x psi_l decays and its upward
-    recurrence is unstable, while psi_l has no zeros: there R_l = R_{l-1} (psi_l/psi_{l-1})/(xi_l/xi_{l-1})
-    with psi_l/psi_{l-1} = 1/(D_l + l/x) (downward D, no cancellation) and xi_l/xi_{l-1} = l/x - Dxi_{l-1}
-    (upward, xi dominant), and P_l = R_l D_l. Nothing overflows for l >> x; the l > x branch keeps full
-    relative accuracy in the Rayleigh limit x -> 0. (Bohren & Huffman §4.8; Wiscombe 1980;
-    scattering.md §2.7, §3.)
-    """
+    """(R, P, Dxi) of :func:`_exterior_step` for all orders; dpsi order-first (L,) + x.shape."""
     inv_x = 1.0 / x
-    sin_x, cos_x = jnp.sin(x), jnp.cos(x)
-    psi0, psim1 = sin_x, cos_x                                   # psi_0, psi_{-1}
-    xi0, xim1 = sin_x - 1j * cos_x, cos_x + 1j * sin_x           # xi_0 = -i e^{ix}, xi_{-1} = e^{ix}
-    carry0 = (psi0, psim1, xi0, xim1, psi0 / xi0, jnp.full(x.shape, 1j, jnp.complex128))
-    n_orders = dpsi.shape[-1]
+    orders = jnp.arange(1, dpsi.shape[0] + 1, dtype=jnp.float64)
 
     def step(carry, inp):
-        psi1, psi2, xi1, xi2, r_prev, dxi_prev = carry
-        n, d_n = inp
-        nx = n * inv_x
-        osc = n <= x
-        # upward recurrences, frozen once l > x so the unused values stay finite
-        psi_n = jnp.where(osc, (2 * n - 1) * inv_x * psi1 - psi2, psi1)
-        xi_n = jnp.where(osc, (2 * n - 1) * inv_x * xi1 - xi2, xi1)
-        psi_prev = jnp.where(osc, psi1, psi2)
-        u = nx - dxi_prev                                        # xi_n/xi_{n-1}
-        dxi_n = _reciprocal(u) - nx
-        # l <= x: quotients of bounded numbers; l > x: ratio update (denominators masked: no NaN grads)
-        inv_xi = _reciprocal(jnp.where(osc, xi_n, 1.0))
-        r_osc = psi_n * inv_xi
-        p_osc = (psi_prev - nx * psi_n) * inv_xi
-        r_dec = r_prev * _reciprocal(jnp.where(osc, 1.0, (d_n + nx) * u))
-        r_n = jnp.where(osc, r_osc, r_dec)
-        p_n = jnp.where(osc, p_osc, r_dec * d_n)
-        return (psi_n, psi1, xi_n, xi1, r_n, dxi_n), (r_n, p_n, dxi_n)
+        return _exterior_step(carry, inp[0], inp[1], x, inv_x)
 
-    orders = jnp.arange(1, n_orders + 1, dtype=jnp.float64)
-    _, (r, p, dxi) = lax.scan(step, carry0, (orders, jnp.moveaxis(dpsi, -1, 0)))
-    return jnp.moveaxis(r, 0, -1), jnp.moveaxis(p, 0, -1), jnp.moveaxis(dxi, 0, -1)
+    _, out = lax.scan(step, _exterior_init(x), (orders, dpsi))
+    return out
 
 
-def _mie_ab(x, m, mu, l_max):
+def _mie_scan(x, m, mu, l_max, coefficients: bool):
+    """One scan over l: Bohren-Huffman a_l, b_l and (on the fly) the efficiency sums.
+
+    Returns ((a, b) order-last or None, sums) with sums = (S_ext, S_sca, S_back, S_g) where
+    S_ext = sum (2l+1) Re(a+b), S_sca = sum (2l+1)(|a|^2+|b|^2), S_back = sum (2l+1)(-1)^l (a-b),
+    S_g = sum l(l+2)/(l+1) Re(a_l a*_{l+1} + b_l b*_{l+1}) + sum (2l+1)/(l(l+1)) Re(a_l b*_l).
+    """
     x = jnp.asarray(x, dtype=jnp.float64)
     m = jnp.asarray(m, dtype=jnp.complex128)
     mu = jnp.asarray(mu, dtype=jnp.complex128)
     x, m, mu = jnp.broadcast_arrays(x, m, mu)
     xs = _safe_size_parameter(x)
-    dpsi, (d_in,) = _psi_log_derivatives(xs, [m * xs], l_max)
-    r, p, dxi = _exterior(xs, dpsi)
+    inv_x = 1.0 / xs
+    d = _psi_log_derivatives(xs, [m * xs], l_max)
     # zeta = relative wave impedance Z_sphere/Z_host = mu/m (scattering.md §2.6.2, m_+ = m_- for chi = 0);
-    # a = R (zeta D - Dpsi)/(zeta D - Dxi) written with P = R Dpsi (§2.7)
-    zeta = (mu / m)[..., None]
-    a = (zeta * d_in * r - p) * _reciprocal(zeta * d_in - dxi)
-    b = (d_in * r - zeta * p) * _reciprocal(d_in - zeta * dxi)
-    return _nan_unless_positive(x, a), _nan_unless_positive(x, b)
+    # a = R (zeta D - Dpsi)/(zeta D - Dxi) = (zeta D R - P)/(zeta D - Dxi), b likewise (§2.7)
+    zeta = mu * _reciprocal(m)
+    zero_c = jnp.zeros(x.shape, jnp.complex128)
+    zero_r = jnp.zeros(x.shape, jnp.float64)
+    sums0 = (zero_r, zero_r, zero_c, zero_r, zero_c, zero_c)
+
+    def step(carry, inp):
+        ext, (s_ext, s_sca, s_back, s_g, a_prev, b_prev) = carry
+        n, d_x, d_in = inp
+        ext, (r, p, dxi) = _exterior_step(ext, n, d_x, xs, inv_x)
+        zd = zeta * d_in
+        a = (zd * r - p) * _reciprocal(zd - dxi)
+        b = (d_in * r - zeta * p) * _reciprocal(d_in - zeta * dxi)
+        w = 2.0 * n + 1.0
+        sign = 1.0 - 2.0 * jnp.mod(n, 2.0)
+        s_ext = s_ext + w * jnp.real(a + b)
+        s_sca = s_sca + w * (jnp.real(a) ** 2 + jnp.imag(a) ** 2 + jnp.real(b) ** 2 + jnp.imag(b) ** 2)
+        s_back = s_back + (w * sign) * (a - b)
+        # a_prev = b_prev = 0 at n = 1, so the (n-1)(n+1)/n term starts at l = 1 as it should
+        s_g = (s_g + ((n - 1.0) * (n + 1.0) / n) * jnp.real(a_prev * jnp.conj(a) + b_prev * jnp.conj(b))
+               + (w / (n * (n + 1.0))) * jnp.real(a * jnp.conj(b)))
+        return (ext, (s_ext, s_sca, s_back, s_g, a, b)), ((a, b) if coefficients else None)
+
+    orders = jnp.arange(1, l_max + 1, dtype=jnp.float64)
+    (_, sums), ab = lax.scan(step, (_exterior_init(xs), sums0), (orders, d[0], d[1]))
+    if coefficients:
+        ab = tuple(_nan_unless_positive(x, jnp.moveaxis(v, 0, -1)) for v in ab)
+    return ab, sums[:4]
+
+
+def _mie_ab(x, m, mu, l_max):
+    return _mie_scan(x, m, mu, l_max, coefficients=True)[0]
 
 
 _mie_ab_jit = jax.jit(_mie_ab, static_argnums=3)
@@ -252,9 +293,18 @@ def _efficiencies_from_ab(x, a, b):
 
 
 def _efficiencies(x, m, mu, l_max):
-    a, b = _mie_ab(x, m, mu, l_max)
-    x = jnp.broadcast_to(jnp.asarray(x, jnp.float64), a.shape[:-1])
-    return _efficiencies_from_ab(x, a, b)
+    _, (s_ext, s_sca, s_back, s_g) = _mie_scan(x, m, mu, l_max, coefficients=False)
+    x = jnp.asarray(x, jnp.float64) * jnp.ones_like(s_ext)
+    xs = _safe_size_parameter(x)
+    inv_x2 = jnp.where(xs == x, 1.0 / (xs * xs), jnp.nan)     # NaN for illegal x (documented)
+    q_ext = 2.0 * inv_x2 * s_ext
+    q_sca = 2.0 * inv_x2 * s_sca
+    g_q = 4.0 * inv_x2 * s_g
+    # g = <cos theta>; q_sca > 0 unless m = 1 (double where keeps the gradient finite there)
+    safe = q_sca > 0
+    g = jnp.where(safe, g_q / jnp.where(safe, q_sca, 1.0), 0.0)
+    q_back = inv_x2 * (jnp.real(s_back) ** 2 + jnp.imag(s_back) ** 2)
+    return MieEfficiencies(q_ext, q_sca, q_ext - q_sca, q_back, q_ext - g_q, g)
 
 
 _efficiencies_jit = jax.jit(_efficiencies, static_argnums=3)
@@ -369,10 +419,10 @@ def _bi_isotropic_matrix(x, eps, mu, chi, kappa, l_max):
     # m_+- = sqrt(mu/eps) e^{-+ i phi_T} = (n0 -+ i chi)/eps
     m_left = n0 - kappa
     m_right = n0 + kappa
-    m_plus = ((n0 - 1j * chi) / eps)[..., None]
-    m_minus = ((n0 + 1j * chi) / eps)[..., None]
-    dpsi, (d_left, d_right) = _psi_log_derivatives(xs, [m_left * xs, m_right * xs], l_max)
-    r, p, dxi = _exterior(xs, dpsi)
+    m_plus = (n0 - 1j * chi) / eps
+    m_minus = (n0 + 1j * chi) / eps
+    dpsi, d_left, d_right = _psi_log_derivatives(xs, [m_left * xs, m_right * xs], l_max)
+    r, p, dxi = _exterior(xs, dpsi)      # order axis first from here on
     # §2.7 with m_L' = m_-, m_R' = m_+; R A^J, R B^J written with P = R Dpsi (accurate near zeros of psi)
     ra_l = p - m_minus * d_left * r
     ra_r = p - m_plus * d_right * r
@@ -390,7 +440,7 @@ def _bi_isotropic_matrix(x, eps, mu, chi, kappa, l_max):
     r_me = -inv_xi2 * (m_minus * d_right - m_plus * d_left) / den
     r_em = -inv_xi2 * (m_minus * d_left - m_plus * d_right) / den
     mat = jnp.stack([jnp.stack([r_ee, r_em], axis=-1), jnp.stack([r_me, r_mm], axis=-1)], axis=-2)
-    return _nan_unless_positive(x, mat)
+    return _nan_unless_positive(x, jnp.moveaxis(mat, 0, -3))
 
 
 _bi_isotropic_jit = jax.jit(_bi_isotropic_matrix, static_argnums=5)
@@ -426,19 +476,19 @@ def _pemc_matrix(x, theta, l_max):
     theta = jnp.asarray(theta, dtype=jnp.float64)
     x, theta = jnp.broadcast_arrays(x, theta)
     xs = _safe_size_parameter(x)
-    dpsi, _ = _psi_log_derivatives(xs, [], l_max)
-    r, p, dxi = _exterior(xs, dpsi)
+    (dpsi,) = _psi_log_derivatives(xs, [], l_max)
+    r, p, dxi = _exterior(xs, dpsi)      # order axis first from here on
     # PEC: r^EE = psi'/xi' = P/Dxi, r^MM = psi/xi = R; PEMC = D(theta) diag(PEC) D(theta)^T
     # (scattering.md §1.7, §2.6.3 (4.17), sign-corrected (4.18), continued to real frequency §2.7)
     r_e = p / dxi
     r_m = r
-    c = jnp.cos(theta)[..., None]
-    s = jnp.sin(theta)[..., None]
+    c = jnp.cos(theta)
+    s = jnp.sin(theta)
     r_ee = c * c * r_e + s * s * r_m
     r_mm = s * s * r_e + c * c * r_m
     r_mix = c * s * (r_m - r_e)
     mat = jnp.stack([jnp.stack([r_ee, r_mix], axis=-1), jnp.stack([r_mix, r_mm], axis=-1)], axis=-2)
-    return _nan_unless_positive(x, mat)
+    return _nan_unless_positive(x, jnp.moveaxis(mat, 0, -3))
 
 
 _pemc_jit = jax.jit(_pemc_matrix, static_argnums=2)

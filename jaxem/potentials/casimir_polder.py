@@ -95,7 +95,9 @@ def _summand(xi, r, radius_a, material_a, radius_b, material_b):
 
 @functools.partial(jax.jit, static_argnames=("n_matsubara",))
 def _cp_thermal(r, temperature, radius_a, material_a, radius_b, material_b, n_matsubara):
-    r, temperature = jnp.broadcast_arrays(jnp.asarray(r, jnp.float64), jnp.asarray(temperature, jnp.float64))
+    # no broadcasting of T against r: for a scalar T the polarizabilities at the Matsubara frequencies are
+    # evaluated once and shared by all distances
+    r, temperature = jnp.asarray(r, jnp.float64), jnp.asarray(temperature, jnp.float64)
     f = lambda xi: _summand(xi, r[..., None], radius_a, material_a, radius_b, material_b)  # noqa: E731
     return -k_B * temperature * matsubara_sum(f, matsubara_frequency(1, temperature), n_matsubara)
 

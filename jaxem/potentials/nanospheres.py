@@ -42,6 +42,7 @@ __all__ = [
     "optical_binding_far_field_law",
     "nanosphere_potentials",
     "nanosphere_forces",
+    "nanosphere_potentials_and_forces",
     "pair_potential",
     "potentials_vs_separation",
     "potential_minima",
@@ -234,21 +235,29 @@ def _scene(radius, alpha_tilde, intensity_a, intensity_b, jones_a, jones_b, wave
     return scene, zero_temperature
 
 
-def _potentials_single(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature):
+def _cp_of_distance(r, scene, n_matsubara, zero_temperature):
+    R, mat = scene["radius"], scene["material"]
+    if zero_temperature:
+        return _cp_zero(r, R, mat, R, mat, n_nodes=256)
+    return _cp_thermal(r, scene["temperature"], R, mat, R, mat, n_matsubara=n_matsubara)
+
+
+def _optical_single(r_a, r_b, dphi, scene, include_trap):
+    """Trap + optical binding (U_A, U_B) of one configuration [J]."""
     alpha = scene["alpha"]
     u_a, u_b = _ob_single(r_a, r_b, dphi, alpha, alpha, scene["intensity_a"], scene["intensity_b"], scene["k"],
                           scene["e_a"], scene["e_b"])
     if include_trap:
         u_a = u_a - alpha * scene["intensity_a"] / (2.0 * c * eps0)
         u_b = u_b - alpha * scene["intensity_b"] / (2.0 * c * eps0)
+    return u_a, u_b
+
+
+def _potentials_single(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature):
+    u_a, u_b = _optical_single(r_a, r_b, dphi, scene, include_trap)
     if include_cp:
         d = r_a - r_b
-        r = jnp.sqrt(jnp.sum(d * d))
-        R, mat = scene["radius"], scene["material"]
-        if zero_temperature:
-            u_cp = _cp_zero(r, R, mat, R, mat, n_nodes=256)
-        else:
-            u_cp = _cp_thermal(r, scene["temperature"], R, mat, R, mat, n_matsubara=n_matsubara)
+        u_cp = _cp_of_distance(jnp.sqrt(jnp.sum(d * d)), scene, n_matsubara, zero_temperature)
         u_a, u_b = u_a + u_cp, u_b + u_cp
     return u_a, u_b
 
@@ -264,15 +273,26 @@ def _potentials(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, ze
 
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
-def _forces(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature):
+def _potentials_and_forces(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature):
     def single(a, b, p):
-        pot = lambda x, y: _potentials_single(x, y, p, scene, n_matsubara, include_trap, include_cp,  # noqa: E731
-                                              zero_temperature)
-        f_a = -jax.grad(lambda x: pot(x, b)[0])(a)
-        f_b = -jax.grad(lambda y: pot(a, y)[1])(b)
-        return f_a, f_b
+        # flat tweezer profile: U_A, U_B depend on the positions only through d = r_A - r_B, so one forward
+        # pass and two reverse sweeps give grad_A U_A = dU_A/dd and grad_B U_B = -dU_B/dd (cheap optical part)
+        d = a - b
+        optical = lambda x: _optical_single(x, jnp.zeros(3), p, scene, include_trap)  # noqa: E731
+        (u_a, u_b), pullback = jax.vjp(optical, d)
+        one, zero = jnp.ones_like(u_a), jnp.zeros_like(u_a)
+        (g_a,) = pullback((one, zero))
+        (g_b,) = pullback((zero, one))
+        if include_cp:
+            # the CP energy depends on |d| only: one scalar reverse sweep gives dU_CP/dr
+            r = jnp.sqrt(jnp.sum(d * d))
+            u_cp, cp_pullback = jax.vjp(lambda x: _cp_of_distance(x, scene, n_matsubara, zero_temperature), r)
+            (du_cp,) = cp_pullback(jnp.ones_like(u_cp))
+            u_a, u_b = u_a + u_cp, u_b + u_cp
+            g_a, g_b = g_a + du_cp * d / r, g_b + du_cp * d / r
+        return u_a, u_b, -g_a, g_b
 
-    return jnp.vectorize(single, signature="(3),(3),()->(3),(3)")(r_a, r_b, dphi)
+    return jnp.vectorize(single, signature="(3),(3),()->(),(),(3),(3)")(r_a, r_b, dphi)
 
 
 _DOC_KW = """
@@ -330,8 +350,17 @@ def nanosphere_forces(r_a, r_b, dphi, **kwargs):
     dphi in {0, pi} (non-reciprocal optical binding). Arguments and keywords as :func:`nanosphere_potentials`.
     Returns two arrays of shape (..., 3).
     """
+    return nanosphere_potentials_and_forces(r_a, r_b, dphi, **kwargs)[2:]
+
+
+def nanosphere_potentials_and_forces(r_a, r_b, dphi, **kwargs):
+    """(U_A, U_B, F_A, F_B): total potentials [J] and forces [N] of both spheres in one pass (autodiff).
+
+    Same as :func:`nanosphere_potentials` and :func:`nanosphere_forces` together, sharing one forward
+    evaluation (the efficient call for large grids). Returns shapes (...), (...), (..., 3), (..., 3).
+    """
     r_a, r_b, dphi, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
-    return _forces(r_a, r_b, dphi, scene, **flags)
+    return _potentials_and_forces(r_a, r_b, dphi, scene, **flags)
 
 
 def pair_potential(r_a, r_b, dphi=0.0, **kwargs):
@@ -508,6 +537,7 @@ def squeezing_in_db(r):
     return 20.0 * jnp.asarray(r, jnp.float64) * np.log10(np.e)
 
 
-for _fn in (nanosphere_potentials, nanosphere_forces, pair_potential, potentials_vs_separation):
+for _fn in (nanosphere_potentials, nanosphere_forces, nanosphere_potentials_and_forces, pair_potential,
+            potentials_vs_separation):
     _fn.__doc__ += _DOC_KW
 del _fn
