@@ -19,7 +19,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from ._checks import check_finite, check_positive, is_concrete
+from ._checks import check_positive, is_concrete
 from .constants import c, eps0
 
 __all__ = [

@@ -315,6 +315,12 @@ def test_duality_rotation():
         if theta == np.pi / 2:
             np.testing.assert_allclose(pemc[..., 0, 0], pec[..., 1, 1], rtol=1e-13)
             np.testing.assert_allclose(pemc[..., 1, 1], pec[..., 0, 0], rtol=1e-13)
+    # the physical interface dispatches PerfectConductor / PEMC materials to the closed forms
+    xi = 3e14
+    for material, want in ((PerfectConductor(), pec[2]),
+                           (PEMC(0.3), to_r(*pemc_reflection_imag(X4, 0.3, l_max=L_PEC))[2])):
+        got = to_r(*reflection_matrix_imag(xi, X4[2] * C_LIGHT / xi, material, L_PEC))
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-300)
 
 
 def test_pec_mpmath_large_l():
@@ -329,6 +335,18 @@ def test_pec_mpmath_large_l():
             assert log_abs[i, l - 1, 1, 1] == pytest.approx(ref_mm, rel=1e-12, abs=1e-9)
             assert phase[i, l - 1, 0, 0] == (-1) ** l and phase[i, l - 1, 1, 1] == (-1) ** (l + 1)
     assert np.all(np.isfinite(log_abs[..., 0, 0])) and np.all(np.isfinite(log_abs[..., 1, 1]))
+    # large sphere (scattering.md §2.9, (4.31)-(4.35) with theta = 0): r_l = (-1)^l (e^Psi/2) r_p (1 + rho_p/x
+    # + O(x^-2)), r_TM = 1, r_TE = -1, rho_TM = c + Lambda^2/(1+Lambda^2)^{3/2}, rho_TE = c; at x = 1e4
+    x = xs[3]
+    for l in (100, 7071, 10000):
+        lam = (l + 0.5) / x
+        s0 = math.sqrt(1 + lam * lam)
+        psi = 2 * x * (s0 - lam * math.asinh(lam))
+        c = 1 / (4 * s0) - 5 * lam**2 / (12 * s0**3)
+        assert log_abs[3, l - 1, 0, 0] == pytest.approx(psi - math.log(2) + math.log1p((c + lam**2 / s0**3) / x),
+                                                        abs=1e-8 * abs(psi) + 1e-7)
+        assert log_abs[3, l - 1, 1, 1] == pytest.approx(psi - math.log(2) + math.log1p(c / x),
+                                                        abs=1e-8 * abs(psi) + 1e-7)
 
 
 def double_factorial_log(n):
@@ -421,39 +439,39 @@ def central_difference(f, x0, h):
 
 
 def test_gradients_vs_central_differences():
-    # forward-mode autodiff of log|C_l| and q (factored form) w.r.t. omega_p, gamma, radius and xi,
-    # against central differences (relative 1e-6; step 1e-4 relative)
+    # forward mode, log form: d log|r^EE|, d log|r^MM| w.r.t. omega_p, gamma, radius and xi of a
+    # Drude sphere against central differences (relative 1e-6; step 1e-4 relative)
     base = dict(wp=1.3e16, gm=5e13, radius=0.8e-6, xi=3e14)
 
     def f(p):
-        ls, q = reflection_matrix_imag_factored(p["xi"], p["radius"], Drude(p["wp"], p["gm"]), L_PEC)
-        return jnp.concatenate([ls, q.real.reshape(-1)])
+        la, _ = reflection_matrix_imag(p["xi"], p["radius"], Drude(p["wp"], p["gm"]), L_PEC)
+        return jnp.concatenate([la[:, 0, 0], la[:, 1, 1]])
 
     jac = jax.jacfwd(f)(base)
     for k, v in base.items():
         fd = central_difference(lambda t: f({**base, k: t}), v, 1e-4 * v)
         np.testing.assert_allclose(np.asarray(jac[k]) * v, fd * v, rtol=1e-6, atol=1e-9)
-    # xi = 0 (r = 0): derivatives finite, never NaN
+    # xi = 0 (r = 0, log_abs = -inf): derivatives finite, never NaN
     jac0 = jax.jacfwd(f)({**base, "xi": 0.0})
     assert all(np.all(np.isfinite(np.asarray(v))) for v in jac0.values())
-    # general bi-isotropic kernel: reverse mode w.r.t. eps, mu, chi, kappa, x
-    args = (0.9, 3.0, 1.2, 0.1, 0.3)
 
-    def g(*a):
-        la, _ = reflection_coefficients_imag(*a, l_max=L_SMALL)
-        return jnp.sum(la[..., 0, 0] + la[..., 1, 1] + 0.1 * la[..., 0, 1])
+    # reverse mode, factored form, general bi-isotropic sphere: d(log_scale, q) w.r.t. eps, mu, chi,
+    # kappa, radius at kappa = 0, where r^EM vanishes but d q^EM/d kappa does not
+    base = dict(eps=3.0, mu=1.2, chi=0.1, kappa=0.0, radius=1e-6)
 
-    grads = jax.grad(g, argnums=(0, 1, 2, 3, 4))(*args)
-    for i, gr in enumerate(grads):
-        fd = central_difference(lambda t: g(*args[:i], t, *args[i + 1:]), args[i], 1e-6)
-        assert float(gr) == pytest.approx(float(fd), rel=1e-6, abs=1e-8)
-    # the factored form carries d r^EM / d kappa at kappa = 0 (the log form cannot)
-    def qem(k):
-        return reflection_matrix_imag_factored(3e14, 1e-6, BiIsotropic(3.0, 1.0, 0.0, k), L_SMALL)[1][0, 0, 1].imag
+    def g(p):
+        ls, q = reflection_matrix_imag_factored(3e14, p["radius"], BiIsotropic(p["eps"], p["mu"], p["chi"],
+                                                                               p["kappa"]), L_SMALL)
+        return jnp.concatenate([ls, q.real.reshape(-1), q.imag.reshape(-1)])
 
-    dq = jax.grad(qem)(0.0)
-    assert float(dq) == pytest.approx(float(central_difference(qem, 0.0, 1e-6)), rel=1e-7)
-    assert abs(float(dq)) > 1e-3
+    jac = jax.jacrev(g)(base)
+    for k, v in base.items():
+        h = 1e-6 * (v if v else 1.0)
+        fd = central_difference(lambda t: g({**base, k: t}), v, h)
+        scale = v if v else 1.0
+        np.testing.assert_allclose(np.asarray(jac[k]) * scale, fd * scale, rtol=1e-6, atol=1e-8)
+    d_qem_d_kappa = np.asarray(jac["kappa"])[L_SMALL + 4 * L_SMALL + 1]   # Im q^EM at l = 1
+    assert abs(d_qem_d_kappa) > 1e-3
 
 
 @pytest.mark.slow

@@ -16,7 +16,8 @@ from jaxem.constants import c, eps0, hbar, k_B
 from jaxem.materials import Dielectric, LorentzOscillators
 from jaxem.polarizability import SILICA_INDEX_1064NM, clausius_mossotti
 from jaxem.potentials.casimir_polder import (casimir_polder_far_field_law, casimir_polder_near_field_law,
-                                             casimir_polder_potential, casimir_polder_potential_zero_temperature,
+                                             casimir_polder_potential, casimir_polder_potential_logdet,
+                                             casimir_polder_potential_zero_temperature,
                                              casimir_polder_retarded_law, matsubara_sum, propagator_trace_factor)
 from jaxem.potentials.nanospheres import (bound_states, drive_intensity, mean_photon_number_cat,
                                           mean_photon_number_squeezed_vacuum, nanosphere_forces,
@@ -182,6 +183,28 @@ def test_cp_two_different_spheres_and_batching():
     loop = np.array([f(x) for x in r])
     assert np.allclose(jax.vmap(f)(r), loop, rtol=1e-14, atol=0)
     assert np.allclose(jax.jit(f)(r), loop, rtol=1e-14, atol=0)
+
+
+def test_cp_all_orders_logdet():
+    # summand vs numpy slogdet of the 3x3 tensor from jaxem.green (rtol 1e-12); positive higher-order
+    # correction below the spec's bound 2 alpha~(0)^2 (R/r)^6 and scaling ~ (R/r)^6 (within a factor 2)
+    from jaxem.green import dipole_propagator_imag
+    from jaxem.polarizability import polarizability_imag
+    from jaxem.potentials.casimir_polder import _minus_logdet
+
+    r = 2.5 * R
+    for xi in (0.0, 3e14, 5e15):
+        t = np.asarray(dipole_propagator_imag(np.zeros(3), np.array([0.3, -0.4, 0.5]) * r / np.sqrt(0.5),
+                                              xi / c)) / eps0
+        a = float(polarizability_imag(xi, R, SILICA))
+        ref = -np.linalg.slogdet(np.eye(3) - a * t @ (a * t))[1]
+        assert np.isclose(float(_minus_logdet(xi, r, R, SILICA, R, SILICA)), ref, rtol=1e-12)
+    corr = []
+    for r in (2 * R, 4 * R):
+        rel = float(casimir_polder_potential_logdet(r, 300.0, R, SILICA) / casimir_polder_potential(r, 300.0, R, SILICA)) - 1
+        assert 0 < rel < 2 * 0.4951101**2 * (R / r) ** 6
+        corr.append(rel * (r / R) ** 6)
+    assert 0.5 < corr[1] / corr[0] < 2
 
 
 def test_cp_bad_input():

@@ -245,3 +245,51 @@ def test_bad_input_raises():
         pair_potential_matrix(np.array([1.0, 0.5]), w, 2.0, 2.0, 0.1)
     with pytest.raises(ValueError, match="positions"):
         random_light_cluster_potential(np.zeros((2, 3)), 1.0, ae, am)
+
+
+def test_mie_dipole_cross_sections_and_lorentz_fit():
+    # eps = 12, a = 230 nm in water (seed 004 Fig. 4): jaxem.mie polarizabilities -> sigma_e, sigma_m against
+    # miepython's |a_1|^2, |b_1|^2 (rel 1e-9) and spec §4.B.4 (um^2, 4 decimals)
+    import miepython
+
+    from jaxem.mie import dipole_polarizabilities
+    from jaxem.potentials.random_light import fit_lorentz_to_mie
+
+    lam = np.array([1200e-9, 1400e-9, 1700e-9, 2000e-9])
+    n_h = np.sqrt(1.77)
+    k = n_h * TWO_PI / lam
+    m = np.sqrt(12 / 1.77)
+    se, sm = (np.asarray(s) * 1e12 for s in scattering_cross_sections(k, *dipole_polarizabilities(k, 230e-9, m)))
+    for i in range(4):
+        a1, b1 = miepython.an_bn(m, k[i] * 230e-9, 1)
+        pre = 6 * np.pi / k[i] ** 2 * 1e12
+        assert se[i] == pytest.approx(pre * abs(a1[0]) ** 2, rel=1e-9)
+        assert sm[i] == pytest.approx(pre * abs(b1[0]) ** 2, rel=1e-9)
+    np.testing.assert_allclose(se, [0.3430, 0.4697, 0.3669, 0.2245], atol=6e-5)
+    np.testing.assert_allclose(sm, [0.1547, 0.2558, 0.7255, 0.0690], atol=6e-5)
+    # Lorentz fit, spec §4.B.4 first row: Q_e 2.1941, Q_m 5.5727, Delta 0.2300, lambda_0e 1317.3 nm, rms 0.0645
+    # (paper: 2.2133, 5.7585, 0.2302 -- within 1%, 3%, 0.1%)
+    fit = fit_lorentz_to_mie(230e-9, 12.0, 1.77, np.linspace(1200e-9, 2200e-9, 1001))
+    assert fit["Q_e"] == pytest.approx(2.1941, abs=2e-4)
+    assert fit["Q_m"] == pytest.approx(5.5727, abs=2e-4)
+    assert fit["Delta"] == pytest.approx(0.2300, abs=1e-4)
+    assert fit["lambda0_e"] == pytest.approx(1317.3e-9, abs=0.2e-9)
+    assert fit["rms"] == pytest.approx(0.0645, abs=2e-4)
+
+
+def test_tasks_run_small(tmp_path):
+    # the Fig. 1 and Fig. 2 tasks end to end at toy sizes (files written, L~ finite and >= 0)
+    from jaxem.sweeps import Output
+    from jaxem.sweeps.random_light_tasks import random_light_cross_sections, random_light_loss_map
+
+    out = Output(tmp_path / "f1", task="random_light_cross_sections", quiet=True)
+    random_light_cross_sections({"Q": [2.0], "delta": [0.5], "lambda_min": 0.5, "lambda_max": 2.0,
+                                 "n_points": 50}, out)
+    assert (tmp_path / "f1" / "fig1_cross_sections.png").exists()
+    params = {"Q_min": 2.0, "Q_max": 20.0, "n_Q": 2, "log_Q": True, "delta_Q_min": 0.5, "delta_Q_max": 2.0,
+              "n_delta_Q": 2, "n_lines": 12, "n_distances": 30, "chunk_size": 4}
+    out = Output(tmp_path / "f2", task="random_light_loss_map", params=params, quiet=True)
+    random_light_loss_map(params, out)
+    with np.load(tmp_path / "f2" / "loss_map.npz") as d:
+        lt = d["normalized_loss"]
+    assert lt.shape == (2, 2) and np.all(np.isfinite(lt)) and np.all(lt >= 0)

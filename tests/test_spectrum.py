@@ -162,3 +162,20 @@ def test_paper_mode_reproduces_slsqp_artefact(V_max):
     # an order of magnitude above the exact 0.052 -- the paper's 0.679 is a solver artefact.
     _, info = optimize_line_spectrum_slsqp(V_max, n_starts=1, gradient="finite_difference")
     assert info["normalized_loss"] > 0.2
+
+
+def test_optimal_spectrum_map_matches_single_solves():
+    # the batched map kernel (used by the Fig. 2 sweep and the benchmark) equals per-point solves (rel 1e-9),
+    # and random interior restarts agree (convexity; L well above the noise floor here)
+    from jaxem.potentials.spectrum import optimal_spectrum_map
+
+    q = np.array([3.0, 8.78])
+    dq = np.array([1.0, 1.21])
+    res = optimal_spectrum_map(q, dq, n_lines=30, n_distances=150, n_restarts=3)
+    for i in range(2):
+        V = paper_pair_potential_matrix(q[i], dq[i], 30, 150)[0]
+        L = float(pair_loss(optimize_line_spectrum(V), V))
+        assert float(res["loss"][i]) == pytest.approx(L, rel=1e-9)
+    assert float(jnp.max(res["restart_spread"])) < 1e-8
+    with pytest.raises(ValueError, match="delta_Q"):
+        optimal_spectrum_map(q, -dq)

@@ -42,6 +42,8 @@ __all__ = [
     "casimir_force_gradient",
     "casimir_entropy",
     "casimir_pfa_free_energy",
+    "casimir_pfa_force",
+    "casimir_pfa_force_gradient",
     "casimir_sizes",
 ]
 
@@ -222,23 +224,46 @@ def casimir_entropy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None,
 
 
 def casimir_pfa_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
-                            rtol=1e-6, n_k=80, n_t0=60):
+                            rtol=1e-6, n_k=80, n_t0=60, n_frequencies=None):
     """Proximity-force approximation of the free energy [J]: 2 pi R_eff int_L^inf dL' F_pp(L')/A.
 
     F_pp is the Lifshitz plane–plane free energy per area (same materials); the L' integral is done
     in closed form with Li_2 (planewave.plane_plane_pfa_density). R_eff = R1 R2/(R1 + R2) (R1 for
-    a plane). Arguments as :func:`casimir_free_energy`; n_k, n_t0 quadrature sizes.
+    a plane). Arguments as :func:`casimir_free_energy`; n_k, n_t0 quadrature sizes; n_frequencies
+    optional static Matsubara count (fix it for a sweep to compile once).
     Returns F_PFA [J] (casimir-spheres.md §2.10 PFA column; scattering.md §4 item 26 at delta = 0).
     """
+    return _pfa(0, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies)
+
+
+def casimir_pfa_force(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
+                      rtol=1e-6, n_k=80, n_t0=60, n_frequencies=None):
+    """PFA force -dF_PFA/dL [N] = 2 pi R_eff F_pp(L)/A (autodiff; arguments as casimir_pfa_free_energy)."""
+    return -_pfa(1, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies)
+
+
+def casimir_pfa_force_gradient(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
+                               rtol=1e-6, n_k=80, n_t0=60, n_frequencies=None):
+    """PFA force gradient -d^2F_PFA/dL^2 [N/m] (autodiff; arguments as casimir_pfa_free_energy)."""
+    return -_pfa(2, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies)
+
+
+def _pfa(order, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies):
     material2, plane, _, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, "matsubara", rtol,
                                            1.0, (1, 1, 1), None)
     r_eff = R1 if plane else R1 * R2 / (R1 + R2)
-    # the plane-plane sum converges like e^{-2 xi L/c} as well
-    fn = jax.jit(functools.partial(_pfa_point, m1=material1, m2=material2, medium=medium, n_freq=n_freq,
-                                   n_k=int(n_k), n_t0=int(n_t0)))
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
-    vals = jax.vmap(fn)(Lb.reshape(-1), Tb.reshape(-1)).reshape(Lb.shape)
+    vals = _pfa_batch(Lb.reshape(-1), Tb.reshape(-1), material1, material2, medium, order=order,
+                      n_freq=n_freq, n_k=int(n_k), n_t0=int(n_t0)).reshape(Lb.shape)
     return 2.0 * jnp.pi * r_eff * vals
+
+
+@functools.partial(jax.jit, static_argnames=("order", "n_freq", "n_k", "n_t0"))
+def _pfa_batch(L, T, m1, m2, medium, *, order, n_freq, n_k, n_t0):
+    fn = functools.partial(_pfa_point, m1=m1, m2=m2, medium=medium, n_freq=n_freq, n_k=n_k, n_t0=n_t0)
+    for _ in range(order):
+        fn = jax.jacfwd(fn, argnums=0)
+    return jax.vmap(fn)(L, T)
 
 
 def _pfa_point(L, T, *, m1, m2, medium, n_freq, n_k, n_t0):

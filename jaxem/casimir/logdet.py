@@ -4,31 +4,31 @@ The free energy of a Matsubara term is tr log(1 - M) = log det(1 - M) (casimir-s
 Eq. 8.2); its Mercator expansion -sum_r tr M^r / r counts round trips.  This module is the one
 home of that log det for the whole package.
 
-Three numerical routes, chosen per matrix at run time:
+Two numerical routes:
 
-* the trace (Mercator) series -sum_{r<=R} tr M^r / r when ||M||_F < ``SERIES_THRESHOLD``: at large
-  separations det(1 - M) = 1 - O(||M||), and a factorisation of 1 - M would lose every digit of
-  the tiny log det to rounding (absolute error ~ N eps); the series keeps full relative precision;
 * Cholesky of 1 - M when the caller declares 1 - M Hermitian (the symmetrised round-trip operator,
   e.g. 1 - N N^T of casimir-spheres.md §2.5): half the flops of LU; if the factorisation fails
-  (1 - M not positive definite) the LU route is taken instead;
-* LU (``slogdet``) otherwise.
+  (1 - M not positive definite) the LU route is taken instead (unless the caller promises
+  positive definiteness);
+* pivoted LU otherwise.
+
+At large separations det(1 - M) = 1 - O(||M||) and log det ~ -tr M is tiny: the log of a pivot
+computed as 1 - (something) would lose every digit to rounding (absolute error ~ N eps).  Each
+pivot's distance from 1 is therefore accumulated directly from M and the strictly triangular
+factors, and the log taken with log1p: full relative precision at no extra cost (the reference C
+code's trace-series fallback is not needed).
 
 All functions are pure, jittable, vmappable and differentiable (grad, jacfwd twice); leading batch
 axes of ``M`` are allowed and mapped over.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 
-__all__ = ["log_det_one_minus", "round_trip_traces", "SERIES_THRESHOLD", "SERIES_ORDER"]
-
-#: Frobenius norm of M below which the trace series replaces the factorisation.
-SERIES_THRESHOLD = 0.05
-#: Number of round trips kept in the series: 0.05**13 / 13 ~ 1e-18, below double-precision
-#: relative accuracy of log det(1 - M) ~ -tr M.
-SERIES_ORDER = 12
+__all__ = ["log_det_one_minus", "round_trip_traces"]
 
 
 def _check_square(M):
@@ -84,53 +84,89 @@ def round_trip_traces(M, r_max: int):
     return fn(M)
 
 
-def _series_log_det(M):
-    """-Re sum_{r<=SERIES_ORDER} tr M^r / r (Mercator series of log det(1 - M))."""
-    tr = _traces(M, SERIES_ORDER)
-    r = jnp.arange(1, SERIES_ORDER + 1, dtype=jnp.float64)
-    return -jnp.sum(jnp.real(tr) / r)
+def _log_abs_one_minus(eps):
+    """log|1 - eps| with full relative precision for small |eps| (real or complex eps)."""
+    er, ei = jnp.real(eps), jnp.imag(eps)
+    small = (er * er + ei * ei) < 0.25
+    x = jnp.where(small, -2.0 * er + er * er + ei * ei, 0.0)
+    big = jnp.where(small, 1.0, (1.0 - er) ** 2 + ei * ei)
+    return jnp.where(small, 0.5 * jnp.log1p(x), 0.5 * jnp.log(big))
 
 
-@jax.custom_jvp
-def _log_det_hpd(A):
-    """log|det A| for Hermitian A: Cholesky, LU where Cholesky fails (A not positive definite)."""
-    L = jnp.linalg.cholesky(A)
-    diag = jnp.real(jnp.diagonal(L))
-    ok = jnp.all(jnp.isfinite(diag)) & jnp.all(diag > 0)
-    chol = 2.0 * jnp.sum(jnp.log(jnp.where(ok, diag, 1.0)))
-    return jax.lax.cond(ok, lambda: chol, lambda: jnp.linalg.slogdet(A)[1])
+def _cholesky_value(K):
+    """log det(1 - K) by Cholesky; ok = factorisation succeeded (1 - K positive definite).
+
+    1 - L_ii^2 = K_ii + sum_{j<i} |L_ij|^2 is formed from K and the strictly lower triangle instead
+    of from L_ii, so that the pivots' distance from 1 -- the whole log det when K is tiny -- keeps
+    full relative precision (no trace series needed).
+    """
+    n = K.shape[-1]
+    L = jnp.linalg.cholesky(jnp.eye(n, dtype=K.dtype) - K)
+    d = jnp.real(jnp.diagonal(L))
+    ok = jnp.all(jnp.isfinite(d)) & jnp.all(d > 0)
+    off = jnp.tril(L, -1)
+    eps = jnp.real(jnp.diagonal(K)) + jnp.sum(jnp.real(off * jnp.conj(off)), axis=-1)
+    return jnp.sum(_log_abs_one_minus(eps)), ok
+
+
+def _lu_value(K):
+    """log|det(1 - K)| by pivoted LU, pivots' distance from 1 formed without cancellation.
+
+    P^T (1 - K) = L U, so 1 - U_ii = [1 - P_ii + (P^T K)_ii] + sum_{k<i} L_ik U_ki.
+    """
+    n = K.shape[-1]
+    P, Lo, U = jax.scipy.linalg.lu(jnp.eye(n, dtype=K.dtype) - K)
+    PtK_diag = jnp.sum(P * K, axis=0)          # (P^T K)_ii = sum_j P_ji K_ji
+    strict = jnp.tril(Lo, -1)
+    eps = (1.0 - jnp.diagonal(P)) + PtK_diag + jnp.sum(strict * U.T, axis=-1)
+    return jnp.sum(_log_abs_one_minus(eps))
+
+
+def _tangent(K, dK):
+    # d log|det(1 - K)| = -Re tr((1 - K)^{-1} dK); inv (LU) only, never the Cholesky factor, so a
+    # failed factorisation elsewhere in a vmapped batch cannot leak NaN into derivatives, and the
+    # rule is itself differentiable (Hessians via jacfwd / jax.hessian).
+    n = K.shape[-1]
+    A_inv = jnp.linalg.inv(jnp.eye(n, dtype=K.dtype) - K)
+    return -jnp.real(jnp.sum(A_inv.T * dK))
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(1,))
+def _log_det_hpd(K, fallback: bool):
+    """log det(1 - K) for Hermitian K: Cholesky; LU (fallback=True) or NaN where it fails."""
+    val, ok = _cholesky_value(K)
+    if not fallback:
+        return jnp.where(ok, val, jnp.nan)
+    # A select, not lax.cond: a data-dependent cond inside vmapped kernels was seen to stall the
+    # XLA CPU runtime; the LU then always runs (on the identity where Cholesky succeeded).
+    K_lu = jnp.where(ok, jnp.zeros_like(K), K)
+    return jnp.where(ok, val, _lu_value(K_lu))
 
 
 @_log_det_hpd.defjvp
-def _log_det_hpd_jvp(primals, tangents):
-    # d log det A = Re tr(A^{-1} dA).  The tangent uses only LU (inv), never the Cholesky factor,
-    # so a failed factorisation elsewhere in a vmapped batch cannot leak NaN into derivatives,
-    # and the rule is itself differentiable (Hessians via jacfwd / jax.hessian).
-    (A,), (dA,) = primals, tangents
-    A_inv = jnp.linalg.inv(A)
-    return _log_det_hpd(A), jnp.real(jnp.sum(A_inv.T * dA))
+def _log_det_hpd_jvp(fallback, primals, tangents):
+    (K,), (dK,) = primals, tangents
+    return _log_det_hpd(K, fallback), _tangent(K, dK)
 
 
-def _log_det_one_minus_single(M, hermitian: bool):
-    n = M.shape[-1]
-    eye = jnp.eye(n, dtype=M.dtype)
-    # Squared norm (no sqrt: its derivative is singular at M = 0).
-    norm2 = jnp.sum(jnp.real(M * jnp.conj(M)))
-    small = norm2 < SERIES_THRESHOLD**2
-    # Double-where: each route only ever sees matrices where it is well conditioned, so the
-    # unselected route cannot produce inf/NaN that would poison the gradient.
-    M_series = jnp.where(small, M, jnp.zeros_like(M))
-    M_dense = jnp.where(small, jnp.zeros_like(M), M)
-    A = eye - M_dense
+@jax.custom_jvp
+def _log_det_lu(K):
+    return _lu_value(K)
+
+
+@_log_det_lu.defjvp
+def _log_det_lu_jvp(primals, tangents):
+    (K,), (dK,) = primals, tangents
+    return _log_det_lu(K), _tangent(K, dK)
+
+
+def _log_det_one_minus_single(M, hermitian: bool, positive_definite: bool):
     if hermitian:
-        dense = _log_det_hpd(A)
-    else:
-        dense = jnp.linalg.slogdet(A)[1]
-    series = _series_log_det(M_series)
-    return jnp.where(small, series, dense)
+        return _log_det_hpd(M, not positive_definite)
+    return _log_det_lu(M)
 
 
-def log_det_one_minus(M, *, hermitian: bool = False):
+def log_det_one_minus(M, *, hermitian: bool = False, positive_definite: bool = False):
     """Real log det(1 - M) of a round-trip operator M (the Matsubara-term free energy / k_B T, x 1 or 1/2).
 
     For Casimir round-trip operators the spectrum of M lies in [0, 1) (or, with polarisation mixing,
@@ -143,17 +179,22 @@ def log_det_one_minus(M, *, hermitian: bool = False):
             symmetrised sphere--sphere operator N N^T of casimir-spheres.md §2.5.  Cholesky is then
             used (LU fallback if 1 - M is not positive definite).  Only the lower triangle is read
             by the Cholesky route, so pass a truly Hermitian matrix.
+        positive_definite: static flag (with hermitian=True); True promises that 1 - M is positive
+            definite (true for symmetrised Casimir round trips, spectrum of M in [0, 1)) and skips
+            the LU fallback (half the cost); a matrix that is not gives NaN.
     Returns:
         float64 array of shape M.shape[:-2].
-    Numerics: trace series -sum_{r=1}^{12} tr M^r / r when ||M||_F < 0.05 (full relative precision
-    for tiny log det), Cholesky / LU otherwise.  Implements casimir-spheres.md §2.1 (Eqs. 2.25, 8.2).
+    Numerics: Cholesky / pivoted LU with each pivot's distance from 1 accumulated directly from M
+    (full relative precision also when log det ~ -tr M is tiny, at no extra cost); derivatives by
+    the closed form -Re tr((1 - M)^{-1} dM).  Implements casimir-spheres.md §2.1 (Eqs. 2.25, 8.2).
     """
     M = jnp.asarray(M)
     _check_square(M)
     if not jnp.issubdtype(M.dtype, jnp.inexact):
         M = M.astype(jnp.float64)
     hermitian = bool(hermitian)
-    fn = lambda A: _log_det_one_minus_single(A, hermitian)  # noqa: E731
+    positive_definite = bool(positive_definite)
+    fn = lambda A: _log_det_one_minus_single(A, hermitian, positive_definite)  # noqa: E731
     for _ in range(M.ndim - 2):
         fn = jax.vmap(fn)
     return fn(M)

@@ -90,10 +90,14 @@ def default_truncation(rho: float, eta: float = 1.0):
         (N, M, l_max) Python ints.
     """
     rho = float(rho)
-    n = max(int(math.ceil(5.6 * eta * math.sqrt(rho))), int(math.ceil(16 * eta)))
-    m = max(int(math.ceil(5.1 * eta * math.sqrt(rho))), int(math.ceil(9 * eta)))
+
+    def up(v):   # ceil, robust to rounding in R/L (100e-6/1e-6 = 100.00000000000001)
+        return int(math.ceil(v - 1e-9))
+
+    n = max(up(5.6 * eta * math.sqrt(rho)), up(16 * eta))
+    m = max(up(5.1 * eta * math.sqrt(rho)), up(9 * eta))
     m += 1 - m % 2
-    l_max = max(int(math.ceil(12 * eta * rho)), int(math.ceil(12 * eta)))
+    l_max = max(up(12 * eta * rho), up(12 * eta))
     return n, m, l_max
 
 
@@ -328,11 +332,16 @@ def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign):
     cos_half_sq_h = jnp.cos(phis[:half] / 2) ** 2
     k_out, k_in = k[:, None, None], k[None, :, None]
     kap_out, kap_in = kap[:, None, None], kap[None, :, None]
-    S = _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq_h[None, None, :],
-                           log_abs, phase, mixing)
+    # the amplitudes are symmetric in (k_out, k_in): evaluate the N(N+1)/2 pairs i <= j only
+    iu, ju = np.triu_indices(N)
+    pair = np.zeros((N, N), dtype=np.int64)
+    pair[iu, ju] = np.arange(iu.size)
+    pair[ju, iu] = np.arange(iu.size)
+    S = _sphere_amplitudes(K, rho, shift, k[iu][:, None], k[ju][:, None], kap[iu][:, None], kap[ju][:, None],
+                           cos_half_sq_h[None, :], log_abs, phase, mixing)
     # amplitudes depend on cos(phi) only: extend from [0, pi] to the full circle
     idx = np.minimum(np.arange(M), M - np.arange(M))
-    S = tuple(s[..., idx] for s in S)
+    S = tuple(s[pair][..., idx] for s in S)
     s_tmtm, s_tete, s_tmte, s_tetm = S
     A, B, C, D = _abcd(K, k_out, k_in, kap_out, kap_in, jnp.cos(phis), jnp.sin(phis))
     C, D = sign * C, sign * D

@@ -325,7 +325,8 @@ def _ht_core(geom, X1, X2, Rp, *, sizes, m_max, modes, r_max):
         for mode in modes:
             K = _block_operators(m, geom, X1, X2, Rp, sizes, mode)
             if r_max == 0:
-                total = total + log_det_one_minus(K, hermitian=(mode[1] == "scalar"))
+                total = total + log_det_one_minus(K, hermitian=(mode[1] == "scalar"),
+                                                  positive_definite=(mode[1] == "scalar"))
             else:
                 total = total + jnp.real(round_trip_traces(K, r_max))
         return total

@@ -31,16 +31,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import check_finite, check_int, check_nonnegative, check_positive
+from .._checks import check_int, check_nonnegative, check_positive
 from ..constants import c, eps0, hbar, k_B, matsubara_frequency
 from ..materials import Material
-from ..polarizability import clausius_mossotti, polarizability_imag
+from ..polarizability import polarizability_imag
 
 __all__ = [
     "propagator_trace_factor",
     "matsubara_sum",
     "casimir_polder_potential",
     "casimir_polder_potential_zero_temperature",
+    "casimir_polder_potential_logdet",
     "casimir_polder_near_field_law",
     "casimir_polder_retarded_law",
     "casimir_polder_far_field_law",
@@ -164,6 +165,40 @@ def casimir_polder_potential_zero_temperature(r, radius, material, *, radius_b=N
     n_nodes = check_int("n_nodes", n_nodes, minimum=8)
     spheres = _spheres(radius, material, radius_b, material_b)
     return _cp_zero(r, *spheres, n_nodes=n_nodes)
+
+
+def _minus_logdet(xi, r, radius_a, material_a, radius_b, material_b):
+    """-ln det[1 - alpha_A T alpha_B T] for the two spheres on a common axis (eigenvalues of T: t_par once,
+    t_perp twice, those of jaxem.green.dipole_propagator_imag / eps0)."""
+    a = polarizability_imag(xi, radius_a, material_a) * polarizability_imag(xi, radius_b, material_b)
+    u = xi * r / c
+    pre = jnp.exp(-u) / (4.0 * jnp.pi * eps0 * r**3)
+    t_par = 2.0 * pre * (1.0 + u)
+    t_perp = -pre * (1.0 + u + u * u)
+    return -(jnp.log1p(-a * t_par**2) + 2.0 * jnp.log1p(-a * t_perp**2))
+
+
+@functools.partial(jax.jit, static_argnames=("n_matsubara",))
+def _cp_logdet(r, temperature, radius_a, material_a, radius_b, material_b, n_matsubara):
+    r, temperature = jnp.asarray(r, jnp.float64), jnp.asarray(temperature, jnp.float64)
+    f = lambda xi: _minus_logdet(xi, r[..., None], radius_a, material_a, radius_b, material_b)  # noqa: E731
+    return -k_B * temperature * matsubara_sum(f, matsubara_frequency(1, temperature), n_matsubara)
+
+
+def casimir_polder_potential_logdet(r, temperature, radius, material, *, radius_b=None, material_b=None,
+                                    n_matsubara: int = 64):
+    """Thermal dipole–dipole fluctuation energy to all orders in the polarizabilities [J]:
+
+    U = k_B T sum'_n ln det[1 - alpha_A(i xi_n) T(r, xi_n) alpha_B(i xi_n) T(r, xi_n)]   (3x3, point dipoles).
+    Its leading term is :func:`casimir_polder_potential`; the relative correction is <~ 2 alpha~^2 (R/r)^6
+    (0.8 % at contact r = 2R for silica). Same Tr-ln structure as seed 004's random-light V(r, omega).
+    Arguments and stopping rule as :func:`casimir_polder_potential`. nanosphere-potentials.md §2.4 (optional).
+    """
+    check_positive("r", r)
+    check_positive("temperature", temperature)
+    n_matsubara = check_int("n_matsubara", n_matsubara, minimum=1)
+    spheres = _spheres(radius, material, radius_b, material_b)
+    return _cp_logdet(r, temperature, *spheres, n_matsubara=n_matsubara)
 
 
 @functools.partial(jax.jit, static_argnames=("n_matsubara",))

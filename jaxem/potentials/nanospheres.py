@@ -29,7 +29,7 @@ from .._checks import check_finite, check_int, check_nonnegative, check_positive
 from ..constants import c, eps0, hbar
 from ..green import green_tensor
 from ..materials import LorentzOscillators, Material
-from ..polarizability import SILICA_INDEX_1064NM, clausius_mossotti
+from ..polarizability import SILICA_INDEX_1064NM
 from .casimir_polder import _cp_thermal, _cp_zero
 
 __all__ = [

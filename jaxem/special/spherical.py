@@ -12,9 +12,9 @@ Algorithms (stable for every complex z, scattering.md §3):
   is stable (error growth <= e^{2|Im z|}).
 - h^(1)_l (Im z >= 0) or h^(2)_l (Im z < 0): upward recurrence (the dominant solution there);
   the other Hankel function and y_l follow from j_l without cancellation.
-- Everything is carried exponentially scaled (j, y by e^{-|Im z|}, h^(1) by e^{Im z}), so ratios such
-  as psi_l/xi_l and the log-derivatives never overflow; the unscaled functions overflow only where
-  the value itself is not representable.
+- Everything is carried exponentially scaled (j, y by e^{-|Im z|}, h^(1) by e^{Im z}); psi_l/xi_l
+  and the log-derivatives are built from ratios of consecutive orders, so they never overflow.
+- XLA's complex division is avoided in the hot loops (jaxem/special/_recurrence.py: reciprocal).
 Derivatives with respect to z are ``custom_jvp`` rules from the analytic identities
 f_l' = (l f_{l-1} - (l+1) f_{l+1})/(2l+1), D' = l(l+1)/z^2 - 1 - D^2 and (psi/xi)' = -i/xi^2,
 so ``grad`` / ``jacfwd`` (any order) are exact and cheap; l is static and never differentiated.
@@ -157,7 +157,10 @@ def _spherical_scaled(z, L):
     e2 = jnp.exp(-2.0 * jnp.abs(b))
     other = jnp.where(jnp.isfinite(big_h), big_h * e2, big_h)
     h_s = jnp.where(upper, big_h, 2.0 * j_s - other)
-    y_s = jnp.where(upper, 1j, -1j) * (j_s - other)
+    # y = +-i (j - other), multiplied by +-i as a component swap (i * inf must not give nan)
+    diff = j_s - other
+    sgn = jnp.where(upper, 1.0, -1.0)
+    y_s = lax.complex(-sgn * jnp.imag(diff), sgn * jnp.real(diff))
     # real argument: y and Re h are exactly Im of the upward Hankel recurrence and j
     real_arg = b == 0
     y_s = jnp.where(real_arg, jnp.imag(big_h) + 0j, y_s)
@@ -171,12 +174,24 @@ def _spherical_scaled(z, L):
     return j_s, y_s, h_s, jnp.where(zero, 0.0, b), ratios, upward
 
 
+def _apply_scale(v, t):
+    """v e^{t} without spurious overflow or 0 * inf = nan.
+
+    Two half-steps: v = 1e-300, t = 800 gives 1e47 where a single e^{800} overflows; an
+    underflowed scaled value (0) stays 0 and an overflowed one (inf) stays inf.
+    """
+    half = jnp.exp(0.5 * t)
+    out = (v * half) * half
+    out = jnp.where(v == 0, jnp.zeros_like(v), out)
+    return jnp.where(jnp.isinf(jnp.abs(v)), v, out)
+
+
 def _unscale_j(j_s, b):
-    return j_s * jnp.exp(jnp.abs(b))
+    return _apply_scale(j_s, jnp.abs(b))
 
 
 def _unscale_h(h_s, b):
-    return h_s * jnp.exp(-b)
+    return _apply_scale(h_s, -b)
 
 
 def _as_real_if(x, real):
@@ -408,9 +423,8 @@ def _ratio_psi_xi(z, l_max):
     zs = jnp.where(is_zero, 1.0 + 0j, zc)
     j_s, _, h_s, b, r, upward = _spherical_scaled(zs, l_max)
     # scales e^{-|b|} (j) and e^{b} (h) restored in one exponent
-    scale = jnp.exp(jnp.abs(b) + b)
     ok = jnp.isfinite(h_s) & (h_s != 0)
-    direct = jnp.where(ok, j_s / jnp.where(ok, h_s, 1.0), 0.0) * scale
+    direct = _apply_scale(jnp.where(ok, j_s / jnp.where(ok, h_s, 1.0), 0.0), jnp.abs(b) + b)
     if l_max == 0:
         return jnp.where(is_zero[..., None], 0.0, direct)
     # Outside the oscillatory region the ratio is carried as a product of the stable ratios,
