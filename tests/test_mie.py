@@ -170,12 +170,12 @@ def test_wiscombe_amplitudes():
 # miepython on random spheres
 
 def test_against_miepython_random_spheres():
-    """Coefficients and efficiencies of 24 random spheres (x in [0.05, 60], m in [0.6, 3] + i[0, 1])
+    """Coefficients and efficiencies of 16 random spheres (x in [0.05, 60], m in [0.6, 3] + i[0, 1])
     against miepython: rtol 1e-9 on Q_ext, Q_sca, g, 3e-8 on Q_back, 1e-8 on a_l, b_l (l <= Wiscombe)."""
     import miepython
 
     rng = np.random.default_rng(1)
-    n = 24
+    n = 16
     x = np.exp(rng.uniform(np.log(0.05), np.log(60.0), n))
     m = rng.uniform(0.6, 3.0, n) + 1j * rng.uniform(0.0, 1.0, n) * (rng.uniform(size=n) > 0.3)
     l_max = 80
@@ -316,8 +316,8 @@ def test_optical_theorem_energy_conservation_and_angular_integrals():
     l_max = 30
     q = mie_efficiencies(x, m, l_max)
     mu_gl, w_gl = np.polynomial.legendre.leggauss(200)
-    s1, s2 = amplitude_matrix(x, m, np.arccos(mu_gl), l_max)
-    s1_0, s2_0 = amplitude_matrix(x, m, np.array([0.0, np.pi]), l_max)
+    s1, s2 = amplitude_matrix(x, m, np.concatenate([[0.0, np.pi], np.arccos(mu_gl)]), l_max)
+    s1_0, s2_0, s1, s2 = s1[:, :2], s2[:, :2], s1[:, 2:], s2[:, 2:]
     np.testing.assert_allclose(s1_0[:, 0], s2_0[:, 0], rtol=1e-13)
     np.testing.assert_allclose(q.q_ext, 4 / x ** 2 * np.real(s1_0[:, 0]), rtol=1e-11)
     np.testing.assert_allclose(q.q_back, 4 * np.abs(s1_0[:, 1]) ** 2 / x ** 2, rtol=1e-11)
@@ -361,24 +361,19 @@ def test_check_grads_efficiencies():
 
 
 def test_autodiff_versus_central_differences():
-    """Jacobian (jacfwd) and second derivatives (jacfwd twice, as for stiffnesses) of Q_sca, Q_ext,
-    Q_abs w.r.t. (x, Re m, Im m) vs central differences of the function / of its jacobian (step 1e-6 /
-    1e-5, rtol 1e-6 / 1e-5); d|r^EM|^2/d kappa likewise. No finite differences inside the kernels."""
+    """Second derivatives (jacfwd twice, as for stiffnesses) of Q_sca, Q_ext, Q_abs w.r.t. (x, Re m, Im m)
+    vs central differences of the jacobian (step 1e-5, rtol 1e-5), Hessian symmetry (1e-10);
+    d|r^EM|^2/d kappa vs central differences (rtol 1e-6). First derivatives: test_check_grads_efficiencies."""
 
     def f(v):
         q = mie_efficiencies(v[0], v[1] + 1j * v[2], 25)
         return jnp.stack([q.q_sca, q.q_ext, q.q_abs])
 
     p = np.array([5.3, 1.7, 0.02])
-    f_jit = jax.jit(f)
     jac = jax.jit(jax.jacfwd(f))
     hess = np.asarray(jax.jit(jax.jacfwd(jax.jacfwd(f)))(p))
-    j0 = np.asarray(jac(p))
     for k in range(3):
         dp = np.zeros(3)
-        dp[k] = 1e-6
-        fd = (np.asarray(f_jit(p + dp)) - np.asarray(f_jit(p - dp))) / 2e-6
-        np.testing.assert_allclose(j0[:, k], fd, rtol=1e-6, atol=1e-10)
         dp[k] = 1e-5
         fd2 = (np.asarray(jac(p + dp)) - np.asarray(jac(p - dp))) / 2e-5
         np.testing.assert_allclose(hess[:, :, k], fd2, rtol=1e-5, atol=1e-8)
@@ -408,9 +403,6 @@ def test_vmap_equals_loop_and_jit_equals_eager():
         np.testing.assert_allclose(getattr(batched, name), ref, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(getattr(vm, name), ref, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(getattr(jt, name), ref, rtol=1e-13, atol=1e-15)
-    r_b = bi_isotropic_reflection_matrix(x, 2.5, 1.2, 0.1, 0.05, 5)
-    r_l = np.stack([bi_isotropic_reflection_matrix(xi, 2.5, 1.2, 0.1, 0.05, 5) for xi in x])
-    np.testing.assert_allclose(r_b, r_l, rtol=1e-13)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -121,17 +121,15 @@ def _safe_size_parameter(x):
 
 
 def _psi_log_derivatives(x, interior, l_max):
-    """D_l(x) and D_l(z) for every interior argument z, orders 1..l_max (downward recurrence, special).
+    """D_l(x) and D_l(z) for every interior argument z, orders 1..l_max, in ONE special-function call.
 
     Arguments: x real (...), interior: list of complex arrays broadcast with x.
-    Returns: list of complex arrays (l_max,) + x.shape: order axis first (scan layout).
-    The host argument is evaluated in its own call: its Lentz start converges in a few steps, while
-    |m x| > l_max makes the interior one run ~|m x| - l_max steps.
+    Returns: complex array (1 + len(interior), l_max) + x.shape (order axis second: scan layout);
+    entry 0 is D_l(x). One call keeps one compiled recurrence per kernel (compile time).
     """
-    out = []
-    for z in [x.astype(jnp.complex128)] + [jnp.broadcast_to(v, x.shape) for v in interior]:
-        out.append(jnp.moveaxis(_special.log_derivative_psi(z, l_max)[..., 1:], -1, 0))
-    return out
+    z = jnp.stack([x.astype(jnp.complex128)] + [jnp.broadcast_to(v, x.shape) for v in interior])
+    d = _special.log_derivative_psi(z, l_max)[..., 1:]
+    return jnp.moveaxis(d, -1, 1)
 
 
 def _exterior_init(x):

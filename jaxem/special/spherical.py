@@ -37,7 +37,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxem import _checks
-from jaxem.special._recurrence import downward_ratios
+from jaxem.special._recurrence import downward_ratios, reciprocal
 
 __all__ = [
     "spherical_jn",
@@ -96,102 +96,131 @@ def _cis(a):
     return lax.complex(jnp.cos(a), jnp.sin(a))
 
 
-def _j_scaled(z, L):
-    """(j_l(z) e^{-|Im z|}, r_l = j_{l-1}/j_l, upward-region mask) for l = 0..L (z != 0)."""
+# Mantissas are renormalised by an exact power of two whenever they leave [2^-500, 2^500]; the
+# exponent travels alongside, so values re-entering the float64 range after 1e4 orders survive.
+_RENORM_BITS = 500.0
+
+
+def _renormalise(value, partner, exponent):
+    """Rescale (value, partner) by 2^-k so |value| ~ 1 when it drifts out of range; exponent += k."""
+    mag = jnp.abs(value)
+    drift = (mag > 2.0**_RENORM_BITS) | ((mag < 2.0**-_RENORM_BITS) & (mag > 0))
+    k = jnp.where(drift, jnp.round(jnp.log2(jnp.where(mag > 0, mag, 1.0))), 0.0)
+    f = jnp.exp2(-k)
+    return value * f, partner * f, exponent + k
+
+
+def _j_mantissa(z, L):
+    """j_l(z) = m_l 2^{e_l} e^{|Im z|} for l = 0..L (z != 0), with r_l = j_{l-1}/j_l and the
+    upward-region mask."""
     absa, absb = jnp.abs(jnp.real(z)), jnp.abs(jnp.imag(z))
     sin_s, cos_s = _scaled_sin_cos(z)
     j0 = sin_s / z
+    zero_exp = jnp.zeros(z.shape + (1,))
     if L == 0:
-        return j0[..., None], None, None
+        return j0[..., None], zero_exp, None, None
     jm1 = cos_s / z
     ratios = downward_ratios(z, L, 1.0)            # j_{l-1}/j_l, l = 1..L
     ls = jnp.arange(1, L + 1, dtype=jnp.float64)
     upward = (absb < 1.0)[..., None] & (ls <= absa[..., None])
+    inv_z = reciprocal(z)
 
     def step(carry, xs):
-        j_prev, j_prev2 = carry
+        j_prev, j_prev2, e = carry
         l, r, up_mask = xs
-        up = ((2 * l - 1) / z) * j_prev - j_prev2
-        down = j_prev / r
+        up = ((2 * l - 1) * inv_z) * j_prev - j_prev2
+        down = j_prev * reciprocal(r)
         j_l = jnp.where(up_mask, up, down)
-        return (j_l, j_prev), j_l
+        j_l, j_prev, e = _renormalise(j_l, j_prev, e)
+        return (j_l, j_prev, e), (j_l, e)
 
-    _, js = lax.scan(step, (j0, jm1), (ls, jnp.moveaxis(ratios, -1, 0), jnp.moveaxis(upward, -1, 0)))
-    return jnp.concatenate([j0[..., None], jnp.moveaxis(js, 0, -1)], axis=-1), ratios, upward
+    init = (j0, jm1, jnp.zeros(z.shape))
+    _, (js, es) = lax.scan(step, init, (ls, jnp.moveaxis(ratios, -1, 0), jnp.moveaxis(upward, -1, 0)))
+    mant = jnp.concatenate([j0[..., None], jnp.moveaxis(js, 0, -1)], axis=-1)
+    expo = jnp.concatenate([zero_exp, jnp.moveaxis(es, 0, -1)], axis=-1)
+    return mant, expo, ratios, upward
 
 
-def _h_upper_scaled(w, L):
-    """h^(1)_l(w) e^{Im w} for Im w >= 0 by upward recurrence (dominant solution), l = 0..L."""
+def _h_upper_mantissa(w, L):
+    """h^(1)_l(w) = m_l 2^{e_l} e^{-Im w} for Im w >= 0 by upward recurrence (dominant), l = 0..L."""
     e = _cis(jnp.real(w))
-    h0 = -1j * e / w
-    h1 = -(w + 1j) * e / (w * w)
+    inv_w = reciprocal(w)
+    h0 = -1j * e * inv_w
+    h1 = -(w + 1j) * e * inv_w * inv_w
+    zero_exp = jnp.zeros(w.shape)
     if L == 0:
-        return h0[..., None]
+        return h0[..., None], zero_exp[..., None]
+    if L == 1:
+        return jnp.stack([h0, h1], -1), jnp.stack([zero_exp, zero_exp], -1)
 
     def step(carry, l):
-        h_prev, h_prev2 = carry
-        h_l = ((2 * l - 1) / w) * h_prev - h_prev2
-        # past overflow (|w| << l) keep an infinite value instead of inf - inf = nan
-        h_l = jnp.where(jnp.isfinite(h_prev), h_l, h_prev)
-        return (h_l, h_prev), h_l
+        h_prev, h_prev2, ex = carry
+        h_l = ((2 * l - 1) * inv_w) * h_prev - h_prev2
+        h_l, h_prev, ex = _renormalise(h_l, h_prev, ex)
+        return (h_l, h_prev, ex), (h_l, ex)
 
     ls = jnp.arange(2, L + 1, dtype=jnp.float64)
-    _, hs = lax.scan(step, (h1, h0), ls)
-    hs = jnp.concatenate([h0[None], h1[None], hs], axis=0) if L >= 2 else jnp.stack([h0, h1])
-    hs = jnp.moveaxis(hs, 0, -1)
-    # overflow (l >> |w|): h ~ i y_l with y_l -> -inf on the real axis
-    return jnp.where(jnp.isfinite(hs), hs, _NEG_I_INF)
+    _, (hs, es) = lax.scan(step, (h1, h0, zero_exp), ls)
+    mant = jnp.concatenate([h0[..., None], h1[..., None], jnp.moveaxis(hs, 0, -1)], axis=-1)
+    expo = jnp.concatenate([zero_exp[..., None], zero_exp[..., None], jnp.moveaxis(es, 0, -1)], axis=-1)
+    return mant, expo
 
 
-def _spherical_scaled(z, L):
-    """Scaled j, y, h^(1) for l = 0..L: (j e^{-|b|}, y e^{-|b|}, h e^{b}, b), b = Im z."""
+def _apply_scale(v, t):
+    """v e^{t} (t real, possibly beyond +-709) without spurious overflow or 0 * inf = nan.
+
+    Two half-steps (v = 1e-300, t = 800 gives 1e47 where e^{800} alone overflows), applied to the
+    real and imaginary parts separately so that an exactly-zero part stays zero.
+    """
+    half = jnp.exp(0.5 * t)
+
+    def part(x):
+        return jnp.where(x == 0, 0.0, (x * half) * half)
+
+    if jnp.iscomplexobj(v):
+        return lax.complex(part(jnp.real(v)), part(jnp.imag(v)))
+    return part(v)
+
+
+def _times_i(v, sign):
+    """sign * i * v as a component swap (i * inf must not produce nan)."""
+    return lax.complex(-sign * jnp.imag(v), sign * jnp.real(v))
+
+
+def _spherical_core(z, L):
+    """j_l, y_l, h_l^(1) for l = 0..L, plus what the ratio functions reuse.
+
+    Returns (j, y, h, psi_0/xi_0, r, upward) with r_l = j_{l-1}/j_l and the upward-region mask.
+    """
     z = z.astype(_CPLX)
     is_zero = z == 0
     zs = jnp.where(is_zero, 1.0 + 0j, z)
     b = jnp.imag(zs)[..., None]
     upper = b >= 0
-    j_s, ratios, upward = _j_scaled(zs, L)
+    j_m, j_e, ratios, upward = _j_mantissa(zs, L)
     w = jnp.where(jnp.imag(zs) >= 0, zs, jnp.conj(zs))
-    big_h = _h_upper_scaled(w, L)
-    big_h = jnp.where(upper, big_h, jnp.conj(big_h))         # h^(1) (b >= 0) or h^(2) (b < 0)
-    e2 = jnp.exp(-2.0 * jnp.abs(b))
-    other = jnp.where(jnp.isfinite(big_h), big_h * e2, big_h)
-    h_s = jnp.where(upper, big_h, 2.0 * j_s - other)
-    # y = +-i (j - other), multiplied by +-i as a component swap (i * inf must not give nan)
-    diff = j_s - other
-    sgn = jnp.where(upper, 1.0, -1.0)
-    y_s = lax.complex(-sgn * jnp.imag(diff), sgn * jnp.real(diff))
-    # real argument: y and Re h are exactly Im of the upward Hankel recurrence and j
+    h_m, h_e = _h_upper_mantissa(w, L)
+    h_m = jnp.where(upper, h_m, jnp.conj(h_m))        # h^(1) (b >= 0) or h^(2) (b < 0)
+    ln2 = jnp.log(2.0)
+    j = _apply_scale(j_m, j_e * ln2 + jnp.abs(b))
+    big_h = _apply_scale(h_m, h_e * ln2 - jnp.abs(b))
+    # b >= 0: h1 = H, y = i (j - H);  b < 0: H = h2, h1 = 2 j - H, y = -i (j - H)
+    h = jnp.where(upper, big_h, 2.0 * j - big_h)
+    y = _times_i(j - big_h, jnp.where(upper, 1.0, -1.0))
+    # real argument: y and Im h are exactly Im of the upward Hankel recurrence
     real_arg = b == 0
-    y_s = jnp.where(real_arg, jnp.imag(big_h) + 0j, y_s)
-    h_s = jnp.where(real_arg, j_s + 1j * jnp.imag(big_h), h_s)
-    # z = 0: j_l(0) = delta_{l0}; y, h infinite
+    y = jnp.where(real_arg, jnp.imag(big_h) + 0j, y)
+    h = jnp.where(real_arg, lax.complex(jnp.real(j), jnp.imag(big_h)), h)
+    # psi_0/xi_0 from the unrenormalised l = 0 values: (j~_0/h~_0) e^{|b| + b}
+    r0 = _apply_scale(j_m[..., 0] / h_m[..., 0], (jnp.abs(b) + b)[..., 0])
+    # z = 0: j_l(0) = delta_{l0}; y, h infinite; psi_0/xi_0 = 0
     delta = (jnp.arange(L + 1) == 0).astype(_CPLX)
     zero = is_zero[..., None]
-    j_s = jnp.where(zero, delta, j_s)
-    y_s = jnp.where(zero, -jnp.inf + 0j, y_s)
-    h_s = jnp.where(zero, jnp.inf + 0j, h_s)
-    return j_s, y_s, h_s, jnp.where(zero, 0.0, b), ratios, upward
-
-
-def _apply_scale(v, t):
-    """v e^{t} without spurious overflow or 0 * inf = nan.
-
-    Two half-steps: v = 1e-300, t = 800 gives 1e47 where a single e^{800} overflows; an
-    underflowed scaled value (0) stays 0 and an overflowed one (inf) stays inf.
-    """
-    half = jnp.exp(0.5 * t)
-    out = (v * half) * half
-    out = jnp.where(v == 0, jnp.zeros_like(v), out)
-    return jnp.where(jnp.isinf(jnp.abs(v)), v, out)
-
-
-def _unscale_j(j_s, b):
-    return _apply_scale(j_s, jnp.abs(b))
-
-
-def _unscale_h(h_s, b):
-    return _apply_scale(h_s, -b)
+    j = jnp.where(zero, delta, j)
+    y = jnp.where(zero, -jnp.inf + 0j, y)
+    h = jnp.where(zero, _NEG_I_INF, h)
+    r0 = jnp.where(is_zero, 0.0, r0)
+    return j, y, h, r0, ratios, upward
 
 
 def _as_real_if(x, real):
@@ -211,8 +240,7 @@ def _recurrence_derivative(f_ext):
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _spherical_jn(z, l_max):
-    j_s, _, _, b, _, _ = _spherical_scaled(z, l_max)
-    return _as_real_if(_unscale_j(j_s, b), not jnp.iscomplexobj(z))
+    return _as_real_if(_spherical_core(z, l_max)[0], not jnp.iscomplexobj(z))
 
 
 @_spherical_jn.defjvp
@@ -224,8 +252,7 @@ def _spherical_jn_jvp(l_max, primals, tangents):
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _spherical_yn(z, l_max):
-    _, y_s, _, b, _, _ = _spherical_scaled(z, l_max)
-    return _as_real_if(_unscale_j(y_s, b), not jnp.iscomplexobj(z))
+    return _as_real_if(_spherical_core(z, l_max)[1], not jnp.iscomplexobj(z))
 
 
 @_spherical_yn.defjvp
@@ -237,8 +264,7 @@ def _spherical_yn_jvp(l_max, primals, tangents):
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _spherical_hankel1(z, l_max):
-    _, _, h_s, b, _, _ = _spherical_scaled(z, l_max)
-    return _unscale_h(h_s, b)
+    return _spherical_core(z, l_max)[2]
 
 
 @_spherical_hankel1.defjvp
@@ -354,23 +380,24 @@ def log_derivative_psi(z, l_max: int):
     return _log_derivative_psi_jit(z, l_max)
 
 
-def _xi_ratios(zs, h_s, L):
+def _xi_ratios(zs, h, L):
     """q_l = xi_{l-1}/xi_l for l = 1..L (zs != 0).
 
     Im z >= 0: xi is the dominant solution and q obeys the stable upward recurrence
     q_{l+1} = 1/((2l+1)/z - q_l), which never overflows (unlike xi itself at small z).
-    Im z < 0: xi = z(2 j - h^(2)) is not dominant for l < |z|; q comes from the scaled arrays where
+    Im z < 0: xi = z(2 j - h^(2)) is not dominant for l < |z|; q comes from the h arrays where
     these are finite, and from the (then stable, l > |z|) upward recurrence past their overflow.
     """
     upper = jnp.imag(zs) >= 0
-    num, den = h_s[..., :-1], h_s[..., 1:]
+    num, den = h[..., :-1], h[..., 1:]
     q_arr = num / jnp.where(den != 0, den, 1.0)
     arr_ok = jnp.isfinite(num) & jnp.isfinite(den) & (den != 0) & ~upper[..., None]
     q1 = 1j * zs / (zs + 1j)
+    inv_z = reciprocal(zs)
 
     def step(q_prev, xs):
         l, qa, ok = xs
-        q_l = jnp.where(ok, qa, 1.0 / ((2 * l - 1) / zs - q_prev))
+        q_l = jnp.where(ok, qa, reciprocal((2 * l - 1) * inv_z - q_prev))
         return q_l, q_l
 
     ls = jnp.arange(1, L + 1, dtype=jnp.float64)
@@ -386,8 +413,8 @@ def _log_derivative_xi_primal(z, l_max):
     d0 = jnp.full(zs.shape + (1,), 1j, _CPLX)
     if l_max == 0:
         return d0
-    _, _, h_s, _, _, _ = _spherical_scaled(zs, l_max)
-    q = _xi_ratios(zs, h_s, l_max)
+    h = _spherical_core(zs, l_max)[2]
+    q = _xi_ratios(zs, h, l_max)
     l = jnp.arange(1, l_max + 1, dtype=jnp.float64)
     d = jnp.concatenate([d0, q - l / zs[..., None]], axis=-1)
     return jnp.where((zc == 0)[..., None] & (_orders(l_max) > 0), jnp.inf + 0j, d)
@@ -421,19 +448,19 @@ def _ratio_psi_xi(z, l_max):
     zc = z.astype(_CPLX)
     is_zero = zc == 0
     zs = jnp.where(is_zero, 1.0 + 0j, zc)
-    j_s, _, h_s, b, r, upward = _spherical_scaled(zs, l_max)
-    # scales e^{-|b|} (j) and e^{b} (h) restored in one exponent
-    ok = jnp.isfinite(h_s) & (h_s != 0)
-    direct = _apply_scale(jnp.where(ok, j_s / jnp.where(ok, h_s, 1.0), 0.0), jnp.abs(b) + b)
+    j, _, h, r0, r, upward = _spherical_core(zs, l_max)
+    ok = jnp.isfinite(h) & (h != 0)
+    direct = jnp.where(ok, j / jnp.where(ok, h, 1.0), 0.0)
+    direct = jnp.concatenate([r0[..., None], direct[..., 1:]], axis=-1)
     if l_max == 0:
         return jnp.where(is_zero[..., None], 0.0, direct)
     # Outside the oscillatory region the ratio is carried as a product of the stable ratios,
     # R_l = R_{l-1} (xi_{l-1}/xi_l)/(psi_{l-1}/psi_l): no overflow of xi, no underflow of psi.
-    q = _xi_ratios(zs, h_s, l_max)
+    q = _xi_ratios(zs, h, l_max)
 
     def step(r_prev, xs):
         d, qi, ri, up = xs
-        r_l = jnp.where(up, d, r_prev * qi / ri)
+        r_l = jnp.where(up, d, r_prev * qi * reciprocal(ri))
         return r_l, r_l
 
     xs = tuple(jnp.moveaxis(a_, -1, 0) for a_ in (direct[..., 1:], q, r, upward))
