@@ -8,7 +8,8 @@ Prints, in one run, for sphere–plane (perfect conductor and Drude gold, R/L = 
   numba, 2 cores); and, measured in the same run, the per-point time of a batch of distances
   against single-point calls (baseline) as a ratio.
 
-Usage: python benchmarks/casimir.py [--quick] [--no-accuracy] [--batch N]
+Usage: python benchmarks/casimir.py [--quick] [--no-accuracy] [--batch N] [--ratios 10,50,100]
+                                    [--temperatures 300,0] [--no-sphere-sphere]
   --quick: R/L = 10 only and the sphere–sphere cases skipped (minutes instead of tens of minutes).
 """
 from __future__ import annotations
@@ -78,18 +79,23 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-accuracy", action="store_true")
     ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--ratios", type=str, default="", help="comma-separated R/L values (overrides --quick)")
+    ap.add_argument("--temperatures", type=str, default="300,0", help="comma-separated temperatures [K]")
+    ap.add_argument("--no-sphere-sphere", action="store_true")
     args = ap.parse_args()
     pec, gold = PerfectConductor(), Drude.gold()
     ratios = (10,) if args.quick else (10, 50, 100)
+    if args.ratios:
+        ratios = tuple(int(r) for r in args.ratios.split(","))
     L = 1e-6
-    for T in (300.0, 0.0):
+    for T in (float(t) for t in args.temperatures.split(",")):
         for name, mat in (("PEC", pec), ("gold Drude", gold)):
             for rho in ratios:
                 run_case(f"sphere-plane {name} R/L={rho} T={T:g}K", L, rho * L, math.inf, T, mat,
                          accuracy=not args.no_accuracy,
                          ref=REFERENCE_S.get(("sp", rho)) if T > 0 else None,
                          ref_multipole=REFERENCE_MULTIPOLE_S.get(rho) if (T > 0 and mat is pec) else None)
-    if not args.quick:
+    if not (args.quick or args.no_sphere_sphere):
         for key, (R1, R2) in (("10/10", (10e-6, 10e-6)), ("10/20", (10e-6, 20e-6))):
             run_case(f"sphere-sphere gold {key} um L=1um 300K", 1e-6, R1, R2, 300.0, gold,
                      accuracy=not args.no_accuracy, ref=REFERENCE_S[("ss", key)])

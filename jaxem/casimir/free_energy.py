@@ -138,8 +138,12 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
         sizes = truncation
     if n_frequencies is not None:
         n_freq = check_int("n_frequencies", n_frequencies, minimum=1)
-    if is_concrete(T) and bool(np.all(np.asarray(T) == 0)):
-        n_freq = 0
+    if is_concrete(T):
+        T_arr = np.asarray(T)
+        if bool(np.all(T_arr == 0)):
+            n_freq = 0
+        elif bool(np.any(T_arr == 0)):
+            raise ValueError("T: a batch must not mix T = 0 with T > 0 (different frequency schemes)")
     return material2, plane, sizes, n_freq
 
 

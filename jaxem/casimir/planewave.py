@@ -81,8 +81,8 @@ def nystrom_nodes(n: int):
 def default_truncation(rho: float, eta: float = 1.0):
     """Static sizes (N, M, l_max) for a sphere of radius R = rho L (caspwn defaults scaled by eta).
 
-    N = 5.6 eta sqrt(rho), M = 5.1 eta sqrt(rho) (made odd), l_max = 12 eta rho (scattering.md §3),
-    with floors N >= 16, M >= 9, l_max >= 12 so that large distances stay accurate.
+    N = 5.6 eta sqrt(max(rho, 20)), M = 5.1 eta sqrt(rho) (made odd), l_max = 12 eta rho
+    (scattering.md §3), with floors M >= 9, l_max >= 12 so that large distances stay accurate.
     Arguments:
         rho: R/L (float, concrete).
         eta: accuracy knob (1 is ~1e-6 relative; larger is more accurate).
@@ -94,7 +94,9 @@ def default_truncation(rho: float, eta: float = 1.0):
     def up(v):   # ceil, robust to rounding in R/L (100e-6/1e-6 = 100.00000000000001)
         return int(math.ceil(v - 1e-9))
 
-    n = max(up(5.6 * eta * math.sqrt(rho)), up(16 * eta))
+    # below R/L ~ 20 the k-grid, not the multipoles, limits the accuracy (N = 18 at R/L = 10: 6e-6;
+    # N = 25: < 1e-7), hence the floor of the N rule at R/L = 20 (caspwn floors all rules at 50)
+    n = up(5.6 * eta * math.sqrt(max(rho, 20.0)))
     m = max(up(5.1 * eta * math.sqrt(rho)), up(9 * eta))
     m += 1 - m % 2
     l_max = max(up(12 * eta * rho), up(12 * eta))

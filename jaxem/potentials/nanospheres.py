@@ -206,6 +206,10 @@ def optical_binding_far_field_law(r, dphi, alpha_a, alpha_b, intensity_a, intens
 def _scene(radius, alpha_tilde, intensity_a, intensity_b, jones_a, jones_b, wavelength, temperature, material,
            n_matsubara):
     """Validate the physical set-up once and pack it as a pytree of arrays (traced, so no recompiles)."""
+    for name, value in (("radius", radius), ("alpha_tilde", alpha_tilde), ("intensity_a", intensity_a),
+                        ("intensity_b", intensity_b), ("wavelength", wavelength), ("temperature", temperature)):
+        if value is not None and np.ndim(value) != 0:
+            raise ValueError(f"{name} must be a scalar (vmap over it for a sweep), got shape {np.shape(value)}")
     check_positive("radius", radius)
     alpha_tilde = _ALPHA_TILDE_SILICA if alpha_tilde is None else alpha_tilde
     _check_real("alpha_tilde", alpha_tilde)
@@ -314,7 +318,7 @@ _DOC_KW = """
 def _prepare(r_a, r_b, dphi, kwargs):
     _check_positions(r_a, r_b)
     check_finite("dphi", dphi)
-    flags = {"n_matsubara": int(kwargs.pop("n_matsubara", 64)),
+    flags = {"n_matsubara": check_int("n_matsubara", kwargs.pop("n_matsubara", 64), minimum=1),
              "include_trap": bool(kwargs.pop("include_trap", True)),
              "include_cp": bool(kwargs.pop("include_casimir_polder", True))}
     allowed = {"radius", "alpha_tilde", "intensity_a", "intensity_b", "jones_a", "jones_b", "wavelength",

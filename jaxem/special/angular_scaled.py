@@ -17,7 +17,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from jaxem._checks import check_int
+from jaxem._checks import check_int, check_nonnegative
 
 __all__ = ["scaled_angular_functions", "arccosh_from_zm1", "scaled_angular_step"]
 
@@ -85,4 +85,5 @@ def scaled_angular_functions(z_minus_one, l_max):
         scaled as in §3).
     """
     l_max = check_int("l_max", l_max, minimum=1)
+    check_nonnegative("z_minus_one", z_minus_one)
     return _scaled_angular_jit(z_minus_one, l_max=l_max)

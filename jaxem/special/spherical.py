@@ -12,9 +12,11 @@ Algorithms (stable for every complex z, scattering.md §3):
   is stable (error growth <= e^{2|Im z|}).
 - h^(1)_l (Im z >= 0) or h^(2)_l (Im z < 0): upward recurrence (the dominant solution there);
   the other Hankel function and y_l follow from j_l without cancellation.
-- Everything is carried exponentially scaled (j, y by e^{-|Im z|}, h^(1) by e^{Im z}); psi_l/xi_l
-  and the log-derivatives are built from ratios of consecutive orders, so they never overflow.
-- XLA's complex division is avoided in the hot loops (jaxem/special/_recurrence.py: reciprocal).
+- Everything is carried exponentially scaled (j, y by e^{-|Im z|}, h^(1) by e^{Im z}) and with
+  power-of-two renormalised mantissas; psi_l/xi_l and the log-derivatives are built from ratios of
+  consecutive orders, so they never overflow.
+- XLA's branchy complex division is avoided in the Lentz and ratio loops (_recurrence.reciprocal);
+  the upward j, h recurrences keep true division (its single rounding matters over 1e4 orders).
 Derivatives with respect to z are ``custom_jvp`` rules from the analytic identities
 f_l' = (l f_{l-1} - (l+1) f_{l+1})/(2l+1), D' = l(l+1)/z^2 - 1 - D^2 and (psi/xi)' = -i/xi^2,
 so ``grad`` / ``jacfwd`` (any order) are exact and cheap; l is static and never differentiated.
@@ -23,10 +25,8 @@ Accuracy (tests/test_special.py, against mpmath at 40 digits, l <= 1e4, |z| <= 1
 <= 1e-12 + 4 eps kappa wherever the value is representable, kappa = |z f'/f| the condition number
 (the error inherited from rounding z itself: e.g. cot z at z = 1e4 has kappa ~ 2e4, measured error
 1.7e-12); largest measured kappa-free error 6e-13 (j_9000(9000 + 0.5i), upward recurrence over 9000
-orders). Limitation: for complex z the unscaled j, y, h (and psi, xi) are carried with the scale
-factor e^{-+|Im z|}, so values within a factor e^{|Im z|} of the float64 under/overflow thresholds
-come back as 0/inf (e.g. j_l(150i) for l > 557, true value < 1e-243); with |Im z| > 700 this covers
-every order. The ratios log_derivative_psi/xi and ratio_psi_xi are not affected.
+orders). Values are carried as mantissa x 2^exponent x e^{-+|Im z|} inside the recurrences, so
+j, y, h come back wherever they are representable, also for |Im z| > 700 and l >> |z|.
 """
 from __future__ import annotations
 
@@ -123,12 +123,12 @@ def _j_mantissa(z, L):
     ratios = downward_ratios(z, L, 1.0)            # j_{l-1}/j_l, l = 1..L
     ls = jnp.arange(1, L + 1, dtype=jnp.float64)
     upward = (absb < 1.0)[..., None] & (ls <= absa[..., None])
-    inv_z = reciprocal(z)
 
     def step(carry, xs):
         j_prev, j_prev2, e = carry
         l, r, up_mask = xs
-        up = ((2 * l - 1) * inv_z) * j_prev - j_prev2
+        # true division: the extra rounding of (2l-1) * (1/z) accumulates over 1e4 oscillatory orders
+        up = ((2 * l - 1) / z) * j_prev - j_prev2
         down = j_prev * reciprocal(r)
         j_l = jnp.where(up_mask, up, down)
         j_l, j_prev, e = _renormalise(j_l, j_prev, e)
@@ -155,7 +155,7 @@ def _h_upper_mantissa(w, L):
 
     def step(carry, l):
         h_prev, h_prev2, ex = carry
-        h_l = ((2 * l - 1) * inv_w) * h_prev - h_prev2
+        h_l = ((2 * l - 1) / w) * h_prev - h_prev2
         h_l, h_prev, ex = _renormalise(h_l, h_prev, ex)
         return (h_l, h_prev, ex), (h_l, ex)
 
@@ -190,7 +190,8 @@ def _times_i(v, sign):
 def _spherical_core(z, L):
     """j_l, y_l, h_l^(1) for l = 0..L, plus what the ratio functions reuse.
 
-    Returns (j, y, h, psi_0/xi_0, r, upward) with r_l = j_{l-1}/j_l and the upward-region mask.
+    Returns (j, y, h, psi_0/xi_0, r, upward, h_low) with r_l = j_{l-1}/j_l, the upward-region mask
+    and h_low = h^(1) e^{-|Im z|} (used for Im z < 0 only).
     """
     z = z.astype(_CPLX)
     is_zero = z == 0
@@ -211,8 +212,13 @@ def _spherical_core(z, L):
     real_arg = b == 0
     y = jnp.where(real_arg, jnp.imag(big_h) + 0j, y)
     h = jnp.where(real_arg, lax.complex(jnp.real(j), jnp.imag(big_h)), h)
-    # psi_0/xi_0 from the unrenormalised l = 0 values: (j~_0/h~_0) e^{|b| + b}
-    r0 = _apply_scale(j_m[..., 0] / h_m[..., 0], (jnp.abs(b) + b)[..., 0])
+    # h^(1) e^{-|b|} for b < 0, finite where h itself overflows: its consecutive ratios feed _xi_ratios
+    h_low = 2.0 * _apply_scale(j_m, j_e * ln2) - _apply_scale(h_m, h_e * ln2 - 2.0 * jnp.abs(b))
+    # psi_0/xi_0 from the unrenormalised l = 0 values (j~ = j e^{-|b|}, H~ = H e^{|b|}):
+    # h1~_0 = H~_0 (b >= 0) or 2 j~_0 - H~_0 e^{-2|b|} (b < 0); ratio scale e^{|b| + b}
+    b0 = b[..., 0]
+    h1_0 = jnp.where(b0 >= 0, h_m[..., 0], 2.0 * j_m[..., 0] - h_m[..., 0] * jnp.exp(-2.0 * jnp.abs(b0)))
+    r0 = _apply_scale(j_m[..., 0] / h1_0, jnp.abs(b0) + b0)
     # z = 0: j_l(0) = delta_{l0}; y, h infinite; psi_0/xi_0 = 0
     delta = (jnp.arange(L + 1) == 0).astype(_CPLX)
     zero = is_zero[..., None]
@@ -220,7 +226,7 @@ def _spherical_core(z, L):
     y = jnp.where(zero, -jnp.inf + 0j, y)
     h = jnp.where(zero, _NEG_I_INF, h)
     r0 = jnp.where(is_zero, 0.0, r0)
-    return j, y, h, r0, ratios, upward
+    return j, y, h, r0, ratios, upward, h_low
 
 
 def _as_real_if(x, real):
@@ -380,16 +386,17 @@ def log_derivative_psi(z, l_max: int):
     return _log_derivative_psi_jit(z, l_max)
 
 
-def _xi_ratios(zs, h, L):
+def _xi_ratios(zs, h_low, L):
     """q_l = xi_{l-1}/xi_l for l = 1..L (zs != 0).
 
     Im z >= 0: xi is the dominant solution and q obeys the stable upward recurrence
     q_{l+1} = 1/((2l+1)/z - q_l), which never overflows (unlike xi itself at small z).
-    Im z < 0: xi = z(2 j - h^(2)) is not dominant for l < |z|; q comes from the h arrays where
-    these are finite, and from the (then stable, l > |z|) upward recurrence past their overflow.
+    Im z < 0: xi = z(2 j - h^(2)) is not dominant for l < |z|; q comes from the ratios of
+    h_low = h^(1) e^{-|Im z|} where these are finite, and from the (then stable, l > |z|) upward
+    recurrence past their overflow.
     """
     upper = jnp.imag(zs) >= 0
-    num, den = h[..., :-1], h[..., 1:]
+    num, den = h_low[..., :-1], h_low[..., 1:]
     q_arr = num / jnp.where(den != 0, den, 1.0)
     arr_ok = jnp.isfinite(num) & jnp.isfinite(den) & (den != 0) & ~upper[..., None]
     q1 = 1j * zs / (zs + 1j)
@@ -413,8 +420,7 @@ def _log_derivative_xi_primal(z, l_max):
     d0 = jnp.full(zs.shape + (1,), 1j, _CPLX)
     if l_max == 0:
         return d0
-    h = _spherical_core(zs, l_max)[2]
-    q = _xi_ratios(zs, h, l_max)
+    q = _xi_ratios(zs, _spherical_core(zs, l_max)[6], l_max)
     l = jnp.arange(1, l_max + 1, dtype=jnp.float64)
     d = jnp.concatenate([d0, q - l / zs[..., None]], axis=-1)
     return jnp.where((zc == 0)[..., None] & (_orders(l_max) > 0), jnp.inf + 0j, d)
@@ -448,7 +454,7 @@ def _ratio_psi_xi(z, l_max):
     zc = z.astype(_CPLX)
     is_zero = zc == 0
     zs = jnp.where(is_zero, 1.0 + 0j, zc)
-    j, _, h, r0, r, upward = _spherical_core(zs, l_max)
+    j, _, h, r0, r, upward, h_low = _spherical_core(zs, l_max)
     ok = jnp.isfinite(h) & (h != 0)
     direct = jnp.where(ok, j / jnp.where(ok, h, 1.0), 0.0)
     direct = jnp.concatenate([r0[..., None], direct[..., 1:]], axis=-1)
@@ -456,7 +462,7 @@ def _ratio_psi_xi(z, l_max):
         return jnp.where(is_zero[..., None], 0.0, direct)
     # Outside the oscillatory region the ratio is carried as a product of the stable ratios,
     # R_l = R_{l-1} (xi_{l-1}/xi_l)/(psi_{l-1}/psi_l): no overflow of xi, no underflow of psi.
-    q = _xi_ratios(zs, h, l_max)
+    q = _xi_ratios(zs, h_low, l_max)
 
     def step(r_prev, xs):
         d, qi, ri, up = xs
