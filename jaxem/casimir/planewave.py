@@ -156,10 +156,12 @@ def polylog2(x):
     for x > 1/2, and Li_2(x) = Li_2(x^2)/2 - Li_2(-x) for x < -1/2; ~1e-15 absolute accuracy.
     """
     x = jnp.asarray(x, dtype=jnp.float64)
-    n = jnp.arange(1, 61, dtype=jnp.float64)
 
-    def series(u):
-        return jnp.sum(u[..., None] ** n / n**2, axis=-1)
+    def series(u):   # Horner form: a polynomial, so every derivative is finite (also at u = 0)
+        acc = jnp.zeros_like(u)
+        for n in range(60, 0, -1):
+            acc = acc * u + 1.0 / n**2
+        return acc * u
 
     def pos(u):   # u in [0, 1]
         hi = u > 0.5

@@ -114,6 +114,18 @@ def _reciprocal(z):
     return lax.complex(re * s, -im * s)
 
 
+def _canonical(x, *params):
+    """x as float64 and params as complex128, broadcast to one shape.
+
+    Why: the jitted kernels are then cached by (shape, l_max) only, not by the Python types of the
+    arguments (a float m and a complex m share one compilation).
+    """
+    x = jnp.asarray(x, dtype=jnp.float64)
+    params = [jnp.asarray(v, dtype=jnp.complex128) for v in params]
+    shape = jnp.broadcast_shapes(x.shape, *(v.shape for v in params))
+    return (jnp.broadcast_to(x, shape),) + tuple(jnp.broadcast_to(v, shape) for v in params)
+
+
 def _safe_size_parameter(x):
     """x where legal, 1 elsewhere (the masked entries become NaN at the end; no NaN gradients)."""
     x = jnp.asarray(x, dtype=jnp.float64)
@@ -254,7 +266,7 @@ def mie_coefficients(x, m, l_max: int, mu=1.0):
     _check_complex_finite("m", m)
     _check_complex_finite("mu", mu)
     l_max = _checks.check_int("l_max", l_max, minimum=1)
-    return _mie_ab_jit(x, m, mu, l_max)
+    return _mie_ab_jit(*_canonical(x, m, mu), l_max)
 
 
 class MieEfficiencies(NamedTuple):
@@ -328,7 +340,7 @@ def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
     _check_complex_finite("m", m)
     _check_complex_finite("mu", mu)
     l_max = _resolve_lmax(x, l_max)
-    return _efficiencies_jit(x, m, mu, l_max)
+    return _efficiencies_jit(*_canonical(x, m, mu), l_max)
 
 
 def _amplitude(x, m, mu, cos_theta, l_max):
@@ -371,7 +383,7 @@ def amplitude_matrix(x, m, theta, l_max: int | None = None, mu=1.0):
     _checks.check_finite("theta", theta)
     l_max = _resolve_lmax(x, l_max)
     cos_theta = jnp.cos(jnp.asarray(theta, dtype=jnp.float64))
-    return _amplitude_jit(x, m, mu, cos_theta, l_max)
+    return _amplitude_jit(*_canonical(x, m, mu), cos_theta, l_max)
 
 
 def _dipole(k, radius, m, mu):
@@ -401,7 +413,8 @@ def dipole_polarizabilities(k, radius, m, mu=1.0):
     _checks.check_positive("radius", radius)
     _check_complex_finite("m", m)
     _check_complex_finite("mu", mu)
-    return _dipole_jit(k, radius, m, mu)
+    k, radius, m, mu = _canonical(k, radius, m, mu)
+    return _dipole_jit(k, jnp.real(radius), m, mu)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,7 +479,7 @@ def bi_isotropic_reflection_matrix(x, eps, mu, chi, kappa, l_max: int):
     for name, v in (("eps", eps), ("mu", mu), ("chi", chi), ("kappa", kappa)):
         _check_complex_finite(name, v)
     l_max = _checks.check_int("l_max", l_max, minimum=1)
-    return _bi_isotropic_jit(x, eps, mu, chi, kappa, l_max)
+    return _bi_isotropic_jit(*_canonical(x, eps, mu, chi, kappa), l_max)
 
 
 def _pemc_matrix(x, theta, l_max):
@@ -509,7 +522,8 @@ def pemc_reflection_matrix(x, theta, l_max: int):
     _check_size_parameter("x", x)
     _checks.check_finite("theta", theta)
     l_max = _checks.check_int("l_max", l_max, minimum=1)
-    return _pemc_jit(x, theta, l_max)
+    x, theta = _canonical(x, theta)
+    return _pemc_jit(x, jnp.real(theta), l_max)
 
 
 def sphere_reflection_matrix(omega, radius, material, l_max: int, medium=None):
@@ -552,15 +566,16 @@ def sphere_reflection_matrix(omega, radius, material, l_max: int, medium=None):
     if not isinstance(material, _materials.Material) or kind is None:
         raise ValueError(f"material must be a jaxem.materials module, got {material!r}")
     if kind == "perfect_conductor":
-        return _pemc_jit(x, jnp.zeros_like(x), l_max)
+        return _pemc_jit(*_canonical(x, 0.0), l_max)
     if kind == "pemc":
-        return _pemc_jit(x, jnp.asarray(material.theta, jnp.float64) * jnp.ones_like(x), l_max)
+        x, theta = _canonical(x, material.theta)
+        return _pemc_jit(x, jnp.real(theta), l_max)
     eps = jnp.asarray(material.epsilon(omega), jnp.complex128) / eps_h
     mu = jnp.asarray(material.mu(omega), jnp.complex128) / mu_h
     if kind == "bi_isotropic":
         chi = jnp.asarray(material.chi(omega), jnp.complex128) / n_h
         kappa = jnp.asarray(material.kappa(omega), jnp.complex128) / n_h
-        return _bi_isotropic_jit(x, eps, mu, chi, kappa, l_max)
-    a, b = _mie_ab_jit(x, jnp.sqrt(eps * mu), mu, l_max)
+        return _bi_isotropic_jit(*_canonical(x, eps, mu, chi, kappa), l_max)
+    a, b = _mie_ab_jit(*_canonical(x, jnp.sqrt(eps * mu), mu), l_max)
     zeros = jnp.zeros_like(a)
     return jnp.stack([jnp.stack([a, zeros], axis=-1), jnp.stack([zeros, b], axis=-1)], axis=-2)
