@@ -17,7 +17,8 @@ import jaxem  # noqa: F401
 from jaxem.casimir import frequency_sum as fs
 from jaxem.casimir import planewave as pw
 from jaxem.casimir.free_energy import (casimir_entropy, casimir_force, casimir_force_gradient,
-                                       casimir_free_energy, casimir_pfa_free_energy, casimir_sizes)
+                                       casimir_free_energy, casimir_pfa_force, casimir_pfa_force_gradient,
+                                       casimir_pfa_free_energy, casimir_sizes)
 from jaxem.constants import c, hbar, k_B
 from jaxem.materials import Dielectric, Drude, PerfectConductor
 from jaxem.special.angular_scaled import scaled_angular_functions
@@ -85,6 +86,18 @@ def test_plane_plane_perfect_conductors_zero_temperature():
     assert float(E) == pytest.approx(-np.pi**2 * hbar * c / (720 * L**3), rel=1e-8)
     E = casimir_pfa_free_energy(L, 1e-4, T=0.0, material1=PEC)
     assert float(E) == pytest.approx(-np.pi**3 * hbar * c * 1e-4 / (720 * L**2), rel=2e-6)
+    force = casimir_pfa_force(L, 1e-4, T=0.0, material1=PEC)
+    assert float(force) == pytest.approx(-np.pi**3 * hbar * c * 1e-4 / (360 * L**3), rel=2e-6)
+
+
+@pytest.mark.slow
+def test_pfa_force_gradient_matches_central_differences():
+    L, h = np.array([5e-7, 1e-6]), 1e-10
+    kw = dict(n_frequencies=17)
+    grad = np.asarray(casimir_pfa_force_gradient(L, 1e-6, math.inf, 300.0, GOLD, **kw))
+    fp = np.asarray(casimir_pfa_force(L + h, 1e-6, math.inf, 300.0, GOLD, **kw))
+    fm = np.asarray(casimir_pfa_force(L - h, 1e-6, math.inf, 300.0, GOLD, **kw))
+    np.testing.assert_allclose(grad, (fp - fm) / (2 * h), rtol=1e-6)
 
 
 def _lifshitz_scipy(L, T, omega_p, gamma):

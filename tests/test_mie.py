@@ -575,3 +575,22 @@ def test_against_mpmath_coefficients(x, m):
     n = np.arange(1, l_max + 1)
     q_back_ref = abs(np.sum((2 * n + 1) * (-1.0) ** n * (a_ref - b_ref))) ** 2 / x ** 2
     np.testing.assert_allclose(mie_efficiencies(x, m, l_max).q_back, q_back_ref, rtol=1e-10)
+
+
+def test_fused_exterior_scan_matches_special_functions():
+    """The upward scan of real.py (psi/xi, psi'/xi, xi'/xi at real x) equals jaxem.special's
+    ratio_psi_xi, log_derivative_xi (and ratio * log_derivative_psi) for x from 1e-3 to 300 and
+    l up to 60 (rtol 1e-11; entries below 1e-290 are compared absolutely)."""
+    from jaxem import special
+    from jaxem.mie.real import _exterior, _psi_log_derivatives
+
+    x = jnp.array([1e-3, 0.5, 3.0, 17.3, 42.0, 300.0])
+    l_max = 60
+    (dpsi,) = _psi_log_derivatives(x, [], l_max)
+    r, p, dxi = (np.moveaxis(np.asarray(v), 0, -1) for v in _exterior(x, dpsi))
+    r_ref = np.asarray(special.ratio_psi_xi(x, l_max))[:, 1:]
+    dxi_ref = np.asarray(special.log_derivative_xi(x, l_max))[:, 1:]
+    p_ref = r_ref * np.asarray(special.log_derivative_psi(x, l_max))[:, 1:]
+    np.testing.assert_allclose(r, r_ref, rtol=1e-11, atol=1e-290)
+    np.testing.assert_allclose(dxi, dxi_ref, rtol=1e-11)
+    np.testing.assert_allclose(p, p_ref, rtol=1e-10, atol=1e-290)

@@ -19,8 +19,9 @@ count compile once.
   residues are computed once in numpy. Order rule (caspwn): N = max(5, ceil((1 - 1.5 log10 rtol)/
   sqrt(2 tau))); PSD wins over MSD when 2 tau < 1 (short distances / low temperature).
 * T = 0: xi = (c/L) u/2 with u on the Nystrom rule of ``planewave.nystrom_nodes`` (cot^2 map,
-  exponential convergence for integrands ~ e^{-2 xi L/c}); 40 nodes give ~1e-10 on the
-  plane–plane Lifshitz energy (tested).
+  fast convergence for integrands ~ e^{-2 xi L/c}): on the perfect-conductor plane–plane energy
+  (log-singular at xi, k -> 0, the hardest case) 20 / 40 / 60 nodes give 2e-6 / 6e-8 / 3e-10
+  relative error (tested at 60: 1e-8); default 40.
 """
 from __future__ import annotations
 

@@ -8,7 +8,11 @@ conducting spheres (scattering.md §2.6-2.7).
 Every coefficient is written through Riccati-Bessel *ratios* (scattering.md §2.7, §3):
     D_l(z) = psi_l'(z)/psi_l(z),  Dxi_l(x) = xi_l'(x)/xi_l(x),  R_l(x) = psi_l(x)/xi_l(x),
 so nothing overflows for l >> x and the Rayleigh limit x -> 0 keeps full relative accuracy.
-The ratios come from :mod:`jaxem.special` (one home for the recurrences).
+D_l comes from :func:`jaxem.special.log_derivative_psi` (downward recurrence from a Lentz start,
+custom_jvp). The host-side quantities at real x (Dxi_l, psi_l/xi_l, psi_l'/xi_l) are produced inside
+the one upward scan over l that also forms a_l, b_l and accumulates the efficiency sums (no (batch, l)
+intermediates; see :func:`_exterior_step`); tests check them against
+:func:`jaxem.special.log_derivative_xi` and :func:`jaxem.special.ratio_psi_xi`.
 
 Convention (scattering.md §2.6.1, §2.7): the scattered multipole coefficients of an incident field
 E_inc = sum e_lm N^reg + f_lm M^reg are
@@ -23,7 +27,6 @@ and a non-finite m propagates NaN.
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import jax
@@ -229,7 +232,7 @@ def _mie_scan(x, m, mu, l_max, coefficients: bool):
         s_ext = s_ext + w * jnp.real(a + b)
         s_sca = s_sca + w * (jnp.real(a) ** 2 + jnp.imag(a) ** 2 + jnp.real(b) ** 2 + jnp.imag(b) ** 2)
         s_back = s_back + (w * sign) * (a - b)
-        # a_prev = b_prev = 0 at n = 1, so the (n-1)(n+1)/n term starts at l = 1 as it should
+        # pair (l, l+1) = (n-1, n) has weight l(l+2)/(l+1) = (n-1)(n+1)/n; a_prev = b_prev = 0 at n = 1
         s_g = (s_g + ((n - 1.0) * (n + 1.0) / n) * jnp.real(a_prev * jnp.conj(a) + b_prev * jnp.conj(b))
                + (w / (n * (n + 1.0))) * jnp.real(a * jnp.conj(b)))
         return (ext, (s_ext, s_sca, s_back, s_g, a, b)), ((a, b) if coefficients else None)
@@ -565,10 +568,8 @@ def sphere_reflection_matrix(omega, radius, material, l_max: int, medium=None):
     kind = getattr(material, "kind", None)
     if not isinstance(material, _materials.Material) or kind is None:
         raise ValueError(f"material must be a jaxem.materials module, got {material!r}")
-    if kind == "perfect_conductor":
-        return _pemc_jit(*_canonical(x, 0.0), l_max)
-    if kind == "pemc":
-        x, theta = _canonical(x, material.theta)
+    if kind in ("perfect_conductor", "pemc"):
+        x, theta = _canonical(x, material.theta if kind == "pemc" else 0.0)
         return _pemc_jit(x, jnp.real(theta), l_max)
     eps = jnp.asarray(material.epsilon(omega), jnp.complex128) / eps_h
     mu = jnp.asarray(material.mu(omega), jnp.complex128) / mu_h

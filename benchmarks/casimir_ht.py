@@ -1,0 +1,138 @@
+"""Benchmark: zero-frequency (high-temperature) Casimir free energy, jaxem vs a NumPy/SciPy baseline.
+
+Run:  .venv/bin/python benchmarks/casimir_ht.py [--full]
+Prints, per workload: matrix size (l_max), number of determinants (m-blocks x channels), accuracy
+against the exact closed form (Drude) or a run at higher truncation (PEC, PEMC), jaxem compile time
+and run time (separately), and the baseline (same static multipole formula in NumPy/SciPy,
+scipy.linalg.cholesky / slogdet per m-block, measured in the same run) as a ratio.
+R/L = 1000 needs l_max ~ 1e4 per block in the multipole basis and is only run with --full.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import scipy.linalg as sla
+from scipy.special import gammaln
+
+import jaxem  # noqa: F401  (x64)
+from jaxem.casimir import closed_forms as cf
+from jaxem.casimir.zero_frequency import (
+    _prepare,
+    casimir_free_energy_ht,
+    ht_truncation,
+)
+from jaxem.materials import PEMC, Drude, PerfectConductor
+
+DRUDE = Drude(1.37e16, 5.3e13)
+PEC = PerfectConductor()
+
+
+def numpy_baseline(L, R, X_tm, X_te, l_max, m_max):
+    """Sphere--plane, static multipole formula (casimir-spheres.md §2.5) with NumPy/SciPy."""
+    total = 0.0
+    z = R / (2 * (L + R))
+    for m in range(m_max + 1):
+        l = np.arange(max(m, 1), l_max + 1, dtype=float)
+        lg = gammaln(l[:, None] + l[None, :] + 1) - 0.5 * (gammaln(l - m + 1) + gammaln(l + m + 1))[:, None] \
+            - 0.5 * (gammaln(l - m + 1) + gammaln(l + m + 1))[None, :]
+        B = np.exp((l[:, None] + l[None, :] + 1) * np.log(z) + lg)
+        for X, rp in ((X_tm, 1.0), (X_te, -1.0)):
+            if X is None:
+                continue
+            x = X(l)
+            s = np.sign(x[0]) * rp
+            N = np.sqrt(np.abs(x))[:, None] * B * np.sqrt(np.abs(x))[None, :]
+            c = sla.cholesky(np.eye(len(l)) - s * N, lower=True)
+            total += (1 if m == 0 else 2) * 2 * np.sum(np.log(np.diag(c)))
+    return 0.5 * total
+
+
+def timed(fn, *args, repeat=3, **kw):
+    t0 = time.perf_counter()
+    out = jax.block_until_ready(fn(*args, **kw))
+    first = time.perf_counter() - t0
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        jax.block_until_ready(fn(*args, **kw))
+        runs.append(time.perf_counter() - t0)
+    run = min(runs)
+    return out, first - run, run
+
+
+def sphere_plane(RL, mat, name, eta=10.0):
+    L, R = 1.0 / RL, 1.0
+    l1, _, mm = ht_truncation(L, R, jnp.inf, eta)
+    kw = dict(l_max=(l1, 1), m_max=mm)
+    F, compile_s, run_s = timed(casimir_free_energy_ht, L, R, jnp.inf, mat, mat, **kw)
+    if name == "drude":
+        ref = -0.5 * float(cf.drude_free_energy_ht(L, R, jnp.inf))
+        n_det = mm + 1
+    else:
+        l_hi, _, m_hi = ht_truncation(L, R, jnp.inf, eta + 4)
+        ref = float(casimir_free_energy_ht(L, R, jnp.inf, mat, mat, l_max=(l_hi, 1), m_max=m_hi))
+        n_det = 2 * (mm + 1)
+    x_te = (lambda l: -l / (l + 1)) if name == "pec" else None
+    t0 = time.perf_counter()
+    Fb = numpy_baseline(L, R, lambda l: np.ones_like(l), x_te, l1, mm)
+    base_s = time.perf_counter() - t0
+    print(f"sphere-plane {name:5s} R/L={RL:6.0f}: l_max={l1:5d} m_max={mm:4d} dets={n_det:5d} "
+          f"rel.err={abs(float(F) / ref - 1):.1e} compile={compile_s:6.2f}s run={run_s:8.4f}s "
+          f"numpy={base_s:8.4f}s (|dF|/F={abs(Fb / float(F) - 1):.0e}) speed-up={base_s / run_s:6.1f}x",
+          flush=True)
+
+
+def pemc_equal_spheres(x, delta, eta=10.0):
+    R = 1.0
+    L = x * R / 2  # L / R_eff = x, R_eff = R/2
+    l1, l2, mm = ht_truncation(L, R, R, eta)
+    kw = dict(l_max=(l1, l2), m_max=mm)
+    F, compile_s, run_s = timed(casimir_free_energy_ht, L, R, R, PEMC(delta), PEMC(0.0), **kw)
+    l_hi, _, m_hi = ht_truncation(L, R, R, eta + 4)
+    ref = float(casimir_free_energy_ht(L, R, R, PEMC(delta), PEMC(0.0), l_max=(l_hi, l_hi), m_max=m_hi))
+    print(f"equal PEMC spheres L/R_eff={x:4.1f} delta={delta / np.pi:5.3f}pi: size={2 * l1:5d} dets={mm + 1:4d} "
+          f"rel.err={abs(float(F) / ref - 1):.1e} compile={compile_s:6.2f}s run={run_s:8.4f}s", flush=True)
+
+
+def batched_sweep(n_side=32):
+    """(L, delta) grid of n_side^2 points (~10^3), equal PEMC spheres, vmap vs a loop of single calls."""
+    R = 1.0
+    Ls = jnp.linspace(0.5, 2.0, n_side)
+    ds = jnp.linspace(0.0, np.pi / 2, n_side)
+    LL, DD = (a.ravel() for a in jnp.meshgrid(Ls, ds))
+    l1, l2, mm = ht_truncation(float(Ls.min()), R, R, 8.0)
+    kw = dict(l_max=(l1, l2), m_max=mm)
+    fn = jax.jit(jax.vmap(lambda L, d: casimir_free_energy_ht(L, R, R, PEMC(d), PEMC(0.0), **kw)))
+    out, compile_s, run_s = timed(fn, LL, DD, repeat=1)
+    single = jax.jit(lambda L, d: casimir_free_energy_ht(L, R, R, PEMC(d), PEMC(0.0), **kw))
+    jax.block_until_ready(single(LL[0], DD[0]))
+    n_loop = 20
+    t0 = time.perf_counter()
+    for i in range(n_loop):
+        jax.block_until_ready(single(LL[i], DD[i]))
+    per_point_loop = (time.perf_counter() - t0) / n_loop
+    per_point_batch = run_s / LL.size
+    err = np.max(np.abs(np.asarray(out[:n_loop]) - np.array([float(single(LL[i], DD[i])) for i in range(n_loop)])))
+    print(f"batched sweep {LL.size} points (equal PEMC spheres, l_max={l1}, m_max={mm}): compile={compile_s:.2f}s "
+          f"run={run_s:.3f}s -> {per_point_batch * 1e3:.3f} ms/point vs single jitted calls "
+          f"{per_point_loop * 1e3:.3f} ms/point ({per_point_loop / per_point_batch:.1f}x); max|batch-loop|={err:.1e}",
+          flush=True)
+
+
+def main():
+    full = "--full" in sys.argv
+    for RL in ((10, 100, 1000) if full else (10, 100)):
+        sphere_plane(RL, DRUDE, "drude")
+        sphere_plane(RL, PEC, "pec")
+    for x in (1.0, 0.1):
+        for d in (0.0, np.pi / 6, np.pi / 3, np.pi / 2):
+            pemc_equal_spheres(x, d)
+    batched_sweep()
+
+
+if __name__ == "__main__":
+    main()

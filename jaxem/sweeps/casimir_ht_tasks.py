@@ -1,0 +1,101 @@
+"""High-temperature Casimir tasks: sign switching of the force between PEMC spheres (pemc-casimir.md
+§2.8, §2.10; analogue of Fig. 11.9 left)."""
+from __future__ import annotations
+
+import numpy as np
+
+from jaxem.sweeps.registry import Param, register_task
+
+__all__ = ["pemc_sign_switch"]
+
+
+@register_task("pemc_sign_switch", "high-temperature free energy -F/k_BT and force of two PEMC spheres vs "
+               "L/R_eff and duality-angle difference delta, with the zero-force curve (Fig. 11.9 left)", params={
+                   "radius1": Param(float, 1e-6, "radius of sphere 1 [m]"),
+                   "radius2": Param(float, 1e-6, "radius of sphere 2 [m] (equal spheres by default)"),
+                   "x_min": Param(float, 0.5, "smallest L/R_eff"),
+                   "x_max": Param(float, 10.0, "largest L/R_eff"),
+                   "n_x": Param(int, 16, "number of distances (log grid)"),
+                   "delta_min": Param(float, 0.6, "smallest delta = theta1 - theta2 [rad]"),
+                   "delta_max": Param(float, 1.0, "largest delta [rad]"),
+                   "n_delta": Param(int, 16, "number of angles"),
+                   "eta": Param(float, 8.0, "truncation parameter l_max = eta R/L (8: ~1e-7 relative)"),
+                   "chunk_size": Param(int, 64, "points per resumable chunk"),
+               })
+def pemc_sign_switch(params: dict, out) -> None:
+    """Write pemc_sign_switch.npz (x = L/R_eff, delta [rad], minus_F_over_kT, force_over_kT [1/m],
+    zero-force curve delta_0(x)) and pemc_sign_switch.png."""
+    import jax
+    import jax.numpy as jnp
+
+    from jaxem import _checks
+    from jaxem.casimir.zero_frequency import casimir_force_ht, casimir_free_energy_ht, ht_truncation
+    from jaxem.materials import PEMC
+
+    R1 = _checks.check_positive("radius1", params["radius1"])
+    R2 = _checks.check_positive("radius2", params["radius2"])
+    x_min = _checks.check_positive("x_min", params["x_min"])
+    x_max = _checks.check_positive("x_max", params["x_max"])
+    if x_max < x_min:
+        raise ValueError(f"x_max must be >= x_min, got {x_max} < {x_min}")
+    d_min = _checks.check_finite("delta_min", params["delta_min"])
+    d_max = _checks.check_finite("delta_max", params["delta_max"])
+    n_x = _checks.check_int("n_x", params["n_x"], minimum=1)
+    n_d = _checks.check_int("n_delta", params["n_delta"], minimum=1)
+    eta = _checks.check_positive("eta", params["eta"])
+    r_eff = R1 * R2 / (R1 + R2)
+    x = np.geomspace(x_min, x_max, n_x)
+    delta = np.linspace(d_min, d_max, n_d)
+    XX, DD = np.meshgrid(x, delta, indexing="ij")
+    l1, l2, mm = ht_truncation(x_min * r_eff, R1, R2, eta)
+    kw = dict(l_max=(l1, l2), m_max=mm)
+    out.log(f"{XX.size} points, l_max = ({l1}, {l2}), m_max = {mm}")
+
+    def point(L, d):
+        F = casimir_free_energy_ht(L, R1, R2, PEMC(d), PEMC(0.0), **kw)
+        f = casimir_force_ht(L, R1, R2, PEMC(d), PEMC(0.0), **kw)
+        return -F, f
+
+    batch = jax.jit(jax.vmap(point))
+
+    def fn(inp):
+        mF, f = batch(jnp.asarray(inp["L"]), jnp.asarray(inp["delta"]))
+        return {"minus_F_over_kT": np.asarray(mF), "force_over_kT": np.asarray(f)}
+
+    res = out.sweep("grid", fn, {"L": (XX * r_eff).ravel(), "delta": DD.ravel()},
+                    chunk_size=params["chunk_size"])
+    mF = res["minus_F_over_kT"].reshape(XX.shape)
+    force = res["force_over_kT"].reshape(XX.shape)
+    # zero-force angle per distance by linear interpolation of the sign change along delta
+    delta0 = np.full(n_x, np.nan)
+    for i in range(n_x):
+        s = np.sign(force[i])
+        idx = np.nonzero(s[:-1] * s[1:] < 0)[0]
+        if idx.size:
+            j = idx[0]
+            delta0[i] = delta[j] - force[i, j] * (delta[j + 1] - delta[j]) / (force[i, j + 1] - force[i, j])
+    out.write_arrays("pemc_sign_switch", x=x, delta=delta, minus_F_over_kT=mF, force_over_kT=force,
+                     force_scaled=force * r_eff, zero_force_delta=delta0)
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    scaled = force * r_eff
+    lim = np.max(np.abs(scaled))
+    im = ax[0].pcolormesh(x, delta / (np.pi / 4), scaled.T, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
+    ax[0].plot(x, delta0 / (np.pi / 4), "k-", lw=2, label="zero force")
+    ax[0].set_xscale("log")
+    ax[0].set_xlabel("L / R_eff")
+    ax[0].set_ylabel("delta / (pi/4)")
+    ax[0].set_title("force R_eff / k_B T (red: repulsive)")
+    ax[0].legend()
+    fig.colorbar(im, ax=ax[0])
+    for j in np.linspace(0, n_d - 1, min(n_d, 5)).astype(int):
+        ax[1].plot(x, mF[:, j], label=f"delta = {delta[j] / (np.pi / 4):.3f} pi/4")
+    ax[1].set_xscale("log")
+    ax[1].set_xlabel("L / R_eff")
+    ax[1].set_ylabel("-F / k_B T")
+    ax[1].legend(fontsize=7)
+    fig.tight_layout()
+    out.savefig(fig, "pemc_sign_switch.png")
+    out.log(f"zero-force delta/(pi/4) from {np.nanmin(delta0) / (np.pi / 4):.4f} to {np.nanmax(delta0) / (np.pi / 4):.4f}")
