@@ -291,3 +291,13 @@ def test_bad_input_raises(kwargs, name):
 def test_sizes_follow_aspect_ratio():
     (N, M, l1, l2), n = casimir_sizes(1e-6, 100e-6, math.inf, 300.0)
     assert (N, M, l1) == (56, 51, 1200) and n == fs.matsubara_count(300.0, 1e-6)
+
+
+def test_mixing_route_reduces_to_isotropic_route():
+    # a PEMC sphere at theta = 0 is a perfect conductor: the polarisation-mixing route (complex
+    # blocks, all m) must equal the real half-m route of isotropic spheres
+    from jaxem.materials import PEMC
+    R = L = 1e-6
+    a = pw.sphere_plane_log_det(2e14, L, R, PEMC(0.0), PEC, N=16, M=9, l_max=12)
+    b = pw.sphere_plane_log_det(2e14, L, R, PEC, PEC, N=16, M=9, l_max=12)
+    assert float(a) == pytest.approx(float(b), rel=1e-10)

@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxem.constants import c as _C
-from jaxem.materials import PEMC, BiIsotropic, Material, PerfectConductor
+from jaxem.materials import PEMC, BiIsotropic, PerfectConductor
 from jaxem.special.angular_scaled import arccosh_from_zm1, scaled_angular_step
 
 __all__ = [
