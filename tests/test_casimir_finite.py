@@ -301,3 +301,21 @@ def test_mixing_route_reduces_to_isotropic_route():
     a = pw.sphere_plane_log_det(2e14, L, R, PEMC(0.0), PEC, N=16, M=9, l_max=12)
     b = pw.sphere_plane_log_det(2e14, L, R, PEC, PEC, N=16, M=9, l_max=12)
     assert float(a) == pytest.approx(float(b), rel=1e-10)
+
+
+def test_pfa_correction_perfect_conductors_zero_temperature():
+    # E/E_PFA = 1 + theta_1 x + O(x^2 log x), x = L/R, theta_1 = 1/3 - 20/pi^2 = -1.693 (derivative
+    # expansion). Fit (E/E_PFA - 1)/x = a + b x log x + c x through R/L = 10, 20, 40: a ~ theta_1
+    # (the x^2 log x terms make the approach slow; the fit gives -1.55, a 10 % check of theta_1).
+    R = 1e-6
+    xs, ys = [], []
+    for rho in (10.0, 20.0, 40.0):
+        L = R / rho
+        E = float(casimir_free_energy(L, R, math.inf, 0.0, PEC))
+        ratio = E / (-np.pi**3 * hbar * c * R / (720 * L**2))
+        xs.append(1 / rho)
+        ys.append((ratio - 1) * rho)
+    x = np.array(xs)
+    a = np.linalg.solve(np.stack([np.ones_like(x), x * np.log(x), x], 1), np.array(ys))[0]
+    assert a == pytest.approx(1 / 3 - 20 / np.pi**2, abs=0.2)
+    assert ys[2] < ys[1] < ys[0] < 0      # the slope steepens towards theta_1 as x -> 0
