@@ -1,7 +1,7 @@
 """jaxem: differentiable, batched optical and Casimir forces on spheres and nanoparticles.
 
 Importing jaxem switches JAX to 64-bit floats (``jax_enable_x64``): results are float64,
-internals complex128.
+internals complex128. The names below are the curated public API; submodules hold the rest.
 """
 import jax as _jax
 
@@ -9,4 +9,98 @@ _jax.config.update("jax_enable_x64", True)
 
 __version__ = "0.1.0"
 
-# Curated public API (re-exports) -- extended as modules land.
+# -- constants and units -------------------------------------------------------------------------
+from .constants import ev_to_rad_per_s, matsubara_frequency, rad_per_s_to_ev, thermal_wavelength
+
+# -- materials -----------------------------------------------------------------------------------
+from .materials import (
+    PEMC,
+    BiIsotropic,
+    Dielectric,
+    Drude,
+    LorentzOscillators,
+    Material,
+    PerfectConductor,
+    Plasma,
+    TabulatedEpsilon,
+    material_from_name,
+)
+
+# -- Mie scattering ------------------------------------------------------------------------------
+from .mie import (
+    MieEfficiencies,
+    amplitude_matrix,
+    bi_isotropic_reflection_matrix,
+    dipole_polarizabilities,
+    mie_coefficients,
+    mie_efficiencies,
+    pemc_reflection_matrix,
+    perfect_conductor_reflection_imag,
+    pemc_reflection_imag,
+    reflection_coefficients_imag,
+    reflection_matrix_imag,
+    reflection_matrix_imag_factored,
+    sphere_reflection_matrix,
+    wiscombe_lmax,
+)
+
+# -- Green tensors and polarizabilities ----------------------------------------------------------
+from .green import dipole_propagator_imag, green_tensor, green_tensor_em, green_tensor_magnetic
+from .polarizability import (
+    clausius_mossotti,
+    mie_polarizabilities,
+    polarizability,
+    polarizability_imag,
+    radiative_correction,
+    sphere_polarizability,
+)
+
+# -- two trapped nanospheres (seed 000) ----------------------------------------------------------
+from .potentials.casimir_polder import (
+    casimir_polder_far_field_law,
+    casimir_polder_near_field_law,
+    casimir_polder_potential,
+    casimir_polder_potential_logdet,
+    casimir_polder_potential_zero_temperature,
+    casimir_polder_retarded_law,
+)
+from .potentials.nanospheres import (
+    bound_states,
+    drive_intensity,
+    mean_photon_number_cat,
+    mean_photon_number_squeezed_vacuum,
+    nanosphere_forces,
+    nanosphere_potentials,
+    nanosphere_potentials_and_forces,
+    optical_binding_far_field_law,
+    optical_binding_near_field_law,
+    optical_binding_potentials,
+    pair_potential,
+    potential_minima,
+    potentials_vs_separation,
+    squeezing_parameter,
+    trap_potential,
+)
+
+# -- random light (seed 004) ---------------------------------------------------------------------
+from .potentials.random_light import (
+    fit_lorentz_to_mie,
+    line_wavelengths,
+    lorentz_polarizability,
+    pair_potential_matrix,
+    random_light_cluster_potential,
+    random_light_potential,
+    reduced_lorentz_polarizabilities,
+)
+from .potentials.spectrum import (
+    minimal_pair_loss,
+    normalized_pair_loss,
+    optimal_spectrum_map,
+    optimize_line_spectrum,
+    optimize_line_spectrum_slsqp,
+    pair_loss,
+    project_to_simplex,
+)
+
+# -- special functions live in jaxem.special (not re-exported: they are building blocks) ---------
+from . import special  # noqa: F401
