@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CONFIG ?= configs/default.toml
-OUT    ?= results
+OUT    ?=
 
 .PHONY: run test test-slow bench clean
 
@@ -17,7 +17,7 @@ $(STAMP): $(PY) pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/jaxem run $(CONFIG) --out $(OUT)
+	$(VENV)/bin/jaxem run $(CONFIG) $(if $(OUT),--out $(OUT))
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
