@@ -119,3 +119,26 @@ def test_sweep_rejects_ragged_inputs(tmp_path):
 
 def teardown_module(module):
     TASKS.pop("_test_square", None)
+
+
+def test_every_shipped_config_validates():
+    """Each configs/*.toml names a registered task and only known, well-typed parameters."""
+    from pathlib import Path
+
+    configs = sorted((Path(__file__).parent.parent / "configs").glob("*.toml"))
+    assert any(p.name == "default.toml" for p in configs)
+    for path in configs:
+        task, params = load_config(path)
+        assert task.name and isinstance(params, dict), path
+
+
+def test_default_config_runs_end_to_end(tmp_path):
+    """`make run`'s config on a coarse grid: npz with parameters, png, run record."""
+    from pathlib import Path
+
+    cfg = Path(__file__).parent.parent / "configs" / "default.toml"
+    assert main(["run", str(cfg), "--out", str(tmp_path), "--quiet",
+                 "--set", "n_wavelengths=11"]) == 0
+    assert (tmp_path / "spectrum.png").stat().st_size > 1000
+    rec = json.loads((tmp_path / "run.json").read_text())
+    assert rec["params"]["n_wavelengths"] == 11 and "finished" in rec
