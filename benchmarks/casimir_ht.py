@@ -21,11 +21,7 @@ from scipy.special import gammaln
 
 import jaxem  # noqa: F401  (x64)
 from jaxem.casimir import closed_forms as cf
-from jaxem.casimir.zero_frequency import (
-    _prepare,
-    casimir_free_energy_ht,
-    ht_truncation,
-)
+from jaxem.casimir.zero_frequency import casimir_free_energy_ht, ht_truncation
 from jaxem.materials import PEMC, Drude, PerfectConductor
 
 DRUDE = Drude(1.37e16, 5.3e13)

@@ -14,8 +14,9 @@ coefficients of the static multipole formula (casimir-spheres.md §2.5):
 and F / (k_B T) = (1/2) sum_{m=-inf}^{inf} log det(1 - M^(m)) (the n = 0 term of the Matsubara sum
 with its weight 1/2; casimir-spheres.md §2.1, Eq. 9.2: F_T = -(k_B T/2) f).  Blocks m and -m are
 equal, so the sum is the m = 0 block plus twice the m >= 1 blocks.  Channels that do not mix
-(isotropic spheres) are symmetrised, 1 - s N N^T with N = sqrt|X_1| A sqrt|X_2|, and factorised
-by Cholesky; PEMC / bi-isotropic spheres mix the polarisations and use LU (jaxem.casimir.logdet).
+(isotropic spheres) are symmetrised, 1 - s N N^T with N = sqrt|X_1| A sqrt|X_2|; all blocks are
+factorised by pivoted LU
+(jaxem.casimir.logdet; batched Cholesky stalled the XLA CPU runtime at l_max ~ 300).
 
 Truncation (static sizes): l_j,max = ceil(eta R_j / L) + 4 multipoles per sphere (never more
 than needed at large distance) and m_max = the number of m-blocks,
@@ -322,20 +323,13 @@ def _ht_core(geom, X1, X2, Rp, *, sizes, m_max, modes, r_max):
     weights = jnp.where(ms == 0, 1.0, 2.0)
 
     def per_block(m):
-        total = 0.0 if r_max == 0 else jnp.zeros(r_max)
-        for i, mode in enumerate(modes):
-            K = _block_operators(m, geom, X1, X2, Rp, sizes, mode)
-            if i:
-                # Serialise the channels' factorisations (data dependency through a barrier): two
-                # independent LAPACK calls run concurrently by the XLA CPU runtime were seen to
-                # deadlock on a loaded machine.
-                total, K = jax.lax.optimization_barrier((total, K))
-            if r_max == 0:
-                total = total + log_det_one_minus(K, hermitian=(mode[1] == "scalar"),
-                                                  positive_definite=(mode[1] == "scalar"))
-            else:
-                total = total + jnp.real(round_trip_traces(K, r_max))
-        return total
+        # All channels of a block share one shape: stack them so that a single batched LAPACK call
+        # factorises them (two independent LAPACK calls in one vmapped body stalled the XLA CPU
+        # runtime on the 2-core box, reproducibly, for PEC spheres at l_max >= 100).
+        Ks = jnp.stack([_block_operators(m, geom, X1, X2, Rp, sizes, mode) for mode in modes])
+        if r_max == 0:
+            return jnp.sum(log_det_one_minus(Ks))
+        return jnp.sum(jnp.real(round_trip_traces(Ks, r_max)), axis=0)
 
     vals = jax.vmap(per_block)(ms)
     if r_max == 0:
