@@ -102,5 +102,24 @@ from .potentials.spectrum import (
     project_to_simplex,
 )
 
+# -- Casimir free energies (scattering approach) --------------------------------------------------
+from .casimir import (
+    DIRICHLET,
+    casimir_entropy,
+    casimir_force,
+    casimir_force_gradient,
+    casimir_force_ht,
+    casimir_free_energy,
+    casimir_free_energy_ht,
+    casimir_pfa_force,
+    casimir_pfa_force_gradient,
+    casimir_pfa_free_energy,
+    log_det_one_minus,
+    pemc_dipole_dipole_free_energy_ht,
+    pemc_dipole_plane_free_energy_ht,
+    pemc_pfa_free_energy_ht,
+    round_trip_traces,
+)
+
 # -- special functions live in jaxem.special (not re-exported: they are building blocks) ---------
 from . import special  # noqa: F401

@@ -1,0 +1,47 @@
+"""Casimir free energies between spheres (and a sphere and a plane) by the scattering approach.
+
+- ``zero_frequency``: the n = 0 (high-temperature) term, static multipole round trip, every material
+  including PEMC and bi-isotropic spheres (casimir-spheres.md §2.4-2.5, pemc-casimir.md §2.8).
+- ``planewave`` + ``frequency_sum`` + ``free_energy``: any temperature (Matsubara / Pade sums, T = 0
+  integral) in the plane-wave basis (casimir-spheres.md §2.1-2.2, scattering.md §2.8).
+- ``logdet``: the stable log det(1 - M) and round-trip traces shared by both engines.
+- ``closed_forms``, ``pemc``: exact and asymptotic results used as tests and as models.
+"""
+from . import closed_forms  # noqa: F401
+from .free_energy import (
+    casimir_entropy,
+    casimir_force,
+    casimir_force_gradient,
+    casimir_free_energy,
+    casimir_pfa_force,
+    casimir_pfa_force_gradient,
+    casimir_pfa_free_energy,
+    casimir_sizes,
+)
+from .logdet import log_det_one_minus
+from .pemc import (
+    pemc_dipole_dipole_free_energy_ht,
+    pemc_dipole_plane_free_energy_ht,
+    pemc_pfa_free_energy_ht,
+)
+from .zero_frequency import (
+    DIRICHLET,
+    casimir_force_ht,
+    casimir_free_energy_ht,
+    ht_truncation,
+    round_trip_traces_ht,
+    static_plane_reflection,
+    static_reflection,
+)
+
+#: The issue's public name: tr M^r(0), r = 1..r_max, of the zero-frequency round trip between the two
+#: bodies (the matrix-level version is ``jaxem.casimir.logdet.round_trip_traces``).
+round_trip_traces = round_trip_traces_ht
+
+__all__ = [
+    "DIRICHLET", "casimir_entropy", "casimir_force", "casimir_force_gradient", "casimir_force_ht",
+    "casimir_free_energy", "casimir_free_energy_ht", "casimir_pfa_force", "casimir_pfa_force_gradient",
+    "casimir_pfa_free_energy", "casimir_sizes", "closed_forms", "ht_truncation", "log_det_one_minus",
+    "pemc_dipole_dipole_free_energy_ht", "pemc_dipole_plane_free_energy_ht", "pemc_pfa_free_energy_ht",
+    "round_trip_traces", "round_trip_traces_ht", "static_plane_reflection", "static_reflection",
+]
