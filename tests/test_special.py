@@ -385,7 +385,13 @@ def test_real_argument_against_scipy():
     assert np.all(err_y[oky] <= 1e-12 + 8 * EPS * ky[oky])
     assert np.all(np.isneginf(y[~oky]))
     np.testing.assert_allclose(psi, x[:, None] * j, rtol=1e-15, atol=1e-300)  # XLA flushes subnormals
-    np.testing.assert_allclose(xi[oky], (x[:, None] * (jr + 1j * yr))[oky], rtol=1e-12 + 8 * EPS * ky[oky].max())
+    # elementwise condition-number tolerance (a max over the grid could be inf and make the check vacuous)
+    okx = oky & np.isfinite(ky)
+    xi_ref = x[:, None] * (jr + 1j * yr)
+    with np.errstate(invalid="ignore", over="ignore"):
+        err_xi = np.abs(xi - xi_ref) / np.abs(xi_ref)
+    assert okx.sum() > 5000
+    assert np.all(err_xi[okx] <= 1e-12 + 8 * EPS * ky[okx])
 
 
 # ---------------------------------------------------------------------------------------------
