@@ -418,11 +418,8 @@ def sphere_plane_log_det(xi, L, R, sphere, plate, medium=None, *, N, M, l_max):
     blocks, weights = _sphere_kernel(K, R / L, 1.0, k, w, M, log_abs, phase, _has_mixing(sphere), 1.0)
     r_tm, r_te = fresnel_imag(xi, k / L, plate, medium)
     r = jnp.concatenate([r_tm, r_te])
-    if weights is None:
-        mat = r[None, :, None] * blocks
-    else:
-        # the similarity diag(1, i) commutes with the diagonal plate reflection
-        mat = r[None, :, None] * blocks
+    # (for mixing spheres the similarity diag(1, i) commutes with the diagonal plate reflection)
+    mat = r[None, :, None] * blocks
     return _sum_blocks(mat, weights)
 
 
