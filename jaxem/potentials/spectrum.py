@@ -407,7 +407,8 @@ def optimal_spectrum_map(Q, delta_Q, n_lines=200, n_distances=1000, n_iter=60, n
     n_lines, n_distances, n_iter -- static ints; n_restarts -- interior-point runs from random interior
     starts per point (static int; the best is kept; 1 = the deterministic start); seed -- for the starts.
     Returns: dict with "loss" L (units lambda0^3), "normalized_loss" L~ (N,), "weights" C and "omega_t"
-    (N, n_lines), "restart_spread" (max - min)/max of L over the restarts (N,) (~1e-12: convexity).
+    (N, n_lines), "restart_spread" (max - min)/max of L over the restarts (N,): ~0 when every restart reached the
+    convex optimum; a large value flags a point where the iteration cap stopped a restart early.
     """
     from .._checks import check_nonnegative, check_positive
 
