@@ -130,6 +130,16 @@ def _ob_single(r_a, r_b, dphi, alpha_a, alpha_b, i_a, i_b, k, e_a, e_b):
 _ob_vectorized = jax.jit(jnp.vectorize(_ob_single, signature="(3),(3),(),(),(),(),(),(),(3),(3)->(),()"))
 
 
+def _check_drive(dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength):
+    """Boundary checks shared by the binding potentials and their asymptotic laws."""
+    check_finite("dphi", dphi)
+    _check_real("alpha_a", alpha_a)
+    _check_real("alpha_b", alpha_b)
+    check_nonnegative("intensity_a", intensity_a)
+    check_nonnegative("intensity_b", intensity_b)
+    check_positive("wavelength", wavelength)
+
+
 def optical_binding_potentials(r_a, r_b, dphi, alpha_a, alpha_b, intensity_a, intensity_b,
                                wavelength=SEED000_WAVELENGTH, jones_a=(0.0, 1.0), jones_b=(0.0, 1.0)):
     """Optical-binding potentials (U_OB,A, U_OB,B) [J] seen by spheres A and B (flat tweezer fields).
@@ -149,12 +159,7 @@ def optical_binding_potentials(r_a, r_b, dphi, alpha_a, alpha_b, intensity_a, in
     Returns: (U_A, U_B) [J], broadcast shape. nanosphere-potentials.md §2.6, seed 000 Eqs. 29–30, C7.
     """
     _check_positions(r_a, r_b)
-    check_finite("dphi", dphi)
-    _check_real("alpha_a", alpha_a)
-    _check_real("alpha_b", alpha_b)
-    check_nonnegative("intensity_a", intensity_a)
-    check_nonnegative("intensity_b", intensity_b)
-    check_positive("wavelength", wavelength)
+    _check_drive(dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength)
     e_a = _unit_field(_jones("jones_a", jones_a))
     e_b = _unit_field(_jones("jones_b", jones_b))
     k = 2.0 * jnp.pi / jnp.asarray(wavelength, jnp.float64)
@@ -165,12 +170,7 @@ def optical_binding_potentials(r_a, r_b, dphi, alpha_a, alpha_b, intensity_a, in
 
 def _law_args(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength):
     check_positive("r", r)
-    check_finite("dphi", dphi)
-    _check_real("alpha_a", alpha_a)
-    _check_real("alpha_b", alpha_b)
-    check_nonnegative("intensity_a", intensity_a)
-    check_nonnegative("intensity_b", intensity_b)
-    check_positive("wavelength", wavelength)
+    _check_drive(dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength)
     r, dphi, alpha_a, alpha_b, i_a, i_b, lam = (jnp.asarray(v, jnp.float64) for v in
                                                  (r, dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength))
     scale = jnp.sqrt(i_a * i_b) * alpha_a * alpha_b / (4.0 * jnp.pi * eps0**2 * c)
