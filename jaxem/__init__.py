@@ -67,19 +67,24 @@ from .potentials.casimir_polder import (
 from .potentials.nanospheres import (
     bound_states,
     drive_intensity,
+    gaussian_beam_amplitude,
+    gaussian_trap_potential,
     mean_photon_number_cat,
     mean_photon_number_squeezed_vacuum,
     nanosphere_forces,
     nanosphere_potentials,
     nanosphere_potentials_and_forces,
+    nanosphere_stiffness,
     optical_binding_far_field_law,
     optical_binding_near_field_law,
     optical_binding_potentials,
     pair_potential,
     potential_minima,
     potentials_vs_separation,
+    rayleigh_range,
     squeezing_parameter,
     trap_potential,
+    waist_from_numerical_aperture,
 )
 
 # -- random light (seed 004) ---------------------------------------------------------------------

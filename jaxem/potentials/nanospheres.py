@@ -5,8 +5,16 @@ Conventions (nanosphere-potentials.md §1, §2.6, fixed for the library):
 - e^{-i omega t}; tweezer field E(r) complex amplitude, E_phys = Re[E e^{-i omega t}], intensity
   I = c eps0 |E|^2/2. Tweezers propagate along z with Jones vectors (j_x, j_y) (normalised here; the
   intensity carries the power); sphere A sees E_A = |E_A| e_A, sphere B sees E_B = |E_B| e_B e^{i dphi}.
-- Flat tweezer profile (the paper's assumption): the trap potential is a constant "plateau" and only the
-  Green tensor depends on the positions.
+- Tweezer profile ``profile="flat"`` (default, the paper's assumption, reproduces Figs. 4–6): the trap
+  potential is a constant "plateau" and only the Green tensor depends on the positions.
+  ``profile="gaussian"`` (an option beyond the spec, which has flat tweezers only, §3): each sphere sits in a
+  paraxial Gaussian focus of waist w0 (given, or w0 = lambda/(pi NA)) centred at ``focus_a``/``focus_b``,
+  field E = |E0| e u(rho, z) with u = (w0/w) e^{-rho^2/w^2} e^{i(k z + k rho^2/(2 R(z)) - arctan(z/z_R))}
+  (intensity I0 (w0/w)^2 e^{-2 rho^2/w^2}, Gouy phase, wavefront curvature), so that the trap
+  -(1/4) alpha |E|^2 restores and the binding carries the local field phases. Each sphere is driven by its
+  own tweezer only (cross-illumination neglected, as in the paper); the scattering (radiation-pressure)
+  force and the longitudinal field component O(1/(k w0)) are not included. As w0 -> inf it reduces to
+  the flat model with the plane-wave phase e^{ikz}.
 - Polarizability at the drive: real (lossless, as in the paper), SI alpha [F m^2]; the convenience
   functions take the dimensionless alpha~ = alpha/(4 pi eps0 R^3) (default: fused silica at 1064 nm, n = 1.4496).
 - Potential "seen by" each sphere (Eqs. 28–30): U_A = U_trap,A + U_OB,A + U_CP, U_B likewise with
@@ -37,12 +45,17 @@ __all__ = [
     "SEED000_INTENSITY",
     "SEED000_RADIUS",
     "trap_potential",
+    "waist_from_numerical_aperture",
+    "rayleigh_range",
+    "gaussian_beam_amplitude",
+    "gaussian_trap_potential",
     "optical_binding_potentials",
     "optical_binding_near_field_law",
     "optical_binding_far_field_law",
     "nanosphere_potentials",
     "nanosphere_forces",
     "nanosphere_potentials_and_forces",
+    "nanosphere_stiffness",
     "pair_potential",
     "potentials_vs_separation",
     "potential_minima",
@@ -82,6 +95,7 @@ def _jones(name, jones):
             raise ValueError(f"{name} must be a Jones vector (j_x, j_y), shape (..., 2), got shape {arr.shape}")
         if np.any(np.linalg.norm(arr, axis=-1) == 0):
             raise ValueError(f"{name} must not be the zero vector")
+        return arr.astype(np.complex128)  # host array: set-up values need no device dispatch
     return jnp.asarray(jones, jnp.complex128)
 
 
@@ -97,9 +111,10 @@ def _check_positions(r_a, r_b):
 
 
 def _unit_field(jones):
-    """3-vector polarisation (j_x, j_y, 0)/|j| of a tweezer propagating along z."""
-    e = jnp.concatenate([jones, jnp.zeros(jones.shape[:-1] + (1,), jnp.complex128)], axis=-1)
-    return e / jnp.sqrt(jnp.sum(jnp.abs(e) ** 2, axis=-1, keepdims=True))
+    """3-vector polarisation (j_x, j_y, 0)/|j| of a tweezer propagating along z (NumPy for host inputs)."""
+    xp = np if isinstance(jones, np.ndarray) else jnp
+    e = xp.concatenate([jones, xp.zeros(jones.shape[:-1] + (1,), xp.complex128)], axis=-1)
+    return e / xp.sqrt(xp.sum(xp.abs(e) ** 2, axis=-1, keepdims=True))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -117,13 +132,96 @@ def trap_potential(intensity, alpha):
     return -jnp.asarray(alpha, jnp.float64) * jnp.asarray(intensity, jnp.float64) / (2.0 * c * eps0)
 
 
-def _ob_single(r_a, r_b, dphi, alpha_a, alpha_b, i_a, i_b, k, e_a, e_b):
+def waist_from_numerical_aperture(numerical_aperture, wavelength=SEED000_WAVELENGTH):
+    """Paraxial focal waist w0 = lambda/(pi NA) [m] of a Gaussian tweezer (far-field half-angle lambda/(pi w0) = NA).
+
+    Arguments: numerical_aperture -- NA in (0, 1]; wavelength -- vacuum wavelength [m] (default 1064 nm).
+    The paraxial identification is a first estimate: for NA >~ 0.7 real foci are non-paraxial (tighter
+    along z than z_R = pi w0^2/lambda predicts). Option beyond nanosphere-potentials.md (flat tweezers, §3).
+    """
+    check_positive("numerical_aperture", numerical_aperture)
+    if is_concrete(numerical_aperture) and np.any(np.asarray(numerical_aperture, float) > 1.0):
+        raise ValueError(f"numerical_aperture must be <= 1 (vacuum), got {numerical_aperture!r}")
+    check_positive("wavelength", wavelength)
+    return jnp.asarray(wavelength, jnp.float64) / (jnp.pi * jnp.asarray(numerical_aperture, jnp.float64))
+
+
+def rayleigh_range(waist, wavelength=SEED000_WAVELENGTH):
+    """Rayleigh range z_R = pi w0^2/lambda = k w0^2/2 [m] of a Gaussian beam (waist w0 [m], vacuum wavelength [m])."""
+    check_positive("waist", waist)
+    check_positive("wavelength", wavelength)
+    return jnp.pi * jnp.asarray(waist, jnp.float64) ** 2 / jnp.asarray(wavelength, jnp.float64)
+
+
+def _gaussian_amplitude_and_phase(delta, waist, k):
+    """Real amplitude (w0/w) e^{-rho^2/w^2} and phase k z + k rho^2 z/(2 (z^2 + z_R^2)) - arctan(z/z_R) of the
+    paraxial Gaussian beam at the displacement delta = r - focus (..., 3) from its focus (propagation +z).
+    k rho^2/(2 R(z)) with 1/R(z) = z/(z^2 + z_R^2) is written without the R(0) = inf singularity."""
+    x, y, z = delta[..., 0], delta[..., 1], delta[..., 2]
+    rho2 = x * x + y * y
+    z_r = 0.5 * k * waist**2
+    spread = 1.0 + (z / z_r) ** 2  # (w(z)/w0)^2
+    amplitude = jnp.exp(-rho2 / (waist**2 * spread)) / jnp.sqrt(spread)
+    phase = k * z + 0.5 * k * rho2 * z / (z * z + z_r * z_r) - jnp.arctan2(z, z_r)
+    return amplitude, phase
+
+
+def gaussian_beam_amplitude(position, waist, wavelength=SEED000_WAVELENGTH, focus=(0.0, 0.0, 0.0)):
+    """Dimensionless complex profile u of a paraxial Gaussian tweezer propagating along +z (e^{-i omega t}):
+
+    u(rho, z) = (w0/w(z)) exp(-rho^2/w(z)^2) exp(i [k z + k rho^2/(2 R(z)) - arctan(z/z_R)]),
+    w(z) = w0 sqrt(1 + (z/z_R)^2), R(z) = z (1 + (z_R/z)^2), z_R = pi w0^2/lambda, coordinates relative to the
+    focus. The tweezer field is E = sqrt(2 I0/(c eps0)) e u (e: the transverse Jones polarisation) and the
+    intensity I = I0 |u|^2 = I0 (w0/w)^2 exp(-2 rho^2/w^2). u(focus) = 1.
+    Arguments: position, focus -- [m], shape (..., 3); waist -- w0 [m] (> 0); wavelength -- vacuum [m].
+    Returns complex128, shape (...). Option beyond nanosphere-potentials.md (flat tweezers, §3).
+    """
+    check_finite("position", position)
+    check_finite("focus", focus)
+    check_positive("waist", waist)
+    check_positive("wavelength", wavelength)
+    delta = jnp.asarray(position, jnp.float64) - jnp.asarray(focus, jnp.float64)
+    k = 2.0 * jnp.pi / jnp.asarray(wavelength, jnp.float64)
+    amplitude, phase = _gaussian_amplitude_and_phase(delta, jnp.asarray(waist, jnp.float64), k)
+    return amplitude * jnp.exp(1j * phase)
+
+
+def gaussian_trap_potential(position, alpha, intensity, waist, wavelength=SEED000_WAVELENGTH,
+                            focus=(0.0, 0.0, 0.0)):
+    """Trap potential of a Gaussian tweezer U = -(1/4) alpha |E|^2 = -(alpha/(2 c eps0)) I(rho, z) [J].
+
+    I(rho, z) = I0 (w0/w(z))^2 exp(-2 rho^2/w(z)^2) (see :func:`gaussian_beam_amplitude`); U(focus) =
+    U0 = -alpha I0/(2 c eps0) (the flat plateau of :func:`trap_potential`). Stiffnesses at the focus (autodiff,
+    e.g. ``jax.hessian``): k_x = k_y = 4 |U0|/w0^2, k_z = 2 |U0|/z_R^2. Gradient force only (no scattering force).
+    Arguments: position, focus [m] (..., 3); alpha -- real polarizability at the drive [F m^2]; intensity --
+    focal intensity I0 [W/m^2] (>= 0); waist -- w0 [m]; wavelength -- vacuum [m]. Seed 000 Eq. 28/B9 with a
+    focused profile (option beyond nanosphere-potentials.md §2.6).
+    """
+    check_finite("position", position)
+    check_finite("focus", focus)
+    check_nonnegative("intensity", intensity)
+    _check_real("alpha", alpha)
+    check_positive("waist", waist)
+    check_positive("wavelength", wavelength)
+    delta = jnp.asarray(position, jnp.float64) - jnp.asarray(focus, jnp.float64)
+    k = 2.0 * jnp.pi / jnp.asarray(wavelength, jnp.float64)
+    amplitude, _ = _gaussian_amplitude_and_phase(delta, jnp.asarray(waist, jnp.float64), k)
+    return (-jnp.asarray(alpha, jnp.float64) * jnp.asarray(intensity, jnp.float64) / (2.0 * c * eps0)
+            * amplitude**2)
+
+
+def _ob_single(r_a, r_b, dphi, alpha_a, alpha_b, i_a, i_b, k, e_a, e_b, u_a=None, u_b=None):
+    """(U_OB,A, U_OB,B); u_a, u_b: complex profile factors of the tweezer fields at the spheres (None: flat)."""
     g = green_tensor(r_a, r_b, k)
     amplitudes = 2.0 * jnp.sqrt(i_a * i_b) / (c * eps0)  # |E_A| |E_B|
     pre = -0.5 * (k**2 / eps0) * alpha_a * alpha_b * amplitudes  # mu0 omega^2 = k^2/eps0
+    phase_a, phase_b = jnp.exp(1j * dphi), jnp.exp(-1j * dphi)
+    if u_a is not None:  # E_A* ... E_B carries conj(u_A) u_B; E_B* ... E_A carries conj(u_B) u_A
+        phase_a = phase_a * jnp.conj(u_a) * u_b
+        phase_b = phase_b * jnp.conj(u_b) * u_a
     # G(r_B, r_A) = G(r_A, r_B)^T (reciprocity)
-    u_a = pre * jnp.real(jnp.exp(1j * dphi) * (jnp.conj(e_a) @ g @ e_b))
-    u_b = pre * jnp.real(jnp.exp(-1j * dphi) * (jnp.conj(e_b) @ g.T @ e_a))
+    u_a = pre * jnp.real(phase_a * (jnp.conj(e_a) @ g @ e_b))
+    u_b = pre * jnp.real(phase_b * (jnp.conj(e_b) @ g.T @ e_a))
     return u_a, u_b
 
 
@@ -204,7 +302,7 @@ def optical_binding_far_field_law(r, dphi, alpha_a, alpha_b, intensity_a, intens
 # total potentials, forces, pair potential
 # ---------------------------------------------------------------------------------------------------------
 def _scene(radius, alpha_tilde, intensity_a, intensity_b, jones_a, jones_b, wavelength, temperature, material,
-           n_matsubara):
+           n_matsubara, waist=None):
     """Validate the physical set-up once and pack it as a pytree of arrays (traced, so no recompiles)."""
     for name, value in (("radius", radius), ("alpha_tilde", alpha_tilde), ("intensity_a", intensity_a),
                         ("intensity_b", intensity_b), ("wavelength", wavelength), ("temperature", temperature)):
@@ -218,25 +316,36 @@ def _scene(radius, alpha_tilde, intensity_a, intensity_b, jones_a, jones_b, wave
     check_nonnegative("intensity_b", intensity_b)
     check_positive("wavelength", wavelength)
     check_nonnegative("temperature", temperature)
-    material = LorentzOscillators.silica() if material is None else material
+    material = _default_material() if material is None else material
     if not isinstance(material, Material):
         raise ValueError(f"material must be a jaxem.materials model, got {material!r}")
     check_int("n_matsubara", n_matsubara, minimum=1)
-    f64 = lambda v: jnp.asarray(v, jnp.float64)  # noqa: E731
+    # concrete set-up values stay NumPy scalars (no eager device dispatch per call; same dtypes, so the same
+    # compiled kernel serves both); traced ones (a vmap over the set-up) stay JAX
+    scalars = (radius, alpha_tilde, intensity_a, intensity_b, wavelength, temperature, waist)
+    xp = np if is_concrete(scalars) else jnp
+    f64 = lambda v: xp.asarray(v, xp.float64)  # noqa: E731
     radius = f64(radius)
     scene = {
-        "alpha": 4.0 * jnp.pi * eps0 * radius**3 * f64(alpha_tilde),
+        "alpha": 4.0 * np.pi * eps0 * (radius * radius * radius) * f64(alpha_tilde),
         "radius": radius,
         "intensity_a": f64(intensity_a),
         "intensity_b": f64(intensity_b),
         "e_a": _unit_field(_jones("jones_a", jones_a)),
         "e_b": _unit_field(_jones("jones_b", jones_b)),
-        "k": 2.0 * jnp.pi / f64(wavelength),
+        "k": 2.0 * np.pi / f64(wavelength),
         "temperature": f64(temperature),
         "material": material,
+        "waist": None if waist is None else f64(waist),
     }
     zero_temperature = bool(is_concrete(temperature) and np.all(np.asarray(temperature) == 0))
     return scene, zero_temperature
+
+
+@functools.lru_cache(maxsize=1)
+def _default_material():
+    """Silica Drude–Lorentz (Eq. 35), built once (materials are immutable)."""
+    return LorentzOscillators.silica()
 
 
 def _cp_of_distance(r, scene, n_matsubara, zero_temperature):
@@ -246,19 +355,27 @@ def _cp_of_distance(r, scene, n_matsubara, zero_temperature):
     return _cp_thermal(r, scene["temperature"], R, mat, R, mat, n_matsubara=n_matsubara)
 
 
-def _optical_single(r_a, r_b, dphi, scene, include_trap):
-    """Trap + optical binding (U_A, U_B) of one configuration [J]."""
+def _optical_single(r_a, r_b, dphi, scene, include_trap, profile="flat", f_a=None, f_b=None):
+    """Trap + optical binding (U_A, U_B) of one configuration [J]; f_a, f_b: tweezer foci (Gaussian profile)."""
     alpha = scene["alpha"]
+    trap_a = trap_b = 1.0
+    prof_a = prof_b = None
+    if profile == "gaussian":
+        amp_a, ph_a = _gaussian_amplitude_and_phase(r_a - f_a, scene["waist"], scene["k"])
+        amp_b, ph_b = _gaussian_amplitude_and_phase(r_b - f_b, scene["waist"], scene["k"])
+        prof_a, prof_b = amp_a * jnp.exp(1j * ph_a), amp_b * jnp.exp(1j * ph_b)
+        trap_a, trap_b = amp_a**2, amp_b**2
     u_a, u_b = _ob_single(r_a, r_b, dphi, alpha, alpha, scene["intensity_a"], scene["intensity_b"], scene["k"],
-                          scene["e_a"], scene["e_b"])
+                          scene["e_a"], scene["e_b"], prof_a, prof_b)
     if include_trap:
-        u_a = u_a - alpha * scene["intensity_a"] / (2.0 * c * eps0)
-        u_b = u_b - alpha * scene["intensity_b"] / (2.0 * c * eps0)
+        u_a = u_a - alpha * scene["intensity_a"] / (2.0 * c * eps0) * trap_a
+        u_b = u_b - alpha * scene["intensity_b"] / (2.0 * c * eps0) * trap_b
     return u_a, u_b
 
 
-def _potentials_single(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature):
-    u_a, u_b = _optical_single(r_a, r_b, dphi, scene, include_trap)
+def _potentials_single(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature,
+                       profile="flat", f_a=None, f_b=None):
+    u_a, u_b = _optical_single(r_a, r_b, dphi, scene, include_trap, profile, f_a, f_b)
     if include_cp:
         d = r_a - r_b
         u_cp = _cp_of_distance(jnp.sqrt(jnp.sum(d * d)), scene, n_matsubara, zero_temperature)
@@ -266,18 +383,44 @@ def _potentials_single(r_a, r_b, dphi, scene, n_matsubara, include_trap, include
     return u_a, u_b
 
 
-_STATIC = ("n_matsubara", "include_trap", "include_cp", "zero_temperature")
+_STATIC = ("n_matsubara", "include_trap", "include_cp", "zero_temperature", "profile")
 
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
-def _potentials(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature):
-    fn = lambda a, b, p: _potentials_single(a, b, p, scene, n_matsubara, include_trap, include_cp,  # noqa: E731
-                                            zero_temperature)
-    return jnp.vectorize(fn, signature="(3),(3),()->(),()")(r_a, r_b, dphi)
+def _potentials(r_a, r_b, dphi, f_a, f_b, scene, n_matsubara, include_trap, include_cp, zero_temperature, profile):
+    fn = lambda a, b, p, fa, fb: _potentials_single(a, b, p, scene, n_matsubara, include_trap,  # noqa: E731
+                                                    include_cp, zero_temperature, profile, fa, fb)
+    return jnp.vectorize(fn, signature="(3),(3),(),(3),(3)->(),()")(r_a, r_b, dphi, f_a, f_b)
+
+
+def _cp_value_and_slope(d, scene, n_matsubara, zero_temperature):
+    """U_CP(|d|) and grad_d U_CP in one forward-mode pass (the thermal node sum has an analytic custom JVP:
+    one exponential per node for both)."""
+    r = jnp.sqrt(jnp.sum(d * d))
+    u_cp, du_cp = jax.jvp(lambda x: _cp_of_distance(x, scene, n_matsubara, zero_temperature), (r,),
+                          (jnp.ones_like(r),))
+    return u_cp, du_cp * d / r
 
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
-def _potentials_and_forces(r_a, r_b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature):
+def _potentials_and_forces(r_a, r_b, dphi, f_a, f_b, scene, n_matsubara, include_trap, include_cp,
+                           zero_temperature, profile):
+    def single_gaussian(a, b, p, fa, fb):
+        # the profiles depend on r_A and r_B separately (foci fixed): two reverse sweeps of one forward pass
+        optical = lambda x, y: _optical_single(x, y, p, scene, include_trap, profile, fa, fb)  # noqa: E731
+        (u_a, u_b), pullback = jax.vjp(optical, a, b)
+        one, zero = jnp.ones_like(u_a), jnp.zeros_like(u_a)
+        g_a = pullback((one, zero))[0]  # grad_A U_A
+        g_b = pullback((zero, one))[1]  # grad_B U_B
+        if include_cp:
+            u_cp, grad_cp = _cp_value_and_slope(a - b, scene, n_matsubara, zero_temperature)
+            u_a, u_b, g_a, g_b = u_a + u_cp, u_b + u_cp, g_a + grad_cp, g_b - grad_cp
+        return u_a, u_b, -g_a, -g_b
+
+    if profile == "gaussian":
+        return jnp.vectorize(single_gaussian, signature="(3),(3),(),(3),(3)->(),(),(3),(3)")(r_a, r_b, dphi,
+                                                                                             f_a, f_b)
+
     def single(a, b, p):
         # flat tweezer profile: U_A, U_B depend on the positions only through d = r_A - r_B, so one forward
         # pass and two reverse sweeps give grad_A U_A = dU_A/dd and grad_B U_B = -dU_B/dd (cheap optical part)
@@ -288,12 +431,10 @@ def _potentials_and_forces(r_a, r_b, dphi, scene, n_matsubara, include_trap, inc
         (g_a,) = pullback((one, zero))
         (g_b,) = pullback((zero, one))
         if include_cp:
-            # the CP energy depends on |d| only: one scalar reverse sweep gives dU_CP/dr
-            r = jnp.sqrt(jnp.sum(d * d))
-            u_cp, cp_pullback = jax.vjp(lambda x: _cp_of_distance(x, scene, n_matsubara, zero_temperature), r)
-            (du_cp,) = cp_pullback(jnp.ones_like(u_cp))
+            # the CP energy depends on |d| only: U_CP and dU_CP/dr in one forward-mode pass
+            u_cp, grad_cp = _cp_value_and_slope(d, scene, n_matsubara, zero_temperature)
             u_a, u_b = u_a + u_cp, u_b + u_cp
-            g_a, g_b = g_a + du_cp * d / r, g_b + du_cp * d / r
+            g_a, g_b = g_a + grad_cp, g_b + grad_cp
         return u_a, u_b, -g_a, g_b
 
     return jnp.vectorize(single, signature="(3),(3),()->(),(),(3),(3)")(r_a, r_b, dphi)
@@ -312,7 +453,42 @@ _DOC_KW = """
         material: ``jaxem.materials`` model for alpha(i xi) in the CP term (default silica Drude–Lorentz, Eq. 35).
         n_matsubara: Matsubara terms summed exactly (static; Euler–Maclaurin tail beyond).
         include_trap, include_casimir_polder: switch the trap plateau / the CP term on or off.
+        profile: tweezer profile, "flat" (default, the paper's) or "gaussian" (paraxial focus, see the module
+            docstring; then give exactly one of ``waist`` [m] or ``numerical_aperture`` (w0 = lambda/(pi NA))).
+        focus_a, focus_b: tweezer foci [m] (..., 3) for profile="gaussian" (default: at the sphere positions,
+            held fixed under differentiation, i.e. forces and stiffnesses of spheres sitting at the foci).
 """
+
+
+def _profile_options(kwargs, wavelength):
+    """Validate profile / waist / numerical_aperture / focus_a / focus_b; returns (profile, waist, f_a, f_b)."""
+    profile = kwargs.pop("profile", "flat")
+    if profile not in ("flat", "gaussian"):
+        raise ValueError(f"profile must be 'flat' or 'gaussian', got {profile!r}")
+    waist = kwargs.pop("waist", None)
+    na = kwargs.pop("numerical_aperture", None)
+    foci = kwargs.pop("focus_a", None), kwargs.pop("focus_b", None)
+    if profile == "flat":
+        for name, value in (("waist", waist), ("numerical_aperture", na), ("focus_a", foci[0]),
+                            ("focus_b", foci[1])):
+            if value is not None:
+                raise ValueError(f"{name} is only used with profile='gaussian' (the default 'flat' tweezers "
+                                 "have no focus)")
+        return profile, None, None, None
+    if (waist is None) == (na is None):
+        raise ValueError("waist: profile='gaussian' needs exactly one of waist [m] or numerical_aperture")
+    if waist is None:
+        waist = waist_from_numerical_aperture(na, wavelength)
+    else:
+        check_positive("waist", waist)
+    if np.ndim(waist) != 0:
+        raise ValueError(f"waist must be a scalar, got shape {np.shape(waist)}")
+    for name, focus in zip(("focus_a", "focus_b"), foci):
+        if focus is not None:
+            check_finite(name, focus)
+            if is_concrete(focus) and np.shape(focus)[-1:] != (3,):
+                raise ValueError(f"{name} must be a position of shape (..., 3), got shape {np.shape(focus)}")
+    return profile, waist, foci[0], foci[1]
 
 
 def _prepare(r_a, r_b, dphi, kwargs):
@@ -321,18 +497,28 @@ def _prepare(r_a, r_b, dphi, kwargs):
     flags = {"n_matsubara": check_int("n_matsubara", kwargs.pop("n_matsubara", 64), minimum=1),
              "include_trap": bool(kwargs.pop("include_trap", True)),
              "include_cp": bool(kwargs.pop("include_casimir_polder", True))}
+    wavelength = kwargs.get("wavelength", SEED000_WAVELENGTH)
+    check_positive("wavelength", wavelength)
+    profile, waist, f_a, f_b = _profile_options(kwargs, wavelength)
     allowed = {"radius", "alpha_tilde", "intensity_a", "intensity_b", "jones_a", "jones_b", "wavelength",
                "temperature", "material"}
     unknown = set(kwargs) - allowed
     if unknown:
-        raise ValueError(f"unknown keyword argument(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        options = allowed | {"profile", "waist", "numerical_aperture", "focus_a", "focus_b", "n_matsubara",
+                             "include_trap", "include_casimir_polder"}
+        raise ValueError(f"unknown keyword argument(s) {sorted(unknown)}; allowed: {sorted(options)}")
     scene, zero_t = _scene(kwargs.get("radius", SEED000_RADIUS), kwargs.get("alpha_tilde"),
                            kwargs.get("intensity_a", SEED000_INTENSITY), kwargs.get("intensity_b"),
                            kwargs.get("jones_a", (0.0, 1.0)), kwargs.get("jones_b", (0.0, 1.0)),
-                           kwargs.get("wavelength", SEED000_WAVELENGTH), kwargs.get("temperature", 300.0),
-                           kwargs.get("material"), flags["n_matsubara"])
+                           wavelength, kwargs.get("temperature", 300.0),
+                           kwargs.get("material"), flags["n_matsubara"], waist)
     f64 = lambda v: jnp.asarray(v, jnp.float64)  # noqa: E731
-    return f64(r_a), f64(r_b), f64(dphi), scene, dict(flags, zero_temperature=zero_t)
+    r_a, r_b = f64(r_a), f64(r_b)
+    # default foci: at the spheres, held fixed under differentiation (flat profile: unused placeholders)
+    hold = jax.lax.stop_gradient if profile == "gaussian" else (lambda v: v)
+    f_a = hold(r_a) if f_a is None else f64(f_a)
+    f_b = hold(r_b) if f_b is None else f64(f_b)
+    return r_a, r_b, f64(dphi), f_a, f_b, scene, dict(flags, zero_temperature=zero_t, profile=profile)
 
 
 def nanosphere_potentials(r_a, r_b, dphi, **kwargs):
@@ -343,8 +529,8 @@ def nanosphere_potentials(r_a, r_b, dphi, **kwargs):
     phase of tweezer B [rad] (...). Returns (U_A, U_B) [J], broadcast shape.
     nanosphere-potentials.md §2.9 (total), §2.6 (trap, binding), §2.4 (CP).
     """
-    r_a, r_b, dphi, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
-    return _potentials(r_a, r_b, dphi, scene, **flags)
+    r_a, r_b, dphi, f_a, f_b, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
+    return _potentials(r_a, r_b, dphi, f_a, f_b, scene, **flags)
 
 
 def nanosphere_forces(r_a, r_b, dphi, **kwargs):
@@ -363,8 +549,33 @@ def nanosphere_potentials_and_forces(r_a, r_b, dphi, **kwargs):
     Same as :func:`nanosphere_potentials` and :func:`nanosphere_forces` together, sharing one forward
     evaluation (the efficient call for large grids). Returns shapes (...), (...), (..., 3), (..., 3).
     """
-    r_a, r_b, dphi, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
-    return _potentials_and_forces(r_a, r_b, dphi, scene, **flags)
+    r_a, r_b, dphi, f_a, f_b, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
+    return _potentials_and_forces(r_a, r_b, dphi, f_a, f_b, scene, **flags)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _stiffness(r_a, r_b, dphi, f_a, f_b, scene, n_matsubara, include_trap, include_cp, zero_temperature, profile):
+    def single(a, b, p, fa, fb):
+        pots = lambda x, y: _potentials_single(x, y, p, scene, n_matsubara, include_trap,  # noqa: E731
+                                               include_cp, zero_temperature, profile, fa, fb)
+        k_a = jax.hessian(lambda x: pots(x, b)[0])(a)
+        k_b = jax.hessian(lambda y: pots(a, y)[1])(b)
+        return k_a, k_b
+
+    return jnp.vectorize(single, signature="(3),(3),(),(3),(3)->(3,3),(3,3)")(r_a, r_b, dphi, f_a, f_b)
+
+
+def nanosphere_stiffness(r_a, r_b, dphi, **kwargs):
+    """Stiffness tensors (K_A, K_B) [N/m]: K_A = d^2 U_A/dr_A dr_A, K_B = d^2 U_B/dr_B dr_B (autodiff Hessians).
+
+    The restoring force near r_A is F_A ≈ -K_A (r_A - r_A*) at an equilibrium r_A*; tweezer fields (and, for
+    profile="gaussian", the foci) are held fixed. With the flat profile only the binding and CP terms
+    contribute; with the Gaussian profile the trap adds diag(4, 4, 2 w0^2/z_R^2) |U0|/w0^2 at the focus.
+    Arguments and keywords as :func:`nanosphere_potentials`. Returns two arrays of shape (..., 3, 3).
+    nanosphere-potentials.md §2.9 (forces by autodiff; stiffness = second derivatives, issue #3).
+    """
+    r_a, r_b, dphi, f_a, f_b, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
+    return _stiffness(r_a, r_b, dphi, f_a, f_b, scene, **flags)
 
 
 def pair_potential(r_a, r_b, dphi=0.0, **kwargs):
@@ -401,10 +612,13 @@ def potentials_vs_separation(separation, dphi, **kwargs):
 # equilibria and bound states (Fig. 6)
 # ---------------------------------------------------------------------------------------------------------
 @functools.partial(jax.jit, static_argnames=_STATIC + ("max_minima", "n_bisection"))
-def _minima(s_grid, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature, max_minima, n_bisection):
+def _minima(s_grid, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature, profile, max_minima,
+            n_bisection):
     def pots(s):
         a, b = _on_x_axis(s)
-        return _potentials_single(a, b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature)
+        # Gaussian profile: foci at the spheres, held fixed (the slope is the force on a sphere at its focus)
+        return _potentials_single(a, b, dphi, scene, n_matsubara, include_trap, include_cp, zero_temperature,
+                                  profile, jax.lax.stop_gradient(a), jax.lax.stop_gradient(b))
 
     slope = jax.vmap(jax.jacfwd(lambda s: jnp.stack(pots(s))))  # (M,) -> (M, 2): dU_A/ds, dU_B/ds
 
@@ -444,7 +658,10 @@ def potential_minima(separations, dphi, *, max_minima: int = 8, n_bisection: int
     max_minima = check_int("max_minima", max_minima, minimum=1)
     n_bisection = check_int("n_bisection", n_bisection, minimum=0)
     s = jnp.asarray(separations, jnp.float64)
-    r_a, r_b, dphi, scene, flags = _prepare(np.zeros(3), np.array([1.0, 0.0, 0.0]), dphi, dict(kwargs))
+    for name in ("focus_a", "focus_b"):
+        if kwargs.get(name) is not None:
+            raise ValueError(f"{name}: the minimum search places the tweezer foci at the spheres")
+    r_a, r_b, dphi, _, _, scene, flags = _prepare(np.zeros(3), np.array([1.0, 0.0, 0.0]), dphi, dict(kwargs))
     return _minima(s, dphi, scene, max_minima=max_minima, n_bisection=n_bisection, **flags)
 
 
@@ -541,7 +758,7 @@ def squeezing_in_db(r):
     return 20.0 * jnp.asarray(r, jnp.float64) * np.log10(np.e)
 
 
-for _fn in (nanosphere_potentials, nanosphere_forces, nanosphere_potentials_and_forces, pair_potential,
-            potentials_vs_separation):
+for _fn in (nanosphere_potentials, nanosphere_forces, nanosphere_potentials_and_forces, nanosphere_stiffness,
+            pair_potential, potentials_vs_separation):
     _fn.__doc__ += _DOC_KW
 del _fn
