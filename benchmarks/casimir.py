@@ -9,7 +9,7 @@ Prints, in one run, for sphere–plane (perfect conductor and Drude gold, R/L = 
   against single-point calls (baseline) as a ratio.
 
 Usage: python benchmarks/casimir.py [--quick] [--no-accuracy] [--batch N] [--ratios 10,50,100]
-                                    [--temperatures 300,0] [--no-sphere-sphere]
+                                    [--temperatures 300,0] [--no-sphere-sphere] [--batch-only]
   --quick: R/L = 10 only and the sphere–sphere cases skipped (minutes instead of tens of minutes).
 """
 from __future__ import annotations
@@ -56,33 +56,56 @@ def run_case(label, L, R1, R2, T, material, accuracy, ref=None, ref_multipole=No
     return t2
 
 
-def batch_case(n_batch):
-    """Per-point time of one jitted batch of distances vs single-point calls (same sizes)."""
+def batch_case(n_batch, repeats=3):
+    """Per-point time of one jitted batch of distances vs single-point calls (same sizes, same run).
+
+    The batch shares the node grid, the Mie coefficients, the plate Fresnel matrices and the sphere
+    kernels of every frequency across its distances (free_energy._free_energy_group); single calls
+    recompute them per point. Timings interleave single and batch calls (best of ``repeats``) so that
+    a varying load affects both alike; the load average is printed.
+    """
+    import os
     R, T, gold = 10e-6, 300.0, Drude.gold()
     Ls = np.linspace(1e-6, 2e-6, n_batch)
     sizes, n_freq = casimir_sizes(Ls.min(), R, math.inf, T)
     kw = dict(truncation=sizes[:3], n_frequencies=n_freq)
     single = lambda L: casimir_free_energy(L, R, math.inf, T, gold, **kw)  # noqa: E731
-    _timed(lambda: single(Ls[0]))
-    n_single = min(3, n_batch)
-    t_single = sum(_timed(lambda: single(L))[1] for L in Ls[:n_single]) / n_single
-    batch = lambda: casimir_free_energy(Ls, R, math.inf, T, gold, chunk_size=n_batch, **kw).sum()  # noqa: E731
-    _, t_b1 = _timed(batch)
-    _, t_b2 = _timed(batch)
-    print(f"batch of {n_batch} distances (gold, R = 10 um, L = 1-2 um, 300 K): single {t_single:.2f} s/point, "
-          f"batch {t_b2 / n_batch:.2f} s/point (compile {max(t_b1 - t_b2, 0):.1f} s); "
-          f"speed-up per point = {t_single / (t_b2 / n_batch):.2f}x", flush=True)
+    batch = lambda: np.asarray(casimir_free_energy(Ls, R, math.inf, T, gold, **kw))  # noqa: E731
+    _, t_c1 = _timed(lambda: single(Ls[0]))
+    t0 = time.perf_counter()
+    vals = batch()
+    t_cb = time.perf_counter() - t0
+    picks = Ls[:: max(1, n_batch // 5)][:5]
+    t_single, t_batch = [], []
+    for _ in range(repeats):
+        t_single.append(np.median([_timed(lambda: single(L))[1] for L in picks]))
+        t0 = time.perf_counter()
+        batch()
+        t_batch.append(time.perf_counter() - t0)
+    ts, tb = min(t_single), min(t_batch) / n_batch
+    ref = np.array([float(single(L)) for L in picks])
+    got = vals[:: max(1, n_batch // 5)][:5]
+    dev = np.max(np.abs(got / ref - 1))
+    print(f"batch of {n_batch} distances (gold, R = 10 um, L = 1-2 um, 300 K, N={sizes[0]} M={sizes[1]} "
+          f"l_max={sizes[2]}): single {ts * 1e3:.1f} ms/point, batch {tb * 1e3:.2f} ms/point "
+          f"(compile {max(t_cb - min(t_batch), 0):.1f} s); speed-up per point = {ts / tb:.1f}x; "
+          f"max |batch/single - 1| = {dev:.1e} (first point {abs(got[0] / ref[0] - 1):.0e}); "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-accuracy", action="store_true")
-    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--ratios", type=str, default="", help="comma-separated R/L values (overrides --quick)")
     ap.add_argument("--temperatures", type=str, default="300,0", help="comma-separated temperatures [K]")
     ap.add_argument("--no-sphere-sphere", action="store_true")
+    ap.add_argument("--batch-only", action="store_true", help="only the batch-vs-single case")
     args = ap.parse_args()
+    if args.batch_only:
+        batch_case(args.batch)
+        return
     pec, gold = PerfectConductor(), Drude.gold()
     ratios = (10,) if args.quick else (10, 50, 100)
     if args.ratios:

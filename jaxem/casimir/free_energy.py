@@ -12,6 +12,21 @@ or temperatures is evaluated with one compiled kernel at the sizes of its most d
 A sweep that calls the function point by point compiles once per distinct size: pass
 ``truncation=(N, M, l_max)`` and ``n_frequencies`` to fix them for a whole sweep.
 
+Batches of distances. A batch of gaps at one temperature (concrete L, T) is sorted and split into
+groups of at most ``chunk_size`` gaps with L_max/L_min <= ``group_spread`` (default 2 at T > 0,
+1.25 at T = 0). A group uses one node grid, in units of its smallest gap, and one set of
+frequencies, so per frequency the Mie coefficients, the plate Fresnel matrices and the sphere
+kernels (amplitudes, polarisation conversion, phi-DFT: the O(N^2 M l_max) part) are computed once
+(planewave.sphere_kernel_imag); each gap then costs only its diagonal translation factors
+e^{-kappa L} and its m-block determinants (LU, planewave._log_det_fast). The smallest gap of a
+group is the single-point discretisation (equal to 1e-12); the others use the finer grid of the
+smallest gap: against single calls they differ by <= 3e-7 at R/L = 10 (sphere–plane, gold, 300 K,
+L = 1-2 um) and are as close or closer to a run at eta = 1.5. At T = 0 the xi-nodes of the group are
+those of its smallest gap, which for L = 2 L_min doubles the (n_t0 = 40) quadrature error, hence the
+tighter default spread there. Measured (benchmarks/casimir.py --batch-only, 2 loaded cores): 100 gaps
+at R/L = 10 take 5.7 ms per point against 95 ms for single calls (17x). Batches over T, traced
+inputs and derivatives use the point-by-point route.
+
 Zero-frequency term. The n = 0 term is the xi -> 0 limit of the same round trip, evaluated at
 xi_0 = 1e-13 c/(L + R_max) (so that, e.g., the Drude TE contribution eps x^2 ~ 1e-8 vanishes
 and the plasma-model TE term eps xi^2 -> omega_p^2 survives, both as in the exact limit; checked
@@ -33,8 +48,8 @@ import numpy as np
 from jaxem._checks import check_choice, check_finite, check_int, check_nonnegative, check_positive, is_concrete
 from jaxem.casimir import frequency_sum as fs
 from jaxem.casimir import planewave as pw
-from jaxem.constants import c as _C
-from jaxem.materials import BiIsotropic, Material, PEMC
+from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
+from jaxem.materials import Material
 
 __all__ = [
     "casimir_free_energy",
@@ -115,6 +130,133 @@ def _free_energy_batch(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
     return jax.lax.map(lambda lt: point(lt[0], lt[1]), (L, T), batch_size=chunk)
 
 
+def _log_det_many(xi, L, length, R1, R2, m1, m2, medium, sizes, plane, inner):
+    N, M, l1, l2 = sizes
+    if plane:
+        return pw.sphere_plane_log_det_batch(xi, L, R1, m1, m2, medium, N=N, M=M, l_max=l1, length=length,
+                                             inner=inner)
+    return pw.sphere_sphere_log_det_batch(xi, L, R1, R2, m1, m2, medium, N=N, M=M, l_max1=l1, l_max2=l2,
+                                          length=length, inner=inner)
+
+
+def _free_energy_group(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened, inner,
+                       length=None):
+    """Free energies [J] of a group of gaps L (n,) at one temperature, sharing every sphere kernel.
+
+    The k nodes, the frequencies (Matsubara / PSD at T; T = 0: the Nystrom xi-nodes scaled by the
+    smallest gap) and the n = 0 stand-in xi_0 = STATIC_XI_FRACTION c/(L_min + R_max) are those of
+    the group's smallest gap L_min (or of ``length``), so per frequency the Mie coefficients, plate
+    Fresnel matrices and sphere kernels are computed once and each gap costs only its m-block
+    determinants.
+    """
+    length = jnp.min(L) if length is None else length
+    r_max = R1 if plane else jnp.maximum(R1, R2)
+    f = lambda xi: _log_det_many(xi, L, length, R1, R2, m1, m2, medium, sizes, plane, inner)  # noqa: E731
+    if n_freq == 0:
+        xi, w = fs.zero_temperature_nodes(length, n_t0)
+        return _HBAR / (2.0 * jnp.pi) * (w @ jax.lax.map(f, xi))
+    xi, w = fs.thermal_nodes(T, n_freq, method)
+    xi = jnp.concatenate([jnp.reshape(STATIC_XI_FRACTION * _C / (length + r_max), (1,)), xi])
+    w = jnp.concatenate([jnp.full((1,), 0.0 if screened else 0.5), w])
+    return _KB * T * (w @ jax.lax.map(f, xi))
+
+
+@functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "inner"))
+def _free_energy_groups(Lg, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened, inner):
+    group = functools.partial(_free_energy_group, T=T, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
+                              plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened,
+                              inner=inner)
+    return jax.lax.map(group, Lg)
+
+
+@functools.partial(jax.jit, static_argnames=("order", "wrt", "sizes", "plane", "n_freq", "method", "n_t0",
+                                             "screened", "inner"))
+def _derivative_groups(Lg, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane, n_freq, method, n_t0, screened,
+                       inner):
+    """d^order F/dL^order (or dF/dT) of every gap of every group, node grid held at the group's L_min.
+
+    With the grid fixed, F_j depends on its own gap L_j only (and on T through the shared
+    frequencies), so one forward-mode tangent of ones gives all diagonal derivatives at once.
+    """
+    def group(Lrow):
+        length = jax.lax.stop_gradient(jnp.min(Lrow))
+        f = lambda L, T_: _free_energy_group(L, T_, R1, R2, m1, m2, medium, sizes=sizes, plane=plane,  # noqa: E731
+                                             n_freq=n_freq, method=method, n_t0=n_t0, screened=screened,
+                                             inner=inner, length=length)
+        if wrt == "T":
+            return jax.jvp(lambda T_: f(Lrow, T_), (T,), (jnp.ones_like(T),))[1]
+        fn = lambda L: f(L, T)  # noqa: E731
+        for _ in range(order):
+            fn = functools.partial(lambda g, L: jax.jvp(g, (L,), (jnp.ones_like(L),))[1], fn)
+        return fn(Lrow)
+
+    return jax.lax.map(group, Lg)
+
+
+def _grouped(fn, Lb, Tb, R1, R2v, material1, material2, medium, *, chunk_size, group_spread, sizes, n_freq,
+             **static):
+    """Evaluate a per-group kernel over a batch of gaps at one temperature (see casimir_free_energy)."""
+    Lg, gather = _group_distances(np.asarray(Lb, dtype=np.float64).reshape(-1), int(chunk_size),
+                                  _spread(group_spread, n_freq))
+    n_m = sizes[1] if _mixes(material1, material2) else sizes[1] // 2 + 1
+    per_gap = n_m * (2 * sizes[0]) ** 2 * 8
+    inner = max(1, min(Lg.shape[1], _INNER_BYTES // per_gap))
+    vals = fn(jnp.asarray(Lg), jnp.asarray(Tb).reshape(-1)[0], jnp.asarray(R1, jnp.float64), R2v, material1,
+              material2, medium, inner=inner, sizes=sizes, n_freq=n_freq, **static)
+    return vals.reshape(-1)[jnp.asarray(gather)].reshape(Lb.shape)
+
+
+def _batch_at_one_temperature(L, T, Lb, Tb):
+    return bool(Lb.ndim and Lb.size > 1 and is_concrete((L, T))
+                and np.all(np.asarray(Tb) == np.asarray(Tb).reshape(-1)[0]))
+
+
+#: largest ratio L/L_min of the gaps sharing one node grid in a batch, T > 0 and T = 0 (accuracy:
+#: casimir_free_energy)
+GROUP_SPREAD = 2.0
+GROUP_SPREAD_T0 = 1.25
+#: working-set budget [bytes] of the m-block stacks evaluated together (vmapped) in a batch; larger
+#: stacks fall out of cache (measured: one gap at a time is fastest for 9 blocks of 52 x 52)
+_INNER_BYTES = 2**18
+
+
+def _spread(group_spread, n_freq):
+    if group_spread is None:
+        return GROUP_SPREAD_T0 if n_freq == 0 else GROUP_SPREAD
+    if not (math.isfinite(float(group_spread)) and float(group_spread) >= 1.0):
+        raise ValueError(f"group_spread must be a finite number >= 1, got {group_spread!r}")
+    return float(group_spread)
+
+
+def _group_distances(L, chunk, spread):
+    """Sort the gaps and split them into groups of <= chunk gaps with L_max/L_min <= spread.
+
+    Returns (Lg, gather): Lg (G, size) numpy array (short groups padded with their smallest gap,
+    which leaves the group's node scale unchanged) and the flat index into Lg of every input gap.
+    """
+    order = np.argsort(L, kind="stable")
+    Ls = L[order]
+    bounds, start = [], 0
+    while start < Ls.size:
+        end = start + 1
+        while end < Ls.size and end - start < chunk and Ls[end] <= spread * Ls[start]:
+            end += 1
+        bounds.append((start, end))
+        start = end
+    size = max(e - s for s, e in bounds)
+    Lg = np.empty((len(bounds), size))
+    gather = np.empty(Ls.size, dtype=np.int64)
+    for g, (s, e) in enumerate(bounds):
+        Lg[g, :] = Ls[s]
+        Lg[g, :e - s] = Ls[s:e]
+        gather[order[s:e]] = g * size + np.arange(e - s)
+    return Lg, gather
+
+
+def _mixes(*materials):
+    return any(pw._has_mixing(m) for m in materials if m is not None)
+
+
 def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, truncation, n_frequencies):
     for name, v in (("L", L), ("R1", R1), ("T", T)):
         check_finite(name, v)
@@ -128,8 +270,6 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
     check_choice("method", method, ("matsubara", "psd"))
     material2 = material1 if material2 is None else material2
     plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
-    if plane and isinstance(material2, (PEMC, BiIsotropic)):
-        raise ValueError("material2: PEMC / bi-isotropic plates are not supported (isotropic plates only)")
     if not is_concrete((L, R1, R2, T)) and (truncation is None or n_frequencies is None):
         raise ValueError("truncation and n_frequencies must be given when L, R1, R2 or T are traced "
                          "(static sizes are computed from concrete inputs)")
@@ -153,22 +293,26 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
 
 def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
                         method="matsubara", rtol=1e-6, eta=1.0, truncation=None, n_frequencies=None,
-                        n_t0=40, screened=False, chunk_size=8):
+                        n_t0=40, screened=False, chunk_size=128, group_spread=None):
     """Casimir free energy [J] of two spheres (or a sphere and a plane, R2 = inf) at temperature T.
 
     Arguments:
         L: surface-to-surface distance [m] (> 0); scalar or array (a batch, broadcast with T).
         R1: radius of sphere 1 [m] (> 0). R2: radius of sphere 2 [m] (> 0) or inf for a plane.
         T: temperature [K] (>= 0; T = 0 uses the xi-integral, then it must be 0 for the whole batch).
-        material1, material2: jaxem materials (material2 defaults to material1; the plane must be
-            isotropic). medium: material between the bodies (vacuum if None).
+        material1, material2: jaxem materials (material2 defaults to material1; a plane may be
+            isotropic, PEMC or bi-isotropic: 2x2 Fresnel matrix, planewave.plate_reflection_imag).
+            medium: material between the bodies (vacuum if None; isotropic).
         method: "matsubara" (default) or "psd" (Pade spectrum decomposition; fewer frequencies at
             short distance / low T).
         rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
         eta: accuracy knob of the plane-wave truncation (1 ~ 1e-6 relative; see planewave).
         truncation: optional static (N, M, l_max[, l_max2]); n_frequencies: optional static count.
         n_t0: quadrature size at T = 0. screened: drop the n = 0 term (electrolyte, Debye length
-            << L). chunk_size: points evaluated together (vmapped) in a batch.
+            << L). chunk_size: at most this many gaps share one set of kernels in a batch at one T
+            (see "Batches of distances" in the module docstring).
+        group_spread: largest L/L_min within such a group (default 2 at T > 0, 1.25 at T = 0; 1 gives
+            every gap its own grid, i.e. exactly the single-point results).
     Returns:
         F [J], shape of the broadcast (L, T).
     Implements casimir-spheres.md §2.1 (2.25), (2.26) with the round trip of §2.2 / scattering.md §2.8.
@@ -178,10 +322,14 @@ def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=N
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
     R2v = jnp.asarray(R1 if plane else R2, jnp.float64)
     shape = Lb.shape
+    common = dict(sizes=sizes, plane=plane, n_freq=n_freq, method=method, n_t0=int(n_t0), screened=bool(screened))
+    if _batch_at_one_temperature(L, T, Lb, Tb):
+        # a batch of distances at one temperature: groups of gaps share every kernel (fast route)
+        return _grouped(_free_energy_groups, Lb, Tb, R1, R2v, material1, material2, medium, chunk_size=chunk_size,
+                        group_spread=group_spread, **common)
     out = _free_energy_batch(Lb.reshape(-1) if Lb.ndim else Lb, Tb.reshape(-1) if Tb.ndim else Tb,
                              jnp.asarray(R1, jnp.float64), R2v, material1, material2, medium,
-                             sizes=sizes, plane=plane, n_freq=n_freq, method=method, n_t0=int(n_t0),
-                             screened=bool(screened), chunk=int(chunk_size))
+                             chunk=min(int(chunk_size), 8), **common)
     return out.reshape(shape)
 
 
@@ -204,6 +352,11 @@ def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
                                                 kw.get("rtol", 1e-6), kw.get("eta", 1.0), kw.get("truncation"),
                                                 kw.get("n_frequencies"))
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
+    if _batch_at_one_temperature(L, T, Lb, Tb):
+        return _grouped(_derivative_groups, Lb, Tb, R1, jnp.asarray(R1 if plane else R2, jnp.float64), material1,
+                        material2_, medium, chunk_size=kw.get("chunk_size", 128), group_spread=kw.get("group_spread"),
+                        sizes=sizes, n_freq=n_freq, order=order, wrt=wrt, plane=plane, method=method,
+                        n_t0=int(kw.get("n_t0", 40)), screened=bool(kw.get("screened", False)))
     out = _derivative_batch(Lb.reshape(-1) if Lb.ndim else Lb, Tb.reshape(-1) if Tb.ndim else Tb,
                             jnp.asarray(R1, jnp.float64), jnp.asarray(R1 if plane else R2, jnp.float64),
                             material1, material2_, medium, order=order, wrt=wrt, sizes=sizes, plane=plane,

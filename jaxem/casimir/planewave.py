@@ -16,6 +16,19 @@ Method (scattering.md §2.8, §3; casimir-spheres.md §2.1–2.2), the caspwn re
 * polarisation conversion by the A, B, C, D coefficients (scattering.md (4.29), stable caspwn form);
 * log det(1 - M) = sum_m log det(1 - M^(m)).
 
+Distance-independent kernels. The sphere kernel on a node grid fixed in physical units (nodes
+u_i/length) carries only the translation to the sphere's surface, e^{-(kappa + kappa') R}; the gap
+enters as diagonal factors e^{-kappa_i L} (sphere–plane: E S E, sphere–sphere: (E S_2 E)(E S_1 E)
+with E = e^{-kappa L/2}). :func:`sphere_plane_log_det_batch` / :func:`sphere_sphere_log_det_batch`
+thus evaluate many gaps per kernel (the free-energy batch route); with length = L they are exactly the
+single-gap functions :func:`sphere_plane_log_det` / :func:`sphere_sphere_log_det`.
+
+Plates. Isotropic plates reflect diagonally (:func:`fresnel_imag`); PEMC and bi-isotropic plates
+mix TM and TE: :func:`plate_reflection_imag` gives the 2x2 Fresnel matrix per k (pemc-casimir.md
+§1.5 (4.34), §1.7 (B.11)), applied to the outgoing polarisation of the sphere kernel (complex
+all-m route). Conventions checked by duality (PEMC(theta) sphere and plate = PEC–PEC) and against
+the static multipole engine (zero_frequency) for bi-isotropic plates at xi -> 0.
+
 All kernels are pure functions of arrays with static sizes (N, M, l_max) and differentiate with
 autodiff (forces are derivatives of the free energy).
 """
@@ -39,6 +52,10 @@ __all__ = [
     "plane_plane_pfa_density",
     "sphere_plane_log_det",
     "sphere_sphere_log_det",
+    "sphere_plane_log_det_batch",
+    "sphere_sphere_log_det_batch",
+    "sphere_kernel_imag",
+    "plate_reflection_imag",
     "default_truncation",
     "polylog2",
 ]
@@ -134,8 +151,8 @@ def fresnel_imag(xi, k, material, medium=None):
         one = jnp.ones(jnp.broadcast_shapes(xi.shape, k.shape))
         return one, -one
     if isinstance(material, (PEMC, BiIsotropic)):
-        raise ValueError("material: plates of PEMC / bi-isotropic material are not supported "
-                         "by fresnel_imag (isotropic plates only)")
+        raise ValueError("material: PEMC / bi-isotropic plates mix polarisations; use "
+                         "plate_reflection_imag (2x2 Fresnel matrix) instead of fresnel_imag")
     eps_m, mu_m = _medium_eps_mu(medium, xi)
     eps, mu = material.epsilon_imag(xi), material.mu_imag(xi)
     q = xi / _C
@@ -398,29 +415,225 @@ def _log_det_blocks(mat):
     return logabs
 
 
+
+# ----------------------------------------------------------------------------------------------
+# fast log det of the m-blocks (pivoted LU, pivots' distance from 1 without cancellation)
+
+#: below this squared Frobenius norm of an m-block, log det(1 - K) = -tr K - tr K^2/2 (error < 1e-13)
+_SERIES_NORM2 = 1e-8
+
+
+def _log_det_fast(K, KT):
+    """Real log|det(1 - K)| of one m-block, given K and its transpose KT (batch route).
+
+    Pivoted LU, sum of log|U_ii| (no permutation or triangle products: those cost several times
+    the factorisation for these small blocks); blocks with ||K||_F^2 < 1e-8, whose log det would
+    lose relative precision in the pivots (U_ii ~ 1), use the series -Re(tr K + tr K^2/2) instead
+    (truncation error <= ||K||_F^3/3 < 1e-12 absolute). Absolute error ~1e-15 per block either
+    way. Differentiable (JAX's LU derivative).
+    """
+    n = K.shape[-1]
+    small = jnp.real(jnp.sum(K * jnp.conj(K))) < _SERIES_NORM2
+    Kl = jnp.where(small, jnp.zeros_like(K), K)
+    lu, _, _ = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - Kl)
+    plain = jnp.sum(jnp.log(jnp.abs(jnp.diagonal(lu))))
+    series = -jnp.real(jnp.trace(K) + 0.5 * jnp.sum(K * KT))
+    return jnp.where(small, series, plain)
+
+
+def _sum_blocks_fast(mat, matT, weights):
+    vals = jax.vmap(_log_det_fast)(mat, matT)
+    return jnp.sum(vals) if weights is None else jnp.sum(weights * vals)
+
+
+# ----------------------------------------------------------------------------------------------
+# plate reflection with polarisation mixing
+
+def plate_reflection_imag(xi, k, material, medium=None):
+    """2x2 Fresnel matrix [[r_TM,TM, r_TM,TE], [r_TE,TM, r_TE,TE]] of a half-space at i xi.
+
+    * isotropic materials: diag(r_TM, r_TE) of :func:`fresnel_imag`;
+    * PEMC(theta): R(theta) = D(theta) diag(1, -1) D(-theta) = [[cos 2theta, -sin 2theta],
+      [-sin 2theta, -cos 2theta]] (pemc-casimir.md §1.5, Eq. 4.34), independent of k and xi;
+    * bi-isotropic (Lindell alpha = chi - i kappa, beta = chi + i kappa): pemc-casimir.md §1.7
+      (App. B.2, Eq. B.11) continued to imaginary frequency, c_0 = kappa_m/K,
+      c_{L,R} = sqrt(m_{L,R}^2 K^2 + k^2)/(m_{L,R} K), numerator and denominator multiplied by K
+      (no 1/K at small xi); indices relative to the host (m_{L,R} = s -+ kappa, m_-+ = (s +- i chi)/eps,
+      s = sqrt(eps mu - chi^2)).
+    The (TM, TE) basis and signs are those of the plane-wave round trip (perfect conductor
+    diag(1, -1)); at xi -> 0 the PEMC matrix equals ``zero_frequency.static_plane_reflection``.
+    Arguments:
+        xi: imaginary frequency [rad/s] (>= 0, scalar); k: transverse wave numbers [1/m], shape (n,).
+        material: jaxem material of the half-space; medium: host (isotropic; vacuum if None).
+    Returns:
+        (n, 2, 2) array (float64; complex128 for bi-isotropic plates).
+    """
+    xi = jnp.asarray(xi, dtype=jnp.float64)
+    k = jnp.asarray(k, dtype=jnp.float64)
+    if isinstance(material, PEMC):
+        th = jnp.asarray(material.theta, dtype=jnp.float64)
+        c2, s2 = jnp.cos(2 * th), jnp.sin(2 * th)
+        R = jnp.stack([jnp.stack([c2, -s2]), jnp.stack([-s2, -c2])])
+        return jnp.broadcast_to(R, k.shape + (2, 2))
+    if isinstance(material, BiIsotropic):
+        from jaxem.mie.imaginary import _relative_indices
+        eps_m, mu_m = _medium_eps_mu(medium, xi)
+        n_m = jnp.sqrt(eps_m * mu_m)
+        m = _relative_indices(material.epsilon_imag(xi) / eps_m, material.mu_imag(xi) / mu_m,
+                              material.chi_imag(xi) / n_m, material.kappa_imag(xi) / n_m)
+        mL, mR, mm, mp = m["m_L"], m["m_R"], m["m_minus"], m["m_plus"]
+        K = xi * n_m / _C
+        c0 = jnp.sqrt(k * k + K * K).astype(jnp.complex128)
+        cL = jnp.sqrt(mL * mL * K * K + k * k) / mL
+        cR = jnp.sqrt(mR * mR * K * K + k * k) / mR
+        D = (mm * cL + c0) * (cR + mp * c0) + (mp * cR + c0) * (cL + mm * c0)
+        r_tm = ((c0 - mm * cL) * (cR + mp * c0) + (c0 - mp * cR) * (cL + mm * c0)) / D
+        r_te = ((mm * c0 - cL) * (mp * cR + c0) + (mp * c0 - cR) * (mm * cL + c0)) / D
+        r_te_tm = 2j * c0 * (mm * cR - mp * cL) / D
+        r_tm_te = 2j * c0 * (mm * cL - mp * cR) / D
+        return jnp.stack([jnp.stack([r_tm, r_tm_te], -1), jnp.stack([r_te_tm, r_te], -1)], -2)
+    r_tm, r_te = fresnel_imag(xi, k, material, medium)
+    zero = jnp.zeros_like(r_tm)
+    return jnp.stack([jnp.stack([r_tm, zero], -1), jnp.stack([zero, r_te], -1)], -2)
+
+
+# ----------------------------------------------------------------------------------------------
+# round trips: distance-independent kernels shared by a batch of distances
+
+def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixing=None, sign=1.0):
+    """Distance-independent reflection kernel of a sphere on a k grid in units of ``length``.
+
+    The Nystrom nodes k_i = u_i/length (u_i from :func:`nystrom_nodes`) and the azimuthal grid are
+    fixed in physical units, so the kernel -- amplitudes S (scattering.md (4.27)), polarisation
+    conversion (4.29), symmetrisation and phi-DFT -- depends on xi, R and the material only; it
+    carries the translation e^{-(kappa_out + kappa_in) R} from the sphere's centre to its surface.
+    A gap L is applied afterwards as the diagonal factors e^{-kappa_i L} (see
+    :func:`sphere_plane_log_det_batch`), so a batch of distances shares one kernel per frequency.
+    Arguments:
+        xi [rad/s] (> 0), R [m]; sphere: material; medium: host (vacuum if None);
+        length: node scale [m] (the smallest gap of the batch is the natural choice);
+        N, M, l_max: static truncation; mixing: static flag (default: sphere mixes polarisations);
+        sign: +1 for a sphere reflecting -z -> +z, -1 for the mirrored sphere (sphere 2).
+    Returns:
+        (blocks, weights, kappa_length): m-blocks (n_m, 2N, 2N) (real for mixing=False after the
+        diag(1, i) similarity, with m-weights; complex for all M blocks and weights None),
+        and kappa_i * length, shape (N,).
+    """
+    xi = jnp.asarray(xi, dtype=jnp.float64)
+    eps_m, mu_m = _medium_eps_mu(medium, xi)
+    K = xi * jnp.sqrt(eps_m * mu_m) * length / _C
+    kn, wn = nystrom_nodes(N)
+    k, w = jnp.asarray(kn), jnp.asarray(wn)
+    if mixing is None:
+        mixing = _has_mixing(sphere)
+    log_abs, phase = _mie_log(xi, R, sphere, medium, l_max)
+    blocks, weights = _sphere_kernel(K, R / length, 0.0, k, w, M, log_abs, phase, bool(mixing), sign)
+    return blocks, weights, jnp.sqrt(k * k + K * K)
+
+
+def _inner_map(fn, L, inner):
+    """fn over the distances L (n,), vmapped in groups of ``inner`` (bounded memory)."""
+    if inner is None or inner >= L.shape[0]:
+        return jax.vmap(fn)(L)
+    return jax.lax.map(fn, L, batch_size=int(inner))
+
+
+def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_max, length=None,
+                               inner=None, fast=True):
+    """log det(1 - M(i xi)) of the sphere–plane round trip for a batch of gaps sharing one kernel.
+
+    M = R_plate E S E with S the distance-independent sphere kernel (:func:`sphere_kernel_imag`,
+    nodes in units of ``length``), E = diag(e^{-kappa_i L}) and R_plate the plate's Fresnel matrix
+    (:func:`plate_reflection_imag`: diagonal for isotropic plates, 2x2 per k with polarisation
+    mixing for PEMC and bi-isotropic plates). With length = L this is exactly the single-distance
+    discretisation of :func:`sphere_plane_log_det` (nodes in units of the gap, scattering.md §3);
+    for L > length the same physical nodes are used (accuracy: see casimir_free_energy).
+    Arguments:
+        xi [rad/s] (> 0); L: gaps [m], shape (n,); R [m]; sphere, plate, medium: materials;
+        N, M, l_max: static truncation; length: node scale [m] (default min(L));
+        inner: static number of gaps vmapped together (memory bound; None: all);
+        fast: static, True uses the permutation-free LU (same pivot numerics), False logdet.log_det_one_minus.
+    Returns:
+        (n,) array of log det(1 - M) (casimir-spheres.md §2.1–2.2; scattering.md §2.8, §3).
+    """
+    xi = jnp.asarray(xi, dtype=jnp.float64)
+    L = jnp.asarray(L, dtype=jnp.float64)
+    length = jnp.min(L) if length is None else jnp.asarray(length, dtype=jnp.float64)
+    plate_mixing = _has_mixing(plate)
+    mixing = _has_mixing(sphere) or plate_mixing
+    blocks, weights, kap = sphere_kernel_imag(xi, R, sphere, medium, length=length, N=N, M=M, l_max=l_max,
+                                              mixing=mixing, sign=1.0)
+    kn, _ = nystrom_nodes(N)
+    Rp = plate_reflection_imag(xi, jnp.asarray(kn) / length, plate, medium)      # (N, 2, 2)
+    if plate_mixing:
+        # rows (p, i): R_pq(k_i) acts on the outgoing polarisation of the sphere kernel
+        b = blocks.reshape(-1, 2, N, 2 * N)
+        blocks = jnp.einsum("ipq,mqic->mpic", Rp.astype(blocks.dtype), b).reshape(-1, 2 * N, 2 * N)
+    else:
+        # (for mixing spheres the similarity diag(1, i) commutes with the diagonal plate reflection)
+        r = jnp.concatenate([Rp[:, 0, 0], Rp[:, 1, 1]]).real
+        blocks = r[None, :, None] * blocks
+    blocks_t = jnp.swapaxes(blocks, -1, -2)
+
+    def one(Lj):
+        e = jnp.exp(-kap * (Lj / length))
+        e2 = jnp.concatenate([e, e])
+        scale = e2[:, None] * e2[None, :]
+        if fast:
+            return _sum_blocks_fast(blocks * scale, blocks_t * scale, weights)
+        return _sum_blocks(blocks * scale, weights)
+
+    return _inner_map(one, L, inner)
+
+
+def sphere_sphere_log_det_batch(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M, l_max1, l_max2,
+                                length=None, inner=None, fast=True):
+    """log det(1 - M(i xi)) of the sphere–sphere round trip M = T R_2 T R_1 for a batch of gaps.
+
+    The two sphere kernels (translation to their surfaces included) are distance independent; the
+    gap enters as E = diag(e^{-kappa_i L/2}) on both sides of each: M = (E S_2 E)(E S_1 E) (the
+    caspwn split of the gap). Arguments as :func:`sphere_plane_log_det_batch` with radii R1, R2,
+    materials sphere1, sphere2 and l_max1, l_max2. Returns (n,) (casimir-spheres.md §2.1–2.2, (8.9)).
+    """
+    xi = jnp.asarray(xi, dtype=jnp.float64)
+    L = jnp.asarray(L, dtype=jnp.float64)
+    length = jnp.min(L) if length is None else jnp.asarray(length, dtype=jnp.float64)
+    mixing = _has_mixing(sphere1) or _has_mixing(sphere2)
+    b1, weights, kap = sphere_kernel_imag(xi, R1, sphere1, medium, length=length, N=N, M=M, l_max=l_max1,
+                                          mixing=mixing, sign=1.0)
+    b2, _, _ = sphere_kernel_imag(xi, R2, sphere2, medium, length=length, N=N, M=M, l_max=l_max2,
+                                  mixing=mixing, sign=-1.0)
+    b1t, b2t = jnp.swapaxes(b1, -1, -2), jnp.swapaxes(b2, -1, -2)
+
+    def one(Lj):
+        e = jnp.exp(-kap * (0.5 * Lj / length))
+        e2 = jnp.concatenate([e, e])
+        scale = e2[:, None] * e2[None, :]
+        mat = jnp.einsum("mij,mjk->mik", b2 * scale, b1 * scale)
+        if fast:
+            mat_t = jnp.einsum("mij,mjk->mik", b1t * scale, b2t * scale)
+            return _sum_blocks_fast(mat, mat_t, weights)
+        return _sum_blocks(mat, weights)
+
+    return _inner_map(one, L, inner)
+
+
 def sphere_plane_log_det(xi, L, R, sphere, plate, medium=None, *, N, M, l_max):
     """log det(1 - M(i xi)) of the sphere–plane round trip (dimensionless, < 0 when attractive).
 
     Arguments:
         xi: imaginary frequency [rad/s] (> 0; a tiny value gives the n = 0 limit).
         L: surface-to-surface distance [m]; R: sphere radius [m].
-        sphere, plate: jaxem materials (isotropic plate); medium: host (vacuum if None).
+        sphere, plate: jaxem materials (the plate may be PEMC or bi-isotropic: 2x2 Fresnel matrix
+            per k, :func:`plate_reflection_imag`); medium: host (vacuum if None).
         N, M, l_max: static truncation (see :func:`default_truncation`).
     Returns:
-        float, sum_m log det(1 - M^(m)) (casimir-spheres.md §2.1–2.2; scattering.md §2.8, §3).
+        float, sum_m log det(1 - M^(m)) (casimir-spheres.md §2.1–2.2; scattering.md §2.8, §3), nodes
+        in units of L (:func:`sphere_plane_log_det_batch` with length = L).
     """
-    xi = jnp.asarray(xi, dtype=jnp.float64)
-    eps_m, mu_m = _medium_eps_mu(medium, xi)
-    K = xi * jnp.sqrt(eps_m * mu_m) * L / _C
-    kn, wn = nystrom_nodes(N)
-    k, w = jnp.asarray(kn), jnp.asarray(wn)
-    log_abs, phase = _mie_log(xi, R, sphere, medium, l_max)
-    blocks, weights = _sphere_kernel(K, R / L, 1.0, k, w, M, log_abs, phase, _has_mixing(sphere), 1.0)
-    r_tm, r_te = fresnel_imag(xi, k / L, plate, medium)
-    r = jnp.concatenate([r_tm, r_te])
-    # (for mixing spheres the similarity diag(1, i) commutes with the diagonal plate reflection)
-    mat = r[None, :, None] * blocks
-    return _sum_blocks(mat, weights)
+    L = jnp.asarray(L, dtype=jnp.float64)
+    return sphere_plane_log_det_batch(xi, L[None], R, sphere, plate, medium, N=N, M=M, l_max=l_max,
+                                      length=L, fast=False)[0]
 
 
 def sphere_sphere_log_det(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M, l_max1, l_max2):
@@ -431,17 +644,8 @@ def sphere_sphere_log_det(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M,
         xi [rad/s] (> 0), L [m] surface distance, R1, R2 [m] radii, sphere1, sphere2 materials,
         medium host (vacuum if None); N, M, l_max1, l_max2 static truncation.
     Returns:
-        float (casimir-spheres.md §2.1–2.2, (8.9)).
+        float (casimir-spheres.md §2.1–2.2, (8.9)); nodes in units of L.
     """
-    xi = jnp.asarray(xi, dtype=jnp.float64)
-    eps_m, mu_m = _medium_eps_mu(medium, xi)
-    K = xi * jnp.sqrt(eps_m * mu_m) * L / _C
-    kn, wn = nystrom_nodes(N)
-    k, w = jnp.asarray(kn), jnp.asarray(wn)
-    la1, ph1 = _mie_log(xi, R1, sphere1, medium, l_max1)
-    la2, ph2 = _mie_log(xi, R2, sphere2, medium, l_max2)
-    mixing = _has_mixing(sphere1) or _has_mixing(sphere2)
-    b1, weights = _sphere_kernel(K, R1 / L, 0.5, k, w, M, la1, ph1, mixing, 1.0)
-    b2, _ = _sphere_kernel(K, R2 / L, 0.5, k, w, M, la2, ph2, mixing, -1.0)
-    mat = jnp.einsum("mij,mjk->mik", b2, b1)
-    return _sum_blocks(mat, weights)
+    L = jnp.asarray(L, dtype=jnp.float64)
+    return sphere_sphere_log_det_batch(xi, L[None], R1, R2, sphere1, sphere2, medium, N=N, M=M,
+                                       l_max1=l_max1, l_max2=l_max2, length=L, fast=False)[0]
