@@ -120,9 +120,11 @@ from .casimir import (
     casimir_pfa_force_gradient,
     casimir_pfa_free_energy,
     log_det_one_minus,
+    pemc_beyond_pfa_coefficient,
     pemc_dipole_dipole_free_energy_ht,
     pemc_dipole_plane_free_energy_ht,
     pemc_pfa_free_energy_ht,
+    pemc_sum_rule_ht,
     round_trip_traces,
 )
 

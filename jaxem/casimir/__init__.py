@@ -20,9 +20,16 @@ from .free_energy import (
 )
 from .logdet import log_det_one_minus
 from .pemc import (
+    pemc_beyond_pfa_coefficient,
+    pemc_beyond_pfa_energy_correction_t0,
     pemc_dipole_dipole_free_energy_ht,
     pemc_dipole_plane_free_energy_ht,
+    pemc_pfa_energy_t0,
     pemc_pfa_free_energy_ht,
+    pemc_sum_rule_dipole_dipole,
+    pemc_sum_rule_dipole_dipole_ht,
+    pemc_sum_rule_ht,
+    pemc_sum_rule_leading_round_trip_ht,
 )
 from .zero_frequency import (
     DIRICHLET,
@@ -42,6 +49,8 @@ __all__ = [
     "DIRICHLET", "casimir_entropy", "casimir_force", "casimir_force_gradient", "casimir_force_ht",
     "casimir_free_energy", "casimir_free_energy_ht", "casimir_pfa_force", "casimir_pfa_force_gradient",
     "casimir_pfa_free_energy", "casimir_sizes", "closed_forms", "ht_truncation", "log_det_one_minus",
-    "pemc_dipole_dipole_free_energy_ht", "pemc_dipole_plane_free_energy_ht", "pemc_pfa_free_energy_ht",
+    "pemc_beyond_pfa_coefficient", "pemc_beyond_pfa_energy_correction_t0", "pemc_dipole_dipole_free_energy_ht",
+    "pemc_dipole_plane_free_energy_ht", "pemc_pfa_energy_t0", "pemc_pfa_free_energy_ht", "pemc_sum_rule_dipole_dipole",
+    "pemc_sum_rule_dipole_dipole_ht", "pemc_sum_rule_ht", "pemc_sum_rule_leading_round_trip_ht",
     "round_trip_traces", "round_trip_traces_ht", "static_plane_reflection", "static_reflection",
 ]

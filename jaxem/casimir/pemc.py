@@ -1,5 +1,5 @@
-"""PEMC spheres at high temperature: PFA with polarisation mixing, dipole limits, critical angles
-(pemc-casimir.md §2.5, §2.7, §2.8).
+"""PEMC spheres: PFA with polarisation mixing, dipole limits, critical angles, beyond-PFA
+coefficient and the duality-angle sum rule (pemc-casimir.md §2.5-2.9).
 
 Two perfect electromagnetic conductors with duality angles theta_1, theta_2 interact through
 delta = theta_1 - theta_2 only; the force changes sign at critical angles delta_crit that depend
@@ -12,7 +12,9 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from jaxem._checks import check_finite, check_positive
+import jax
+
+from jaxem._checks import check_finite, check_int, check_nonnegative, check_positive, is_concrete
 
 __all__ = [
     "re_li3_unit_circle",
@@ -22,15 +24,22 @@ __all__ = [
     "CRITICAL_ANGLE_PFA_HT",
     "CRITICAL_ANGLE_DIPOLE_DIPOLE_HT",
     "CRITICAL_ANGLE_DIPOLE_PLANE",
+    "pemc_pfa_energy_t0",
+    "pemc_beyond_pfa_coefficient",
+    "pemc_beyond_pfa_energy_correction_t0",
+    "pemc_sum_rule_ht",
+    "pemc_sum_rule_dipole_dipole",
+    "pemc_sum_rule_dipole_dipole_ht",
+    "pemc_sum_rule_leading_round_trip_ht",
 ]
 
 _ZETA3 = 1.2020569031595942
 
 
 def _bernoulli_coefficients(n_terms: int):
-    from scipy.special import bernoulli
+    from jaxem.casimir.closed_forms import bernoulli_numbers
 
-    B = bernoulli(2 * n_terms)
+    B = bernoulli_numbers(2 * n_terms)  # exact (scipy's B_4 is off by 1.7e-12 relative)
     return np.array([abs(B[2 * n]) / (2 * n * math.factorial(2 * n + 1) * (2 * n + 2))
                      for n in range(1, n_terms + 1)])
 
@@ -101,3 +110,194 @@ CRITICAL_ANGLE_PFA_HT = 0.7251728
 CRITICAL_ANGLE_DIPOLE_DIPOLE_HT = math.pi / 4 + 0.5 * math.asin(1.0 / 9.0)
 #: pi/4 (dipole--plane, all temperatures, 11.28).
 CRITICAL_ANGLE_DIPOLE_PLANE = math.pi / 4
+
+
+# ----------------------------------------------------------------------------------------------
+# beyond PFA at T = 0 (pemc-casimir.md §2.6)
+
+def _delta_product(delta):
+    """p = d (pi - d), d = delta mod pi (results depend on e^{2 i delta}: pi periodic, even)."""
+    d = jnp.mod(jnp.asarray(delta, dtype=jnp.float64), jnp.pi)
+    return d * (jnp.pi - d)
+
+
+def pemc_pfa_energy_t0(L, R_eff, delta):
+    """Zero-temperature PFA energy of two PEMC objects [J] (pemc-casimir.md §2.5, Eq. 11.4).
+
+    E_PFA = -(hbar c R_eff/(720 pi L^2)) [pi^4 - 30 p^2], p = delta (pi - delta), delta = theta_1 - theta_2
+    reduced mod pi: -(hbar c/(8 pi x L)) Re Li_4(e^{2 i delta}), x = L/R_eff.  delta = 0: Casimir
+    -pi^3 hbar c R_eff/(720 L^2); delta = pi/2: Boyer +7 pi^3 hbar c R_eff/(5760 L^2).
+    Arguments: L [m], R_eff [m] (sphere--plane: R), delta [rad].
+    """
+    from jaxem.constants import c, hbar
+
+    check_positive("L", L)
+    check_positive("R_eff", R_eff)
+    check_finite("delta", delta)
+    p = _delta_product(delta)
+    return -(hbar * c * R_eff / (720.0 * math.pi * L**2)) * (math.pi**4 - 30.0 * p * p)
+
+
+def pemc_beyond_pfa_coefficient(delta, u):
+    """First correction to the PFA at T = 0 for PEMC spheres: E = E_PFA [1 + beta x + o(x)], x = L/R_eff.
+
+    beta(delta, u) = (4/3) beta_diff + 1/3 - u,
+    beta_diff = -Re Li_2(e^{2 i delta}) / Re Li_4(e^{2 i delta}) = -15 (pi^2 - 6p)/(pi^4 - 30 p^2),
+    p = delta (pi - delta)
+    (pemc-casimir.md §2.6, Eqs. 11.14-11.21 as corrected there: the diffraction energy is
+    hbar c Re Li_2/(8 pi L), not /(16 pi L), and beta_diff(pi/2) = -60/(7 pi^2), not 4/(7 pi^2)).
+    delta = 0: 1/3 - u - 20/pi^2 (sphere--plane -1.69315); delta = pi/2: 1/3 - u - 80/(7 pi^2).
+    This is the zero-temperature coefficient: the spec derives no linear coefficient for the
+    high-temperature (n = 0) term, whose expansion at delta = 0 is non-analytic (x log x, §2.4).
+    beta diverges at the T = 0 critical angle 0.961341 pi/4, where E_PFA = 0; use
+    pemc_beyond_pfa_energy_correction_t0 there.
+    Arguments: delta = theta_1 - theta_2 [rad]; u = R1 R2/(R1 + R2)^2 in [0, 1/4].
+    Returns: beta (dimensionless).
+    """
+    check_finite("delta", delta)
+    if is_concrete(u):
+        arr = np.asarray(u, dtype=float)
+        if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr > 0.25):
+            raise ValueError(f"u must be in [0, 1/4], got {u!r}")
+    p = _delta_product(delta)
+    beta_diff = -15.0 * (math.pi**2 - 6.0 * p) / (math.pi**4 - 30.0 * p * p)
+    return 4.0 / 3.0 * beta_diff + 1.0 / 3.0 - jnp.asarray(u, dtype=jnp.float64)
+
+
+def pemc_beyond_pfa_energy_correction_t0(L, delta, u):
+    """Beyond-PFA energy Delta E = E - E_PFA to leading order at T = 0 [J] (pemc-casimir.md 11.21).
+
+    Delta E = (hbar c/(720 pi L)) [20 (pi^2 - 6p) - ((1 - 3u)/3)(pi^4 - 30 p^2)], p = delta (pi - delta)
+    (= E_diff + E_geo = beta x E_PFA; finite at the critical angle, where it equals
+    (pi/36)(1 - sqrt(6/5)) hbar c/L = -0.0083292 hbar c/L for every u).
+    Arguments: L [m]; delta [rad]; u in [0, 1/4].  Independent of R_eff at this order.
+    """
+    from jaxem.constants import c, hbar
+
+    check_positive("L", L)
+    check_finite("delta", delta)
+    p = _delta_product(delta)
+    u = jnp.asarray(u, dtype=jnp.float64)
+    return (hbar * c / (720.0 * math.pi * L)) * (20.0 * (math.pi**2 - 6.0 * p)
+                                                  - (1.0 - 3.0 * u) / 3.0 * (math.pi**4 - 30.0 * p * p))
+
+
+# ----------------------------------------------------------------------------------------------
+# duality-angle sum rule (pemc-casimir.md §2.9)
+
+def pemc_sum_rule_dipole_dipole(L, R1, R2, T):
+    """int_0^{pi/2} d delta F_dip-dip(delta) [N rad] of two PEMC spheres at temperature T (Eq. 11.40).
+
+    = -(hbar c/(32 Lc^2)) (R1 R2/Lc^2)^3 [18 g cosh nu + 18 g^2 + 14 g^3 cosh nu + 2 g^4 (2 cosh^2 nu + 1)],
+    g = nu/sinh nu, nu = 2 pi Lc k_B T/(hbar c), Lc = L + R1 + R2 (pemc-casimir.md §2.9, force F =
+    -dF/dL, > 0 repulsive).  T = 0: -(7 hbar c/(4 Lc^2))(R1 R2/Lc^2)^3; T -> inf:
+    -(9 pi/8)(k_B T/Lc)(R1 R2/Lc^2)^3.  Nonzero: the plate sum rule int F d delta = 0 (Rode et al.),
+    which holds in the PFA at every T, fails at large distance.
+    Arguments: L [m], R1, R2 [m] (finite), T [K] >= 0.
+    """
+    from jaxem.constants import c, hbar, k_B
+
+    check_positive("L", L)
+    check_positive("R1", R1)
+    check_positive("R2", R2)
+    check_nonnegative("T", T)
+    Lc = L + R1 + R2
+    nu = 2.0 * math.pi * Lc * k_B * jnp.asarray(T, dtype=jnp.float64) / (hbar * c)
+    small = nu < 1e-4
+    nu_s = jnp.where(small, 1.0, nu)
+    e = jnp.exp(-nu_s)
+    g = jnp.where(small, 1.0 - nu**2 / 6.0, 2.0 * nu_s * e / (-jnp.expm1(-2.0 * nu_s)))  # nu/sinh nu
+    gc = jnp.where(small, 1.0 + nu**2 / 3.0, nu_s / jnp.tanh(nu_s))                    # g cosh nu
+    bracket = 18.0 * gc + 18.0 * g**2 + 14.0 * g**2 * gc + 2.0 * (2.0 * gc**2 * g**2 + g**4)
+    return -(hbar * c / (32.0 * Lc**2)) * (R1 * R2 / Lc**2) ** 3 * bracket
+
+
+def pemc_sum_rule_dipole_dipole_ht(L, R1, R2):
+    """High-temperature sum-rule integral I = (Lc/k_B T) int_0^{pi/2} d delta F_T(delta), dipole limit.
+
+    I = -(9 pi/8)(R1 R2/Lc^2)^3 -> -9 pi/(64 y^3) at large distance (pemc-casimir.md §2.9, Eq. 11.41
+    with the corrected range [0, pi/2]; from 11.25).  Sphere--plane (R2 = inf): 0 (11.28 is
+    proportional to cos 2 delta).
+    """
+    check_positive("L", L)
+    check_positive("R1", R1)
+    check_positive("R2", R2, allow_inf=True)
+    if is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2)))):
+        return jnp.zeros_like(jnp.asarray(L, dtype=jnp.float64))
+    Lc = L + R1 + R2
+    return -(9.0 * math.pi / 8.0) * (R1 * R2 / Lc**2) ** 3
+
+
+def pemc_sum_rule_leading_round_trip_ht(L, R1, R2):
+    """Sum-rule integral I = (Lc/k_B T) int_0^{pi/2} d delta F_T(delta) in its leading round trip, exact.
+
+    Spheres: the single round trip tr M = cos^2 delta P - sin^2 delta Q (11.30) integrates to
+    (pi/4)(P - Q), P = tr M_PEC-PEC (11.32), Q = tr M_PEC-PMC (11.34), so
+    I^(1) = Lc d/dL [(pi/8)(P - Q)].
+    Sphere--plane (R2 = inf): P = Q (11.35), the single round trip drops out, and the double round
+    trip (11.38) gives int tr M^2 d delta = (pi/4)(A - B), A, B of (11.39), so I^(2) = Lc d/dL [(pi/16)(A - B)].
+    The error is the next round trip: relative O(y^-3) at large distance (pemc-casimir.md §2.9).
+    Arguments: L [m], R1, R2 [m] (R2 = inf: plane).  Derivatives by autodiff.
+    """
+    from jaxem.casimir import closed_forms as cf
+
+    check_positive("L", L)
+    check_positive("R1", R1)
+    check_positive("R2", R2, allow_inf=True)
+    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    if plane:
+        def g(d):
+            return (math.pi / 16.0) * (cf.sphere_plane_double_round_trip_ht(d, R1, "pec")
+                                       - cf.sphere_plane_double_round_trip_ht(d, R1, "pec_pmc"))
+        Lc = L + R1
+    else:
+        def g(d):
+            return (math.pi / 8.0) * (cf.single_round_trip_ht(d, R1, R2, "pec")
+                                      - cf.single_round_trip_ht(d, R1, R2, "pec_pmc"))
+        Lc = L + R1 + R2
+    L = jnp.asarray(L, dtype=jnp.float64)
+    grad = jnp.vectorize(jax.grad(g)) if L.ndim else jax.grad(g)
+    return Lc * grad(L)
+
+
+def pemc_sum_rule_ht(L, R1, R2, *, n_delta: int = 16, eta: float | None = None, l_max=None, m_max=None):
+    """Duality-angle sum-rule integral of the full zero-frequency engine (pemc-casimir.md §2.9, 11.41).
+
+    I(L) = (Lc/(k_B T)) int_0^{pi/2} d delta F_T(delta),  F_T = -dF_T/dL the high-temperature force
+    between a PEMC(delta) and a PEMC(0) sphere (or plane, R2 = inf), Lc = L + R1 + R2 (L + R1).
+    The plate sum rule (Rode et al.) says I = 0; it holds in the PFA (I/I_scale -> 0 as L -> 0) and
+    fails beyond: I y^3 -> -9 pi/64 at large distance for spheres, while for the sphere--plane I -> 0
+    at both ends.  F_T(delta) contains only cos(2 k delta), k <= r, from the r-th round trip, and is
+    even about 0 and pi/2, so the trapezoid rule with n_delta intervals on [0, pi/2] is exact for
+    k < 2 n_delta (default 16: round trips to r = 31).
+    Arguments: L [m], R1, R2 [m] (R2 = inf: plane); n_delta static; eta, l_max, m_max as
+    jaxem.casimir.casimir_free_energy_ht (multipole engine; truncation from ht_truncation on
+    concrete inputs).
+    Returns: I (dimensionless).  The force is the autodiff derivative of the delta-integrated energy.
+    """
+    from jaxem.casimir.zero_frequency import DEFAULT_ETA, casimir_free_energy_ht, ht_truncation
+    from jaxem.materials import PEMC
+
+    n_delta = check_int("n_delta", n_delta, minimum=1)
+    check_positive("L", L)
+    check_positive("R1", R1)
+    check_positive("R2", R2, allow_inf=True)
+    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    if l_max is None:
+        if not is_concrete((L, R1, R2)):
+            raise ValueError("l_max must be given (static) when L, R1, R2 are traced")
+        l1, l2, mm = ht_truncation(L, R1, R2, DEFAULT_ETA if eta is None else eta)
+        l_max = (l1, max(l2, 1))
+        m_max = mm if m_max is None else m_max
+    deltas = jnp.linspace(0.0, math.pi / 2.0, n_delta + 1)
+    weights = jnp.full(n_delta + 1, (math.pi / 2.0) / n_delta).at[0].multiply(0.5).at[-1].multiply(0.5)
+
+    def integrated_energy(d):
+        per = jax.vmap(lambda t: casimir_free_energy_ht(d, R1, R2, PEMC(t), PEMC(0.0), l_max=l_max,
+                                                        m_max=m_max))(deltas)
+        return jnp.sum(weights * per)
+
+    L = jnp.asarray(L, dtype=jnp.float64)
+    Lc = L + R1 if plane else L + R1 + R2
+    grad = jnp.vectorize(jax.grad(integrated_energy)) if L.ndim else jax.grad(integrated_energy)
+    return -Lc * grad(L)
