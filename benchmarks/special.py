@@ -2,7 +2,9 @@
 
 Workload A (real-frequency Mie): psi_l'/psi_l(m x) for N spheres, x ~ 10 or 100 (+-5 %),
   m = 1.5 + 0.01i (+-5 %), l_max = Wiscombe. Baseline: miepython's numba kernel _D_calc_nb (Lentz +
-  downward recurrence) in a numba-compiled loop over the spheres.
+  downward recurrence) in a numba-compiled loop over the spheres. Two jaxem kernels: the public
+  log_derivative_psi (Lentz start, order axis last) and the Mie scans' log_derivative_psi_columns
+  (Debye-estimated start without a continued fraction, order axis first; "cols" columns).
 Workload B (imaginary-frequency Casimir): log I_{l+1/2}(x), log K_{l+1/2}(x) for l <= l_max on a grid of
   x in [1e-2, 1e3]. Baseline: scipy.special.ive / kve on the same (x, l) grid (vectorised C; it returns
   0/inf where the scaled values leave the float64 range, which jaxem's log forms avoid).
@@ -48,7 +50,10 @@ def main(argv=None):
     n_sph = 10_000 if args.quick else 100_000
     print(f"jax {jax.__version__} backend {jax.default_backend()}")
     print("A: D_l(m x), N spheres")
-    print(f"{'x':>6} {'l_max':>6} {'N':>7} {'compile s':>10} {'jaxem s':>9} {'numba s':>9} {'ratio':>7} {'max rel diff':>13}")
+    from jaxem.special.spherical import log_derivative_psi_columns
+
+    print(f"{'x':>6} {'l_max':>6} {'N':>7} {'compile s':>10} {'jaxem s':>9} {'numba s':>9} {'ratio':>7} "
+          f"{'max rel diff':>13} {'cols s':>8} {'ratio cols':>10} {'cols rel diff':>13}")
     for x0 in (10.0, 100.0):
         x = x0 * rng.uniform(0.95, 1.05, n_sph)
         m = (1.5 * rng.uniform(0.95, 1.05, n_sph) + 0.01j).astype(np.complex128)
@@ -65,7 +70,12 @@ def main(argv=None):
         ref = d_loop(m, x, l_max + 1)[:, :-1]  # miepython returns D_1..D_{N-1} and a trailing 0
         got = np.asarray(fc(z))[:, 1:]
         rel = np.max(np.abs(got - ref) / np.abs(ref))
-        print(f"{x0:6.0f} {l_max:6d} {n_sph:7d} {t_c:10.2f} {t_j:9.3f} {t_n:9.3f} {t_n / t_j:7.2f} {rel:13.1e}")
+        fcols = jax.jit(lambda z: log_derivative_psi_columns((z,), l_max)[0]).lower(z).compile()
+        fcols(z).block_until_ready()
+        t_cols = _best(lambda: fcols(z).block_until_ready())
+        rel_cols = np.max(np.abs(np.asarray(fcols(z)).T - ref) / np.abs(ref))
+        print(f"{x0:6.0f} {l_max:6d} {n_sph:7d} {t_c:10.2f} {t_j:9.3f} {t_n:9.3f} {t_n / t_j:7.2f} {rel:13.1e} "
+              f"{t_cols:8.3f} {t_n / t_cols:10.2f} {rel_cols:13.1e}")
     print("B: log I_{l+1/2}(x) and log K_{l+1/2}(x), x grid on [1e-2, 1e3]")
     print(f"{'l_max':>6} {'n_x':>6} {'compile s':>10} {'jaxem s':>9} {'scipy s':>9} {'ratio':>7} {'scipy finite %':>15}")
     for l_max, n_x in ((100, 2000), (1000, 500), (10000, 50)):

@@ -9,9 +9,12 @@ Every coefficient is written through Riccati-Bessel *ratios* (scattering.md §2.
     D_l(z) = psi_l'(z)/psi_l(z),  Dxi_l(x) = xi_l'(x)/xi_l(x),  R_l(x) = psi_l(x)/xi_l(x),
 so nothing overflows for l >> x and the Rayleigh limit x -> 0 keeps full relative accuracy.
 D_l comes from :func:`jaxem.special.log_derivative_psi` (downward recurrence from a Lentz start,
-custom_jvp). The host-side quantities at real x (Dxi_l, psi_l/xi_l, psi_l'/xi_l) are produced inside
-the one upward scan over l that also forms a_l, b_l and accumulates the efficiency sums (no (batch, l)
-intermediates; see :func:`_exterior_step`); tests check them against
+custom_jvp) for the bi-isotropic and PEMC matrices; the isotropic kernels (mie_coefficients,
+mie_efficiencies) use :func:`jaxem.special.spherical.log_derivative_psi_columns`, which computes D_l(x)
+in real arithmetic and D_l(mx) in one loop, order-first, from a Debye-estimated start order instead of
+the Lentz continued fraction (same values to rounding; tests/test_special.py). The host-side
+quantities at real x (Dxi_l, psi_l/xi_l, psi_l'/xi_l) are produced inside the one upward scan over
+l that also forms a_l, b_l and accumulates the efficiency sums (no (batch, l) intermediates; see :func:`_exterior_step`); tests check them against
 :func:`jaxem.special.log_derivative_xi` and :func:`jaxem.special.ratio_psi_xi`.
 
 Convention (scattering.md §2.6.1, §2.7): the scattered multipole coefficients of an incident field
@@ -37,6 +40,7 @@ from jax import lax
 from jaxem import _checks
 from jaxem import constants as _const
 from jaxem import special as _special
+from jaxem.special import spherical as _spherical
 
 __all__ = [
     "wiscombe_lmax",
@@ -148,12 +152,12 @@ def _psi_log_derivatives(x, interior, l_max):
 
 
 def _exterior_init(x):
-    """Scan carry at l = 0: (psi_0, psi_{-1}, xi_0, xi_{-1}, R_0, Dxi_0, 1/x)."""
+    """Scan carry at l = 0: (xi_0, xi_{-1}, R_0, Dxi_0); psi_l = Re xi_l at real x (xi = psi - i chi)."""
     sin_x, cos_x = jnp.sin(x), jnp.cos(x)
     xi0 = lax.complex(sin_x, -cos_x)                 # xi_0 = -i e^{ix}
     xim1 = lax.complex(cos_x, sin_x)                 # xi_{-1} = e^{ix}
     r0 = sin_x * jnp.conj(xi0)                       # psi_0/xi_0 (|xi_0| = 1)
-    return (sin_x, cos_x, xi0, xim1, r0, jnp.full(x.shape, 1j, jnp.complex128))
+    return (xi0, xim1, r0, jnp.full(x.shape, 1j, jnp.complex128))
 
 
 def _exterior_step(carry, n, d_n, x, inv_x):
@@ -162,35 +166,35 @@ def _exterior_step(carry, n, d_n, x, inv_x):
     Returns (new carry, (R_n, P_n, Dxi_n)) with R = psi_n/xi_n, P = psi_n'/xi_n, Dxi = xi_n'/xi_n;
     d_n = D_n(x) = psi_n'/psi_n from the downward recurrence.
 
-    Why a hybrid: for n <= x (oscillatory region) psi_n and xi_n come from their upward recurrences,
-    which are stable there, and R, P are quotients of bounded numbers -- accurate even next to zeros
-    of psi_n, where (psi/xi) * D would lose all digits. For n > x psi_n decays, its upward recurrence
-    is unstable, and psi_n has no zeros: there R_n = R_{n-1} (psi_n/psi_{n-1})/(xi_n/xi_{n-1}) with
-    psi_n/psi_{n-1} = 1/(D_n + n/x) (no cancellation) and xi_n/xi_{n-1} = n/x - Dxi_{n-1} (upward,
-    xi dominant), P_n = R_n D_n. Nothing overflows for n >> x and the Rayleigh limit x -> 0 keeps full
-    relative accuracy (Bohren & Huffman §4.8; Wiscombe 1980; scattering.md §2.7, §3).
+    Why a hybrid: for n <= x (oscillatory region) xi_n comes from its upward recurrence (psi_n = Re xi_n
+    at real x), which is stable there, and R, P are quotients of bounded numbers -- accurate even next
+    to zeros of psi_n, where (psi/xi) * D would lose all digits. For n > x psi_n decays, its upward
+    recurrence is unstable, and psi_n has no zeros: there R_n = R_{n-1} (psi_n/psi_{n-1})/(xi_n/xi_{n-1})
+    with psi_{n-1}/psi_n = D_n + n/x (no cancellation: both terms > 0) and xi_n/xi_{n-1} = n/x - Dxi_{n-1}
+    (upward, xi dominant), P_n = R_n D_n. Nothing overflows for n >> x and the Rayleigh limit x -> 0
+    keeps full relative accuracy (Bohren & Huffman §4.8; Wiscombe 1980; scattering.md §2.7, §3).
+    One complex reciprocal serves both branches (its argument is selected first).
     """
-    psi1, psi2, xi1, xi2, r_prev, dxi_prev = carry
+    xi1, xi2, r_prev, dxi_prev = carry
     nx = n * inv_x
     osc = n <= x
-    # upward recurrences, frozen once n > x so the unused values stay finite
-    psi_n = jnp.where(osc, (2 * n - 1) * inv_x * psi1 - psi2, psi1)
-    xi_n = jnp.where(osc, (2 * n - 1) * inv_x * xi1 - xi2, xi1)
-    psi_prev = jnp.where(osc, psi1, psi2)
+    # upward recurrence, frozen once n > x so the unused values stay finite
+    xi_n = jnp.where(osc, ((2 * n - 1) * inv_x) * xi1 - xi2, xi1)
+    psi_n = jnp.real(xi_n)
     u = nx - dxi_prev                                          # xi_n/xi_{n-1}
     dxi_n = _reciprocal(u) - nx
-    # masked denominators (double where): no inf/NaN in the branch that is not taken, nor in its grads
-    inv_xi = _reciprocal(jnp.where(osc, xi_n, 1.0))
-    r_dec = r_prev * _reciprocal(jnp.where(osc, 1.0, (d_n + nx) * u))
-    r_n = jnp.where(osc, psi_n * inv_xi, r_dec)
-    p_n = jnp.where(osc, (psi_prev - nx * psi_n) * inv_xi, r_dec * d_n)
-    return (psi_n, psi1, xi_n, xi1, r_n, dxi_n), (r_n, p_n, dxi_n)
+    # selected denominator: no inf/NaN in the branch that is not taken, nor in its gradients
+    inv = _reciprocal(jnp.where(osc, xi_n, (d_n + nx) * u))
+    r_n = jnp.where(osc, psi_n, r_prev) * inv
+    p_n = jnp.where(osc, (jnp.real(xi1) - nx * psi_n) * inv, r_n * d_n)
+    return (xi_n, xi1, r_n, dxi_n), (r_n, p_n, dxi_n)
 
 
 def _exterior(x, dpsi):
     """(R, P, Dxi) of :func:`_exterior_step` for all orders; dpsi order-first (L,) + x.shape."""
     inv_x = 1.0 / x
     orders = jnp.arange(1, dpsi.shape[0] + 1, dtype=jnp.float64)
+    dpsi = jnp.real(dpsi)                                      # D_n(x) is real at real x
 
     def step(carry, inp):
         return _exterior_step(carry, inp[0], inp[1], x, inv_x)
@@ -205,6 +209,9 @@ def _mie_scan(x, m, mu, l_max, coefficients: bool):
     Returns ((a, b) order-last or None, sums) with sums = (S_ext, S_sca, S_back, S_g) where
     S_ext = sum (2l+1) Re(a+b), S_sca = sum (2l+1)(|a|^2+|b|^2), S_back = sum (2l+1)(-1)^l (a-b),
     S_g = sum l(l+2)/(l+1) Re(a_l a*_{l+1} + b_l b*_{l+1}) + sum (2l+1)/(l(l+1)) Re(a_l b*_l).
+    The log-derivatives D_l(x) (real arithmetic) and D_l(mx) come order-first from
+    :func:`jaxem.special.spherical.log_derivative_psi_columns`; the (batch, l) arrays of a_l, b_l are
+    only formed when ``coefficients`` is set.
     """
     x = jnp.asarray(x, dtype=jnp.float64)
     m = jnp.asarray(m, dtype=jnp.complex128)
@@ -212,7 +219,7 @@ def _mie_scan(x, m, mu, l_max, coefficients: bool):
     x, m, mu = jnp.broadcast_arrays(x, m, mu)
     xs = _safe_size_parameter(x)
     inv_x = 1.0 / xs
-    d = _psi_log_derivatives(xs, [m * xs], l_max)
+    d_x, d_mx = _spherical.log_derivative_psi_columns((xs, m * xs), l_max)
     # zeta = relative wave impedance Z_sphere/Z_host = mu/m (scattering.md §2.6.2, m_+ = m_- for chi = 0);
     # a = R (zeta D - Dpsi)/(zeta D - Dxi) = (zeta D R - P)/(zeta D - Dxi), b likewise (§2.7)
     zeta = mu * _reciprocal(m)
@@ -222,8 +229,8 @@ def _mie_scan(x, m, mu, l_max, coefficients: bool):
 
     def step(carry, inp):
         ext, (s_ext, s_sca, s_back, s_g, a_prev, b_prev) = carry
-        n, d_x, d_in = inp
-        ext, (r, p, dxi) = _exterior_step(ext, n, d_x, xs, inv_x)
+        n, d_x_n, d_in = inp
+        ext, (r, p, dxi) = _exterior_step(ext, n, d_x_n, xs, inv_x)
         zd = zeta * d_in
         a = (zd * r - p) * _reciprocal(zd - dxi)
         b = (d_in * r - zeta * p) * _reciprocal(d_in - zeta * dxi)
@@ -238,7 +245,7 @@ def _mie_scan(x, m, mu, l_max, coefficients: bool):
         return (ext, (s_ext, s_sca, s_back, s_g, a, b)), ((a, b) if coefficients else None)
 
     orders = jnp.arange(1, l_max + 1, dtype=jnp.float64)
-    (_, sums), ab = lax.scan(step, (_exterior_init(xs), sums0), (orders, d[0], d[1]))
+    (_, sums), ab = lax.scan(step, (_exterior_init(xs), sums0), (orders, d_x, d_mx))
     if coefficients:
         ab = tuple(_nan_unless_positive(x, jnp.moveaxis(v, 0, -1)) for v in ab)
     return ab, sums[:4]

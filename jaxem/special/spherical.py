@@ -37,7 +37,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxem import _checks
-from jaxem.special._recurrence import downward_ratios, reciprocal
+from jaxem.special._recurrence import downward_ratios, log_derivative_psi_downward, reciprocal
 
 __all__ = [
     "spherical_jn",
@@ -384,6 +384,33 @@ def log_derivative_psi(z, l_max: int):
     """
     z, l_max = _check_args(z, l_max)
     return _log_derivative_psi_jit(z, l_max)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+def log_derivative_psi_columns(zs, l_max):
+    """D_n(z) = psi_n'(z)/psi_n(z) for n = 1..l_max, order axis FIRST: shape (l_max,) + z.shape.
+
+    The kernel the Mie scans consume (scattering.md §2.7, §3): the same quantity as
+    :func:`log_derivative_psi` without the l = 0 entry, laid out for ``lax.scan`` over orders, from
+    the downward recurrence of :func:`jaxem.special._recurrence.log_derivative_psi_downward`
+    (Debye-estimated start instead of a Lentz continued fraction; real z in real arithmetic).
+    zs: a tuple of arguments (e.g. (x, m x)), computed in one loop; returns a tuple.
+    Pure and traceable (l_max static); derivative by the Riccati ODE D' = n(n+1)/z^2 - 1 - D^2.
+    No argument checks (internal): z != 0, finite.
+    """
+    return tuple(log_derivative_psi_downward(tuple(zs), l_max))
+
+
+@log_derivative_psi_columns.defjvp
+def _log_derivative_psi_columns_jvp(l_max, primals, tangents):
+    (zs,), (dzs,) = primals, tangents
+    ds = log_derivative_psi_columns(zs, l_max)
+    out = []
+    for z, d, dz in zip(zs, ds, dzs):
+        n = jnp.arange(1, l_max + 1, dtype=jnp.float64).reshape((l_max,) + (1,) * jnp.ndim(z))
+        inv_z = 1.0 / z
+        out.append((n * (n + 1.0) * (inv_z * inv_z) - 1.0 - d * d) * dz)
+    return ds, tuple(out)
 
 
 def _xi_ratios(zs, h_low, L):
