@@ -23,6 +23,34 @@ than needed at large distance) and m_max = the number of m-blocks,
 see :func:`ht_truncation`.  Measured relative error of F (Drude, vs the exact 9.59, at R/L = 10
 sphere--plane / equal spheres and at L = R equal spheres): eta = 6: 3e-6..8e-6, 8: 1e-7..2e-7,
 10: 2e-9..1.2e-8, 12: 5e-11..8e-10, 14: 1e-12..5e-11, 18: <= 2e-13.
+
+Plane-wave route (``method="planewave"``, jaxem.casimir.static_planewave): at xi = 0 the plane-wave
+reflection element of a sphere is a closed-form l-sum (cosh chi - 1, the 'de' sum of Eq. 9.7,
+cosh chi, and an integral representation for dielectric X = c l/(l+a)), so the cost is
+O(N^2 M + M N^3) with N, M ~ sqrt(R/L) instead of O(m_max l_max^3), l_max ~ R/L.  Supported: Drude,
+PEC, dielectric / Lorentz / magnetodielectric spheres (also in an electrolyte), PEMC(theta) at any
+delta, Dirichlet; planes of all these, and plasma planes (k-dependent static TE coefficient, only
+here).  Not supported (multipole only): plasma and bi-isotropic spheres, bi-isotropic planes.
+Truncation (``static_planewave.ht_planewave_truncation``, same eta): N = ceil(4 + eta
+max(3.4, 1 + 0.65 sqrt(rho))) k-nodes, M = ceil(2.2 sqrt(eta max(rho, 1))) + 4 azimuths (odd),
+rho = max R_j / L; sphere--sphere N x 1.4, M x 1.6.  Measured relative error of F (Drude vs
+the exact 9.59):
+
+    sphere--plane  R/L:   1        3        10       30       100      300      1000
+        eta = 8        7.5e-9   3.4e-9   1.9e-9   1.5e-8   2.9e-8   1.1e-7   3.0e-7
+        eta = 10       3.8e-10  2.0e-10  6.3e-11  6.8e-10  4.5e-9   1.1e-8   2.1e-8
+        eta = 12       1.1e-10  5.4e-11  5.4e-11  1.4e-10  3.2e-10  7.8e-10  1.7e-9
+        eta = 14       4.4e-12  2.1e-12  4.3e-13  8.8e-12  5.8e-11  9.2e-11  1.7e-10
+        eta = 18       7e-14    4e-14    9e-14    5.0e-13  1.6e-12  2.8e-12  -
+    equal spheres  R/L = 10 / 30 / 100: eta = 10: 5.6e-10 / 1.2e-9 / 1.1e-8;
+        eta = 14: 2.6e-12 / 2.9e-11 / 6.8e-11; eta = 18: 9e-14 / 5e-13 / 1.2e-12.
+
+PEC, dielectric (eps = 4), Dirichlet, PEMC (theta_1 != theta_2), ded agree with the multipole route
+to <= 1e-10 at R/L = 10 (tests/test_casimir_ht_planewave.py).  ``method="auto"`` (the default) takes
+the plane-wave route when max(R_j)/L >= AUTO_PLANEWAVE_RHO = 5 (measured crossover of the run times
+at eta = 10: the plane wave is ~1.3-2x faster at R/L = 5, ~8x at 10, ~300x at 20), for plasma planes,
+and when the materials allow it and neither l_max nor m_max is given; the multipole route otherwise
+(large distances / small spheres, where it needs only a few multipoles, and traced L without sizes).
 """
 from __future__ import annotations
 
@@ -34,12 +62,14 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import gammaln
 
-from jaxem._checks import check_finite, check_int, check_positive, is_concrete
+from jaxem._checks import check_choice, check_finite, check_int, check_positive, is_concrete
 from jaxem.casimir.logdet import log_det_one_minus, round_trip_traces
 
 __all__ = [
     "DIRICHLET",
     "DEFAULT_ETA",
+    "METHODS",
+    "AUTO_PLANEWAVE_RHO",
     "static_reflection",
     "static_plane_reflection",
     "ht_truncation",
@@ -294,7 +324,8 @@ def _block_operators(m, geom, X1, X2, Rp, sizes, mode):
             # Channel c of X (diagonal), plane coefficient Rp[c, c]: r_p s sqrt|X| B sqrt|X|.
             c = mode[2]
             root, sign = _signed_sqrt(X1[:, c, c])
-            s = sign[0] * jnp.sign(Rp[c, c])
+            # the plane's full coefficient (not only its sign: |r_p| < 1 for a dielectric plane)
+            s = sign[0] * Rp[c, c]
             return s * root[:, None] * B * root[None, :]
         # mixing: M[(a,p),(b,q)] = B_ab (Rp X_b)_pq
         RX = jnp.einsum("pr,brq->bpq", Rp, X1)
@@ -335,6 +366,189 @@ def _ht_core(geom, X1, X2, Rp, *, sizes, m_max, modes, r_max):
     if r_max == 0:
         return jnp.sum(weights * vals)
     return jnp.sum(weights[:, None] * vals, axis=0)
+
+
+# ----------------------------------------------------------------------------------------------
+# plane-wave route (jaxem.casimir.static_planewave)
+
+METHODS = ("auto", "multipole", "planewave")
+
+#: "auto" uses the plane-wave route from this max(R_j)/L on (measured crossover, module docstring)
+AUTO_PLANEWAVE_RHO = 5.0
+
+
+def _diag(c):
+    return jnp.array([[1.0, 0.0], [0.0, 0.0]]) if c == 0 else jnp.array([[0.0, 0.0], [0.0, 1.0]])
+
+
+def _rational_term(ratio, channel):
+    """X = q (e-1)/(q e+1) = c l/(l+a), c = (e-1)/(e+1), a = 1/(e+1): ('rat', c * diag, a)."""
+    ratio = jnp.asarray(ratio, dtype=jnp.float64)
+    return "rat", (ratio - 1.0) / (ratio + 1.0) * _diag(channel), 1.0 / (ratio + 1.0)
+
+
+def _planewave_terms(material, medium):
+    """Sphere X(l) = sum_b C_b f_b(l) as (names, coeffs, params); None if not expressible."""
+    kind = _kind(material)
+    if kind == DIRICHLET:
+        return ("dir",), (_diag(0),), (None,)
+    if kind == "pemc":
+        if medium is not None and _kind(medium) in _CONDUCTING:
+            raise ValueError("medium: a PEMC sphere in a conducting medium is not supported")
+        th = jnp.asarray(material.theta, dtype=jnp.float64)
+        c, s = jnp.cos(th), jnp.sin(th)
+        c_dv = jnp.stack([jnp.stack([c * c, -s * c]), jnp.stack([-s * c, s * s])])
+        c_de = jnp.stack([jnp.stack([s * s, s * c]), jnp.stack([s * c, c * c])])
+        return ("dv", "de"), (c_dv, c_de), (None, None)
+    if kind in ("bi_isotropic", "plasma"):
+        return None
+    names, coeffs, params = [], [], []
+    ratio, how = _permittivity_ratio(material, medium)
+    if how == "inf":
+        names.append("dv"), coeffs.append(_diag(0)), params.append(None)
+    elif how == "zero":
+        names.append("de"), coeffs.append(_diag(0)), params.append(None)
+    else:
+        n, cf, a = _rational_term(ratio, 0)
+        names.append(n), coeffs.append(cf), params.append(a)
+    if kind == "perfect_conductor":
+        names.append("de"), coeffs.append(_diag(1)), params.append(None)
+    elif kind != "drude" and _has_te(material, medium):
+        mu_m = jnp.asarray(1.0) if medium is None else _static_mu(medium)
+        n, cf, a = _rational_term(_static_mu(material) / mu_m, 1)
+        names.append(n), coeffs.append(cf), params.append(a)
+    return tuple(names), tuple(coeffs), tuple(params)
+
+
+def _planewave_plane(material, medium):
+    """(2x2 Fresnel matrix, plasma omega_p or None, channels it reflects); None if unsupported."""
+    kind = _kind(material)
+    if kind == "bi_isotropic":
+        return None
+    if kind == "plasma":
+        if medium is not None and _kind(medium) in _CONDUCTING:
+            return None
+        return jnp.array([[1.0, 0.0], [0.0, -1.0]]), material.omega_p, (0, 1)
+    rp = static_plane_reflection(material, medium=medium)
+    if kind == DIRICHLET:
+        chans = (0,)
+    elif kind in ("pemc", "perfect_conductor"):
+        chans = (0, 1)
+    elif kind == "drude" or not _has_te(material, medium):
+        chans = (0,)
+    else:
+        chans = (0, 1)
+    return rp, None, chans
+
+
+def _planewave_supported(material1, material2, medium, plane):
+    try:
+        t1 = _planewave_terms(material1, medium)
+        t2 = _planewave_plane(material2, medium) if plane else _planewave_terms(material2, medium)
+    except ValueError:
+        return False
+    return t1 is not None and t2 is not None
+
+
+def _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max, n_k=None, n_phi=None):
+    """Resolve method="auto" (static): plane wave for max R_j/L >= AUTO_PLANEWAVE_RHO when supported
+    (or when the plane-wave sizes n_k, n_phi are given, e.g. for traced L)."""
+    check_choice("method", method, METHODS)
+    check_positive("L", L)
+    check_positive("R1", R1)
+    check_positive("R2", R2, allow_inf=True)
+    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    if method != "auto":
+        return method
+    if l_max is not None or m_max is not None:
+        return "multipole"
+    if not _planewave_supported(material1, material2, medium, plane):
+        return "multipole"
+    if plane and _kind(material2) == "plasma":
+        return "planewave"
+    if n_k is not None and n_phi is not None:
+        return "planewave"
+    if not is_concrete((L, R1, R2)):
+        return "multipole"
+    r = float(np.max(np.asarray(R1, dtype=float)))
+    if not plane:
+        r = max(r, float(np.max(np.asarray(R2, dtype=float))))
+    return "planewave" if r / float(np.min(np.asarray(L, dtype=float))) >= AUTO_PLANEWAVE_RHO else "multipole"
+
+
+def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max):
+    """Validate, build the static description and run :func:`planewave_ht_core`."""
+    from jaxem.casimir.static_planewave import ht_planewave_truncation, planewave_ht_core
+    from jaxem.constants import c as c_light
+
+    check_positive("L", L)
+    check_positive("R1", R1)
+    check_positive("R2", R2, allow_inf=True)
+    check_finite("eta", eta)
+    kind1, kind2 = _kind(material1), _kind(material2)
+    if (kind1 == DIRICHLET) != (kind2 == DIRICHLET):
+        raise ValueError("material1, material2: Dirichlet must be used for both objects")
+    # a traced R2 is a sphere radius (a plane is R2 = inf, a concrete number)
+    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    if is_concrete(R2) and np.any(np.isinf(np.asarray(R2))) and not plane:
+        raise ValueError("R2 must be all finite or all inf (plane) in one call")
+    t1 = _planewave_terms(material1, medium)
+    if t1 is None:
+        raise ValueError(f"material1: {kind1!r} spheres are not supported by the plane-wave route "
+                         "(use method='multipole')")
+    if plane:
+        t2 = _planewave_plane(material2, medium)
+    else:
+        t2 = _planewave_terms(material2, medium)
+    if t2 is None:
+        raise ValueError(f"material2: {kind2!r} is not supported by the plane-wave route "
+                         "(use method='multipole')")
+    if n_k is None or n_phi is None:
+        if not is_concrete((L, R1, R2)):
+            raise ValueError("n_k, n_phi must be given (static ints) when L, R1, R2 are traced; "
+                             "use ht_planewave_truncation on the concrete sweep range")
+        N, M = ht_planewave_truncation(L, R1, R2, eta)
+        N = N if n_k is None else n_k
+        M = M if n_phi is None else n_phi
+    else:
+        N, M = n_k, n_phi
+    N = check_int("n_k", N, minimum=1)
+    M = check_int("n_phi", M, minimum=1)
+    M += 1 - M % 2
+    L = jnp.asarray(L, dtype=jnp.float64)
+    rho1 = jnp.asarray(R1, dtype=jnp.float64) / L
+    names1, coeffs1, params1 = t1
+    mixing = kind1 in _MIXING or kind2 in _MIXING
+    zeros = jnp.zeros((2, 2))
+    if plane:
+        rp, omega_p, chans2 = t2
+        names2, coeffs2, params2 = (), (), ()
+        rho2 = jnp.zeros(())
+        plasma = omega_p is not None
+        plasma_w = (omega_p * L / c_light) if plasma else jnp.zeros(())
+    else:
+        names2, coeffs2, params2 = t2
+        rho2 = jnp.asarray(R2, dtype=jnp.float64) / L
+        rp, plasma, plasma_w = zeros, False, jnp.zeros(())
+        chans2 = tuple(c for c in (0, 1) if any(_channel_of(n, cf, c) for n, cf in zip(names2, coeffs2)))
+    chans1 = tuple(c for c in (0, 1) if any(_channel_of(n, cf, c) for n, cf in zip(names1, coeffs1)))
+    channels = tuple(c for c in (0, 1) if c in chans1 and c in chans2) if not mixing else (0, 1)
+    if not channels:
+        return jnp.zeros(()) if r_max == 0 else jnp.zeros((r_max,))
+    params1 = tuple(jnp.zeros(()) if p is None else p for p in params1)
+    params2 = tuple(jnp.zeros(()) if p is None else p for p in params2)
+    return planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, jnp.asarray(rp, jnp.float64),
+                             jnp.asarray(plasma_w, jnp.float64), N=N, M=M, names1=names1, names2=names2,
+                             channels=channels, mixing=mixing, plasma_plane=plasma, r_max=r_max)
+
+
+def _channel_of(name, coeff, c):
+    """Static: does basis term (name, C_b) act on polarisation channel c (C_b[c, c] may be nonzero)?"""
+    if name == "dir":
+        return c == 0
+    if is_concrete(coeff):
+        return bool(np.asarray(coeff)[c, c] != 0)
+    return True
 
 
 # ----------------------------------------------------------------------------------------------
@@ -456,7 +670,7 @@ def _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta):
 
 
 def casimir_free_energy_ht(L, R1, R2, material1, material2, *, medium=None, l_max=None, m_max=None,
-                           eta: float = DEFAULT_ETA):
+                           eta: float = DEFAULT_ETA, method: str = "auto", n_k=None, n_phi=None):
     """High-temperature Casimir free energy F/(k_B T) of two spheres or a sphere and a plane.
 
     The n = 0 Matsubara term (1/2) tr log(1 - M(0)) = -f/2 (casimir-spheres.md §2.1, §2.4, Eq. 9.2),
@@ -469,11 +683,20 @@ def casimir_free_energy_ht(L, R1, R2, material1, material2, *, medium=None, l_ma
         medium: host material (vacuum if None); Drude = electrolyte (eps_m -> inf, "ded").
         l_max: static int or (l1, l2) multipole truncation; default ht_truncation(L, R1, R2, eta).
         m_max: static number of m-blocks (default as ht_truncation).
-        eta: accuracy parameter of the default truncation.
+        eta: accuracy parameter of the default truncation (both routes).
+        method: "multipole" (static multipole formula, every material except a plasma plane),
+            "planewave" (jaxem.casimir.static_planewave: every material except plasma and
+            bi-isotropic spheres and bi-isotropic planes; the only route for a plasma plane), or
+            "auto": plane wave for max(R_j)/L >= AUTO_PLANEWAVE_RHO (and for plasma planes) when
+            supported and no l_max / m_max is given, multipole otherwise.
+        n_k, n_phi: static plane-wave sizes (k nodes, azimuths); default ht_planewave_truncation.
     Returns:
         float64 F / (k_B T) (dimensionless).
-    Implements casimir-spheres.md §2.3-2.5 (static multipole formula), pemc-casimir.md §1.6, §2.8.
+    Implements casimir-spheres.md §2.3-2.5 (static multipole formula; plane-wave route §2.4,
+    Eqs. 9.4-9.7), pemc-casimir.md §1.6, §2.8.
     """
+    if _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max, n_k, n_phi) == "planewave":
+        return 0.5 * _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, 0)
     geom, X1, X2, Rp, sizes, mm, modes = _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta)
     logdet = _ht_core(geom, X1, X2, Rp, sizes=sizes, m_max=mm, modes=modes, r_max=0)
     return 0.5 * logdet
@@ -483,10 +706,21 @@ def casimir_force_ht(L, R1, R2, material1, material2, **kwargs):
     """High-temperature Casimir force -dF/dL / (k_B T) [1/m] (positive = repulsive).
 
     Autodiff derivative of :func:`casimir_free_energy_ht` (casimir-spheres.md §2.1, Eq. 8.5);
-    same arguments.  Pass l_max explicitly when L is traced.
+    same arguments (method, eta, l_max / m_max, n_k / n_phi).  Pass l_max (multipole route) or
+    n_k and n_phi (plane-wave route) explicitly when L is traced.
     """
     check_positive("L", L)
-    if kwargs.get("l_max") is None and is_concrete((L, R1, R2)):
+    method = _choose_method(kwargs.get("method", "auto"), L, R1, R2, material1, material2,
+                            kwargs.get("medium"), kwargs.get("l_max"), kwargs.get("m_max"),
+                            kwargs.get("n_k"), kwargs.get("n_phi"))
+    kwargs["method"] = method
+    if method == "planewave":
+        if (kwargs.get("n_k") is None or kwargs.get("n_phi") is None) and is_concrete((L, R1, R2)):
+            from jaxem.casimir.static_planewave import ht_planewave_truncation
+            N, M = ht_planewave_truncation(L, R1, R2, kwargs.pop("eta", DEFAULT_ETA))
+            kwargs["n_k"] = kwargs.get("n_k") if kwargs.get("n_k") is not None else N
+            kwargs["n_phi"] = kwargs.get("n_phi") if kwargs.get("n_phi") is not None else M
+    elif kwargs.get("l_max") is None and is_concrete((L, R1, R2)):
         eta = kwargs.pop("eta", DEFAULT_ETA)
         l1, l2, mm = ht_truncation(L, R1, R2, eta)
         kwargs["l_max"] = (l1, max(l2, 1))
@@ -498,14 +732,18 @@ def casimir_force_ht(L, R1, R2, material1, material2, **kwargs):
 
 
 def round_trip_traces_ht(L, R1, R2, material1, material2, r_max: int, *, medium=None, l_max=None,
-                         m_max=None, eta: float = DEFAULT_ETA):
+                         m_max=None, eta: float = DEFAULT_ETA, method: str = "auto", n_k=None, n_phi=None):
     """Zero-frequency round-trip traces tr M^r(0), r = 1..r_max, summed over all m-blocks.
 
     f^(r) = tr M^r / r is the r-round-trip part of f = -2 F/(k_B T) (casimir-spheres.md §2.1, Eq. 9.2).
     Arguments as :func:`casimir_free_energy_ht`; r_max static int >= 1.
     Returns:
         float64 array (r_max,), entry r-1 = tr M^r(0) (real part; PEMC traces are real).
+        In the plane-wave route (method as :func:`casimir_free_energy_ht`) the traces are
+        sum_m w_m tr (M^(m))^r of the discretised m-blocks.
     """
     r_max = check_int("r_max", r_max, minimum=1)
+    if _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max, n_k, n_phi) == "planewave":
+        return _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max)
     geom, X1, X2, Rp, sizes, mm, modes = _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta)
     return _ht_core(geom, X1, X2, Rp, sizes=sizes, m_max=mm, modes=modes, r_max=r_max)

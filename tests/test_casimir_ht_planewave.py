@@ -1,0 +1,244 @@
+"""Zero-frequency Casimir term in the plane-wave basis (jaxem.casimir.static_planewave) against the
+exact static multipole engine, exact closed forms (casimir-spheres.md §2.4-2.6, Eq. 9.59, 9.22),
+mpmath sums and limits.  Tolerances are stated per test."""
+import jax
+import jax.numpy as jnp
+import mpmath
+import numpy as np
+import pytest
+
+from jaxem.casimir import closed_forms as cf
+from jaxem.casimir.static_planewave import (
+    ht_planewave_truncation,
+    pemc_free_energy_ht_deltas,
+    plasma_plane_te_reflection,
+    scaled_basis_sum,
+)
+from jaxem.casimir.zero_frequency import (
+    DIRICHLET,
+    casimir_force_ht,
+    casimir_free_energy_ht,
+    round_trip_traces_ht,
+)
+from jaxem.materials import PEMC, BiIsotropic, Dielectric, Drude, PerfectConductor, Plasma
+
+INF = jnp.inf
+DRUDE = Drude(1.37e16, 5.3e13)
+PEC = PerfectConductor()
+
+
+def _rel(a, b):
+    return abs(float(a) / float(b) - 1.0)
+
+
+# --- the scaled l-sums e^{-chi} S_b(chi) vs mpmath (30 digits), rel 1e-13 -------------------------
+
+def _mp_sum(name, chi, a):
+    chi = mpmath.mpf(chi)
+    if name == "dv":
+        s = mpmath.cosh(chi) - 1
+    elif name == "dir":
+        s = mpmath.cosh(chi)
+    else:
+        f = (lambda l: -mpmath.mpf(l) / (l + 1)) if name == "de" else (lambda l: l / (l + mpmath.mpf(a)))
+        n = int(chi / 2 + 40 * mpmath.sqrt(chi) + 60)
+        s = mpmath.fsum(f(l) * chi ** (2 * l) / mpmath.factorial(2 * l) for l in range(1, n))
+    return s * mpmath.exp(-chi)
+
+
+@pytest.mark.parametrize("name,a", [("dv", None), ("de", None), ("dir", None), ("rat", 0.2), ("rat", 0.75),
+                                    ("rat", 0.01)])
+def test_scaled_basis_sums_vs_mpmath(name, a):
+    mpmath.mp.dps = 30
+    for chi in (1e-3, 0.7, 1.99, 2.01, 12.0, 29.9, 30.1, 47.0, 300.0, 1e4):
+        ref = float(_mp_sum(name, chi, a))
+        assert _rel(scaled_basis_sum(name, jnp.asarray(chi), a), ref) <= 1e-13
+
+
+def test_basis_sum_derivative_finite_at_zero():
+    for name, a in [("dv", None), ("de", None), ("dir", None), ("rat", 0.3)]:
+        g = jax.grad(lambda x: scaled_basis_sum(name, x, a))(0.0)  # noqa: B023
+        assert np.isfinite(float(g))
+
+
+# --- plane wave vs multipole (exact to ~1e-11 at eta = 16 for R/L = 10) ----------------------------
+
+_SLOW = pytest.mark.slow
+CASES = [
+    ("drude", DRUDE, DRUDE, None, ()),
+    ("pec", PEC, PEC, None, ()),
+    ("dielectric", Dielectric(4.0), Dielectric(4.0), None, ()),
+    ("dielectric-pec", Dielectric(4.0), PEC, None, (_SLOW,)),
+    ("magnetodielectric", Dielectric(4.0, 2.0), Dielectric(3.0, 1.5), None, (_SLOW,)),
+    ("dirichlet", DIRICHLET, DIRICHLET, None, ()),
+    ("pemc", PEMC(0.3), PEMC(1.1), None, ()),
+    ("ded", Dielectric(3.0), Dielectric(5.0), DRUDE, (_SLOW,)),
+]
+
+
+def _params(cases):
+    return [pytest.param(*c[:4], marks=c[4], id=c[0]) for c in cases]
+
+
+@pytest.mark.parametrize("name,m1,m2,medium", _params(CASES))
+def test_sphere_plane_vs_multipole_R_over_L_10(name, m1, m2, medium):
+    # planewave eta = 16 (<~1e-12 here) vs multipole eta = 14 (<~1e-12 sphere--plane): rel 1e-10
+    L, R = 0.1, 1.0
+    ref = casimir_free_energy_ht(L, R, INF, m1, m2, medium=medium, method="multipole", eta=14)
+    pw = casimir_free_energy_ht(L, R, INF, m1, m2, medium=medium, method="planewave", eta=16)
+    assert _rel(pw, ref) <= 1e-10
+
+
+@pytest.mark.parametrize("name,m1,m2,medium", _params(CASES[:2] + [CASES[2][:4] + ((_SLOW,),)] + CASES[5:7]))
+def test_sphere_sphere_unequal_vs_multipole_R_over_L_10(name, m1, m2, medium):
+    # R1/L = 10, R2/L = 5; planewave eta = 16 vs multipole eta = 14 (<~5e-11): rel 1e-9
+    L, R1, R2 = 0.1, 1.0, 0.5
+    ref = casimir_free_energy_ht(L, R1, R2, m1, m2, medium=medium, method="multipole", eta=14)
+    pw = casimir_free_energy_ht(L, R1, R2, m1, m2, medium=medium, method="planewave", eta=16)
+    assert _rel(pw, ref) <= 1e-9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,m1,m2,medium", [c[:4] for c in (CASES[1], CASES[2], CASES[6])],
+                         ids=["pec", "dielectric", "pemc"])
+def test_vs_multipole_R_over_L_30(name, m1, m2, medium):
+    # sphere--plane and unequal spheres (R2 = R1/2) at R1/L = 30; rel 1e-9
+    L = 1.0 / 30
+    for R2 in (INF, 0.5):
+        ref = casimir_free_energy_ht(L, 1.0, R2, m1, m2, medium=medium, method="multipole", eta=14)
+        pw = casimir_free_energy_ht(L, 1.0, R2, m1, m2, medium=medium, method="planewave", eta=16)
+        assert _rel(pw, ref) <= 1e-9
+
+
+def test_traces_vs_multipole_and_closed_forms():
+    # single and double round trips, rel 1e-10 (PEC), and the PEMC single round trip (11.33)
+    tr = round_trip_traces_ht(0.1, 1.0, INF, PEC, PEC, 2, method="planewave", eta=18)
+    ref = round_trip_traces_ht(0.1, 1.0, INF, PEC, PEC, 2, method="multipole", eta=16)
+    np.testing.assert_allclose(np.asarray(tr), np.asarray(ref), rtol=1e-10)
+    assert _rel(tr[0], cf.single_round_trip_ht(0.1, 1.0, INF, "pec")) <= 1e-10
+    delta = np.pi / 8
+    tr = round_trip_traces_ht(0.1, 1.0, INF, PEMC(0.1 + delta), PEMC(0.1), 1, method="planewave", eta=18)
+    assert _rel(tr[0], cf.pemc_single_round_trip_ht(0.1, 1.0, INF, delta)) <= 1e-10
+
+
+# --- exact closed forms at large R/L -------------------------------------------------------------
+
+def test_drude_and_dirichlet_vs_exact_R_over_L_100():
+    # default route ("auto" -> plane wave); eta = 16: rel 1e-10 (measured ~1e-11)
+    L, R = 0.01, 1.0
+    f = -2 * casimir_free_energy_ht(L, R, INF, DRUDE, DRUDE, eta=16)
+    assert _rel(f, cf.drude_free_energy_ht(L, R, INF)) <= 1e-10
+    f = -2 * casimir_free_energy_ht(L, R, INF, DIRICHLET, DIRICHLET, eta=16)
+    assert _rel(f, cf.dirichlet_free_energy_ht(L, R, INF)) <= 1e-10
+
+
+def test_drude_equal_spheres_vs_exact_R_over_L_100():
+    L, R = 0.01, 1.0
+    f = -2 * casimir_free_energy_ht(L, R, R, DRUDE, DRUDE, eta=14)
+    assert _rel(f, cf.drude_free_energy_ht(L, R, R)) <= 1e-9
+
+
+@pytest.mark.slow
+def test_drude_and_dirichlet_vs_exact_R_over_L_1000():
+    # eta = 12: N = 263, M = 245 (measured 1.7e-9 both); rel 1e-8; 20-60 s on the loaded 2-core box
+    L, R = 1e-3, 1.0
+    f = -2 * casimir_free_energy_ht(L, R, INF, DRUDE, DRUDE, eta=12)
+    assert _rel(f, cf.drude_free_energy_ht(L, R, INF)) <= 1e-8
+    f = -2 * casimir_free_energy_ht(L, R, INF, DIRICHLET, DIRICHLET, eta=12)
+    assert _rel(f, cf.dirichlet_free_energy_ht(L, R, INF)) <= 1e-8
+
+
+# --- plasma plane (k-dependent TE at xi = 0) ------------------------------------------------------
+
+def test_plasma_plane_limits():
+    L, R = 0.1, 1.0   # [m]; omega_p L / c = 1e6 (-> PEC plane), 1e-9 (-> Drude plane)
+    kw = dict(method="planewave", eta=12)
+    pec = casimir_free_energy_ht(L, R, INF, PEC, PEC, **kw)
+    drude_plane = casimir_free_energy_ht(L, R, INF, PEC, DRUDE, **kw)
+    hi = casimir_free_energy_ht(L, R, INF, PEC, Plasma(3e15), **kw)
+    lo = casimir_free_energy_ht(L, R, INF, PEC, Plasma(3e-3), **kw)
+    assert _rel(hi, pec) <= 1e-5                   # r_TE + 1 ~ 2 k c / omega_p, k ~ 1/L
+    assert _rel(lo, drude_plane) <= 1e-12
+    mid = casimir_free_energy_ht(L, R, INF, PEC, Plasma(3e9), **kw)   # omega_p L / c = 1
+    assert float(pec) < float(mid) < float(drude_plane)
+    assert float(plasma_plane_te_reflection(jnp.asarray(2.0), jnp.asarray(1.5))) == pytest.approx(
+        (2.0 - 2.5) / (2.0 + 2.5), rel=1e-15)
+    # "auto" routes a plasma plane to the plane-wave route; the multipole route still refuses it
+    assert _rel(casimir_free_energy_ht(L, R, INF, PEC, Plasma(3e9), eta=12), mid) <= 1e-14
+    with pytest.raises(NotImplementedError):
+        casimir_free_energy_ht(L, R, INF, PEC, Plasma(3e9), method="multipole")
+
+
+# --- autodiff, vmap, routing ----------------------------------------------------------------------
+
+def test_force_is_central_difference_of_free_energy():
+    # rel 1e-7 (central difference h = 1e-6 L... truncation error ~(h/L)^2)
+    L, R, h = 0.05, 1.0, 1e-6
+    kw = dict(method="planewave", n_k=40, n_phi=31)
+    for m1, m2, R2 in [(Dielectric(4.0), PEC, INF), (PEMC(0.4), PEMC(0.0), 0.5)]:
+        force = casimir_force_ht(L, R, R2, m1, m2, **kw)
+        fd = -(casimir_free_energy_ht(L + h, R, R2, m1, m2, **kw)
+               - casimir_free_energy_ht(L - h, R, R2, m1, m2, **kw)) / (2 * h)
+        assert _rel(force, fd) <= 1e-7
+
+
+@pytest.mark.slow
+def test_default_route_force_matches_multipole():
+    # "auto" sizes the plane-wave route for the force as well (R/L = 20); rel 1e-7 vs multipole
+    L, R = 0.05, 1.0
+    pw = casimir_force_ht(L, R, INF, PEC, PEC, eta=12)
+    mp = casimir_force_ht(L, R, INF, PEC, PEC, method="multipole", eta=12)
+    assert float(pw) < 0.0 and _rel(pw, mp) <= 1e-7
+
+
+def test_vmap_over_L_and_theta_equals_loop():
+    Ls = jnp.array([0.04, 0.05, 0.07])
+    N, M = ht_planewave_truncation(0.04, 1.0, INF, 10.0)
+    kw = dict(method="planewave", n_k=N, n_phi=M)
+    f = jax.jit(jax.vmap(lambda L, t: casimir_free_energy_ht(L, 1.0, INF, PEMC(t), PEMC(0.2), **kw)))
+    ts = jnp.array([0.0, 0.5, 1.2])
+    batch = f(Ls, ts)
+    loop = [casimir_free_energy_ht(float(L), 1.0, INF, PEMC(float(t)), PEMC(0.2), **kw) for L, t in zip(Ls, ts)]
+    np.testing.assert_allclose(np.asarray(batch), np.asarray(loop), rtol=1e-12)
+    g = jax.grad(lambda t: casimir_free_energy_ht(0.05, 1.0, INF, PEMC(t), PEMC(0.2), **kw))(0.7)
+    e = lambda t: float(casimir_free_energy_ht(0.05, 1.0, INF, PEMC(t), PEMC(0.2), **kw))  # noqa: E731
+    assert _rel(g, (e(0.7 + 1e-6) - e(0.7 - 1e-6)) / 2e-6) <= 1e-6
+    # d/dR under jit (radius traced), rel 1e-6 vs central difference
+    fr = jax.jit(jax.grad(lambda R: casimir_free_energy_ht(0.05, R, INF, PEMC(0.3), PEMC(0.2), **kw)))
+    e = lambda R: float(casimir_free_energy_ht(0.05, R, INF, PEMC(0.3), PEMC(0.2), **kw))  # noqa: E731
+    assert _rel(fr(1.0), (e(1.0 + 1e-6) - e(1.0 - 1e-6)) / 2e-6) <= 1e-6
+    # d/dR2 of a second sphere (traced R2), rel 1e-6
+    f2 = jax.jit(jax.grad(lambda R2: casimir_free_energy_ht(0.05, 1.0, R2, PEMC(0.3), PEMC(0.2), **kw)))
+    e = lambda R2: float(casimir_free_energy_ht(0.05, 1.0, R2, PEMC(0.3), PEMC(0.2), **kw))  # noqa: E731
+    assert _rel(f2(0.5), (e(0.5 + 1e-6) - e(0.5 - 1e-6)) / 2e-6) <= 1e-6
+
+
+def test_pemc_delta_sweep_equals_single_calls():
+    # shared-kernel sweep over delta (sphere--sphere and PEMC plane) vs the general route, rel 1e-12;
+    # vmapped over L under jit
+    kw = dict(n_k=40, n_phi=31)
+    ds = jnp.array([0.0, 0.4, np.pi / 4, np.pi / 2])
+    for R2 in (INF, 0.7):
+        sweep = pemc_free_energy_ht_deltas(0.1, 1.0, R2, ds, **kw)
+        single = [casimir_free_energy_ht(0.1, 1.0, R2, PEMC(float(d)), PEMC(0.0), method="planewave", **kw)
+                  for d in ds]
+        np.testing.assert_allclose(np.asarray(sweep), np.asarray(single), rtol=1e-12)
+    Ls = jnp.array([0.1, 0.2])
+    grid = jax.jit(jax.vmap(lambda L: pemc_free_energy_ht_deltas(L, 1.0, 0.7, ds, **kw)))(Ls)
+    np.testing.assert_allclose(np.asarray(grid[0]), np.asarray(sweep), rtol=1e-12)
+
+
+def test_routing_and_bad_input():
+    # auto: multipole below AUTO_PLANEWAVE_RHO, when l_max is given, or for bi-isotropic spheres
+    a = casimir_free_energy_ht(0.5, 1.0, INF, PEC, PEC)
+    assert a == casimir_free_energy_ht(0.5, 1.0, INF, PEC, PEC, method="multipole")
+    bi = BiIsotropic(2.0, 1.0, 0.1, 0.2)
+    assert np.isfinite(float(casimir_free_energy_ht(0.1, 1.0, INF, bi, PEC, eta=4)))
+    with pytest.raises(ValueError, match="method"):
+        casimir_free_energy_ht(0.1, 1.0, INF, PEC, PEC, method="fast")
+    with pytest.raises(ValueError, match="material1"):
+        casimir_free_energy_ht(0.1, 1.0, INF, bi, PEC, method="planewave")
+    with pytest.raises(ValueError, match="L"):
+        casimir_free_energy_ht(-0.1, 1.0, INF, PEC, PEC, method="planewave")
+    with pytest.raises(ValueError, match="Dirichlet"):
+        casimir_free_energy_ht(0.1, 1.0, INF, DIRICHLET, PEC, method="planewave")
