@@ -1,7 +1,9 @@
 """Casimir free energies between spheres (and a sphere and a plane) by the scattering approach.
 
 - ``zero_frequency``: the n = 0 (high-temperature) term, static multipole round trip, every material
-  including PEMC and bi-isotropic spheres (casimir-spheres.md §2.4-2.5, pemc-casimir.md §2.8).
+  including PEMC and bi-isotropic spheres (casimir-spheres.md §2.4-2.5, pemc-casimir.md §2.8), and
+  ``static_planewave``: the same term in the plane-wave basis with closed-form l-sums at xi = 0, used by
+  default at R/L >= 5 (``method="auto"``).
 - ``planewave`` + ``frequency_sum`` + ``free_energy``: any temperature (Matsubara / Pade sums, T = 0
   integral) in the plane-wave basis (casimir-spheres.md §2.1-2.2, scattering.md §2.8).
 - ``logdet``: the stable log det(1 - M) and round-trip traces shared by both engines.
@@ -19,6 +21,7 @@ from .free_energy import (
     casimir_sizes,
 )
 from .logdet import log_det_one_minus
+from .static_planewave import ht_planewave_truncation, pemc_free_energy_ht_deltas
 from .pemc import (
     pemc_beyond_pfa_coefficient,
     pemc_beyond_pfa_energy_correction_t0,
@@ -48,7 +51,8 @@ round_trip_traces = round_trip_traces_ht
 __all__ = [
     "DIRICHLET", "casimir_entropy", "casimir_force", "casimir_force_gradient", "casimir_force_ht",
     "casimir_free_energy", "casimir_free_energy_ht", "casimir_pfa_force", "casimir_pfa_force_gradient",
-    "casimir_pfa_free_energy", "casimir_sizes", "closed_forms", "ht_truncation", "log_det_one_minus",
+    "casimir_pfa_free_energy", "casimir_sizes", "closed_forms", "ht_planewave_truncation", "ht_truncation",
+    "log_det_one_minus", "pemc_free_energy_ht_deltas",
     "pemc_beyond_pfa_coefficient", "pemc_beyond_pfa_energy_correction_t0", "pemc_dipole_dipole_free_energy_ht",
     "pemc_dipole_plane_free_energy_ht", "pemc_pfa_energy_t0", "pemc_pfa_free_energy_ht", "pemc_sum_rule_dipole_dipole",
     "pemc_sum_rule_dipole_dipole_ht", "pemc_sum_rule_ht", "pemc_sum_rule_leading_round_trip_ht",
