@@ -19,7 +19,7 @@ __all__ = ["pemc_sign_switch"]
                    "delta_min": Param(float, 0.6, "smallest delta = theta1 - theta2 [rad]"),
                    "delta_max": Param(float, 1.0, "largest delta [rad]"),
                    "n_delta": Param(int, 16, "number of angles"),
-                   "eta": Param(float, 8.0, "truncation parameter l_max = eta R/L (8: ~1e-7 relative)"),
+                   "eta": Param(float, 8.0, "truncation parameter (multipole l_max = eta R/L, plane-wave N, M; 8: ~1e-7 relative)"),
                    "chunk_size": Param(int, 64, "points per resumable chunk"),
                })
 def pemc_sign_switch(params: dict, out) -> None:
@@ -29,7 +29,9 @@ def pemc_sign_switch(params: dict, out) -> None:
     import jax.numpy as jnp
 
     from jaxem import _checks
-    from jaxem.casimir.zero_frequency import casimir_force_ht, casimir_free_energy_ht, ht_truncation
+    from jaxem.casimir.static_planewave import ht_planewave_truncation
+    from jaxem.casimir.zero_frequency import (AUTO_PLANEWAVE_RHO, casimir_force_ht, casimir_free_energy_ht,
+                                              ht_truncation)
     from jaxem.materials import PEMC
 
     R1 = _checks.check_positive("radius1", params["radius1"])
@@ -47,9 +49,16 @@ def pemc_sign_switch(params: dict, out) -> None:
     x = np.geomspace(x_min, x_max, n_x)
     delta = np.linspace(d_min, d_max, n_d)
     XX, DD = np.meshgrid(x, delta, indexing="ij")
-    l1, l2, mm = ht_truncation(x_min * r_eff, R1, R2, eta)
-    kw = dict(l_max=(l1, l2), m_max=mm)
-    out.log(f"{XX.size} points, l_max = ({l1}, {l2}), m_max = {mm}")
+    L_min = x_min * r_eff
+    if max(R1, R2) / L_min >= AUTO_PLANEWAVE_RHO:
+        # short distances: the zero-frequency plane-wave route (sizes ~ sqrt(R/L), not R/L)
+        N, M = ht_planewave_truncation(L_min, R1, R2, eta)
+        kw = dict(method="planewave", n_k=N, n_phi=M)
+        out.log(f"{XX.size} points, plane-wave route, N = {N} k-nodes, M = {M} azimuths")
+    else:
+        l1, l2, mm = ht_truncation(L_min, R1, R2, eta)
+        kw = dict(method="multipole", l_max=(l1, l2), m_max=mm)
+        out.log(f"{XX.size} points, multipole route, l_max = ({l1}, {l2}), m_max = {mm}")
 
     def point(L, d):
         F = casimir_free_energy_ht(L, R1, R2, PEMC(d), PEMC(0.0), **kw)
