@@ -242,3 +242,25 @@ def test_routing_and_bad_input():
         casimir_free_energy_ht(-0.1, 1.0, INF, PEC, PEC, method="planewave")
     with pytest.raises(ValueError, match="Dirichlet"):
         casimir_free_energy_ht(0.1, 1.0, INF, DIRICHLET, PEC, method="planewave")
+
+
+@pytest.mark.slow
+def test_pemc_pfa_critical_angle_from_the_planewave_route():
+    # sphere--plane, roots of the autodiff force in delta at R/L = 100, 200, 400 (plane-wave route,
+    # eta = 8); linear Richardson in x = L/R of the last two -> 0.923319 pi/4 (pemc-casimir.md §2.10).
+    # Measured 0.9233218 (3e-6); the multipole route's R/L = 10, 20 extrapolation reaches only 2e-3.
+    import numpy as np
+    from scipy.optimize import brentq
+
+    from jaxem.casimir import casimir_force_ht, ht_planewave_truncation
+    from jaxem.materials import PEMC
+
+    roots = []
+    for RL in (100.0, 200.0, 400.0):
+        L = 1.0 / RL
+        N, M = ht_planewave_truncation(L, 1.0, np.inf, 8)
+        force = lambda d: float(casimir_force_ht(L, 1.0, np.inf, PEMC(d), PEMC(0.0),  # noqa: E731
+                                                 method="planewave", n_k=N, n_phi=M))
+        roots.append(brentq(force, 0.70, 0.74, xtol=1e-10) / (np.pi / 4))
+    assert roots[0] > roots[1] > roots[2] > 0.923319          # approached from above
+    assert abs((2 * roots[2] - roots[1]) - 0.923319) <= 2e-5
