@@ -9,7 +9,8 @@ import numpy as np
 
 from jaxem.sweeps.registry import Param, register_task
 
-__all__ = ["nanospheres_fig4", "nanospheres_fig5", "nanospheres_fig6", "nanospheres_casimir_polder"]
+__all__ = ["nanospheres_fig4", "nanospheres_fig5", "nanospheres_fig6", "nanospheres_casimir_polder",
+           "nanospheres_stiffness"]
 
 _POLARISATIONS = {"yy": ((0.0, 1.0), (0.0, 1.0)), "xy": ((1.0, 0.0), (0.0, 1.0)),
                   "xx": ((1.0, 0.0), (1.0, 0.0)), "45": ((1.0, 1.0), (1.0, 1.0))}
@@ -391,3 +392,91 @@ def nanospheres_casimir_polder(params: dict, out) -> None:
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     out.savefig(fig, "casimir_polder.png")
+
+
+@register_task("nanospheres_stiffness", "trap frequencies of sphere A along x, y, z vs separation for focused "
+               "(Gaussian) tweezers, dphi = 0 and pi: the shift by optical binding and Casimir-Polder",
+               params=_common(
+                   separation_min=Param(float, 1.0e-6, "smallest separation [m] (keep > 2 w0: each sphere "
+                                        "is lit by its own tweezer only)"),
+                   separation_max=Param(float, 4.0e-6, "largest separation [m]"),
+                   n_points=Param(int, 281, "separations on the grid"),
+                   numerical_aperture=Param(float, 0.8, "numerical aperture of each tweezer (w0 = lambda/(pi NA))"),
+                   density=Param(float, 2200.0, "mass density of the spheres [kg/m^3] (fused silica)"),
+                   polarisation=Param(str, "yy", "tweezer polarisations (A, B)", choices=tuple(_POLARISATIONS)),
+               ))
+def nanospheres_stiffness(params: dict, out) -> None:
+    """Write stiffness.npz (separation [m]; K_A diagonal [N/m] and trap frequencies Omega/2pi [Hz] along x, y, z
+    for dphi = 0, pi; the single-tweezer values) and stiffness.png.
+
+    Each sphere sits at the focus of its own paraxial Gaussian tweezer (foci held fixed); K_A is the autodiff
+    Hessian of U_A (trap + optical binding + Casimir-Polder) with respect to r_A, Omega = sqrt(K/m).
+    """
+    from jaxem import _checks
+    from jaxem.potentials.nanospheres import (nanosphere_stiffness, rayleigh_range,
+                                              waist_from_numerical_aperture)
+
+    lo = _checks.check_positive("separation_min", params["separation_min"])
+    hi = _checks.check_positive("separation_max", params["separation_max"])
+    if hi <= lo:
+        raise ValueError("separation_max must be > separation_min")
+    n = _checks.check_int("n_points", params["n_points"], minimum=2)
+    na = _checks.check_positive("numerical_aperture", params["numerical_aperture"])
+    rho = _checks.check_positive("density", params["density"])
+    kw = _setup(params)
+    ja, jb = _POLARISATIONS[params["polarisation"]]
+    kw.update(jones_a=ja, jones_b=jb, profile="gaussian", numerical_aperture=na)
+    lam = params["wavelength"]
+    mass = rho * 4.0 / 3.0 * np.pi * kw["radius"] ** 3
+    s = np.linspace(lo, hi, n)
+
+    def freq(k):
+        return np.sqrt(np.maximum(k, 0.0) / mass) / (2 * np.pi)
+
+    def batch(b):
+        sep = np.asarray(b["s"])
+        zeros = np.zeros_like(sep)
+        r_a = np.stack([zeros, zeros, zeros], -1)
+        r_b = np.stack([sep, zeros, zeros], -1)
+        res = {}
+        for name, dphi in (("0", 0.0), ("pi", np.pi)):
+            k_a, _ = nanosphere_stiffness(r_a, r_b, dphi, **kw)
+            diag = np.diagonal(np.asarray(k_a), axis1=-2, axis2=-1)
+            for j, ax in enumerate("xyz"):
+                res[f"k_{ax}_{name}"] = diag[:, j]
+        return res
+
+    res = out.sweep("stiffness", batch, {"s": s}, chunk_size=256)
+    # single tweezer (no partner): the trap alone, k = (4, 4, 2 w0^2/z_R^2) |U0|/w0^2
+    far = nanosphere_stiffness(np.zeros(3), np.array([1.0, 0.0, 0.0]), 0.0,
+                               **dict(kw, include_casimir_polder=False))[0]
+    k_single = np.diagonal(np.asarray(far))
+    w0 = float(waist_from_numerical_aperture(na, lam))
+    z_r = float(rayleigh_range(w0, lam))
+    f_single = freq(k_single)
+    out.log(f"w0 = {w0 * 1e9:.1f} nm, z_R = {z_r * 1e9:.1f} nm, m = {mass:.3e} kg; single-tweezer trap frequencies "
+            f"{f_single[0] / 1e3:.1f}, {f_single[1] / 1e3:.1f}, {f_single[2] / 1e3:.1f} kHz (x, y, z)")
+    freqs = {k.replace("k_", "f_"): freq(v) for k, v in res.items()}
+    for name in ("0", "pi"):
+        rel = [freqs[f"f_{ax}_{name}"] / f_single[j] - 1 for j, ax in enumerate("xyz")]
+        out.log(f"dphi = {name}: relative frequency shifts at s = {s[0] * 1e6:.2f} um: "
+                f"{rel[0][0]:+.2e}, {rel[1][0]:+.2e}, {rel[2][0]:+.2e} (x, y, z); max |shift| over the grid "
+                f"{max(np.max(np.abs(r)) for r in rel):.2e}")
+    out.write_arrays("stiffness", separation=s, waist=w0, rayleigh_range=z_r, mass=mass, k_single=k_single,
+                     f_single=f_single, **res, **freqs)
+
+    plt = _plt()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharex=True)
+    for j, ax_name in enumerate("xyz"):
+        ax = axes[j]
+        for name, color, label in (("0", "C2", r"$\Delta\phi = 0$"), ("pi", "C0", r"$\Delta\phi = \pi$")):
+            ax.plot(s / lam, freqs[f"f_{ax_name}_{name}"] / f_single[j] - 1, color=color, lw=1.4, label=label)
+        ax.axhline(0, color="k", lw=0.6, ls=":")
+        ax.set_xlabel(r"separation $s/\lambda_0$")
+        ax.set_title(f"{ax_name}: single tweezer {f_single[j] / 1e3:.1f} kHz", fontsize=9)
+    axes[0].set_ylabel(r"$\Omega_A/\Omega_\mathrm{single} - 1$")
+    axes[0].legend(frameon=False)
+    fig.suptitle(f"sphere A, R = {kw['radius'] * 1e9:g} nm, NA = {na:g}, I = {params['intensity'] * 1e-12:g} W/um^2, "
+                 f"{params['polarisation']} (binding along x)", fontsize=10)
+    fig.tight_layout()
+    out.savefig(fig, "stiffness.png")
