@@ -5,6 +5,7 @@ universal zero-frequency results tabulated in casimir-spheres.md §4.B, scipy / 
 Pade identity for the Bose function, and central finite differences for autodiff.
 """
 import math
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -20,7 +21,7 @@ from jaxem.casimir.free_energy import (casimir_entropy, casimir_force, casimir_f
                                        casimir_free_energy, casimir_pfa_force, casimir_pfa_force_gradient,
                                        casimir_pfa_free_energy, casimir_sizes)
 from jaxem.constants import c, hbar, k_B
-from jaxem.materials import Dielectric, Drude, PerfectConductor
+from jaxem.materials import Dielectric, Drude, LorentzOscillators, PerfectConductor, Plasma
 from jaxem.special.angular_scaled import scaled_angular_functions
 
 PEC = PerfectConductor()
@@ -197,6 +198,156 @@ def test_casimir_polder_sphere_sphere():
 
 
 # ----------------------------------------------------------------------------------------------
+# T = 0 xi-quadrature (frequency_sum.zero_temperature_nodes) against scipy.integrate.quad
+
+def _eps_imag_numpy(m):
+    """eps(i xi) written out here from the material's parameters (None: perfect conductor)."""
+    if m is None:
+        return lambda x: 1.0
+    if isinstance(m, PerfectConductor):
+        return None
+    if isinstance(m, Drude):
+        wp, g = float(m.omega_p), float(m.gamma)
+        return lambda x: 1.0 + wp**2 / (x * (x + g))
+    if isinstance(m, Plasma):
+        wp = float(m.omega_p)
+        return lambda x: 1.0 + wp**2 / x**2
+    e0, s, w, d = (np.asarray(a, dtype=float) for a in (m.eps_inf, m.strengths, m.resonances, m.dampings))
+    return lambda x: float(e0 + np.sum(s**2 / (w**2 + x**2 + d * x)))
+
+
+def _lifshitz_density_scipy(xi, L, e1, e2, em, pfa=False):
+    """(1/2pi) int k dk sum_p log(1 - r1 r2 e^{-2 kappa L}) [1/m^2] (pfa: int_L^inf dL' of it, [1/m])."""
+    import scipy.special
+    q, epsm = xi / c, em(xi)
+    eps = [None if e is None else e(xi) for e in (e1, e2)]
+
+    def integrand(t):       # t = 2 L (kappa - sqrt(eps_m) xi/c), k dk = kappa dkappa
+        kap = t / (2 * L) + math.sqrt(epsm) * q
+        k2 = kap**2 - epsm * q * q
+        r = []
+        for e in eps:
+            if e is None:
+                r.append((-1.0, 1.0))
+            else:
+                kj = math.sqrt(e * q * q + k2)
+                r.append(((kap - kj) / (kap + kj), (e * kap - epsm * kj) / (e * kap + epsm * kj)))
+        x = [r[0][p] * r[1][p] * math.exp(-2 * kap * L) for p in (0, 1)]
+        if pfa:     # int_L^inf log(1 - x e^{-2 kappa (L' - L)}) dL' = -Li_2(x)/(2 kappa)
+            val = sum(-scipy.special.spence(1.0 - xp) / (2 * kap) for xp in x)
+        else:
+            val = sum(math.log1p(-xp) for xp in x)
+        return kap * val / (2 * L)
+    with warnings.catch_warnings():     # quad reports roundoff at 1e-13 on tiny integrands
+        warnings.simplefilter("ignore", scipy.integrate.IntegrationWarning)
+        return scipy.integrate.quad(integrand, 0, np.inf, epsabs=0, epsrel=1e-13, limit=200)[0] / (2 * np.pi)
+
+
+def _lifshitz_t0_scipy(L, m1, medium=None, pfa=False):
+    """T = 0 plane–plane energy per area [J/m^2] (pfa: its int_L^inf dL' [J/m]), nested quad in log xi."""
+    e1, em = _eps_imag_numpy(m1), _eps_imag_numpy(medium)
+    xc = c / (2 * L)
+    g = lambda v: _lifshitz_density_scipy(math.exp(v) * xc, L, e1, e1, em, pfa) * math.exp(v) * xc  # noqa: E731
+    return hbar / (2 * np.pi) * scipy.integrate.quad(g, -45.0, 5.0, epsabs=0, epsrel=1e-11, limit=500)[0]
+
+
+def _zero_temperature_cases():
+    mats = {"pec": (PEC, None), "drude": (GOLD, None), "plasma": (Plasma.gold(), None),
+            "silica": (LorentzOscillators.silica(), None),
+            "ps_water": (LorentzOscillators.polystyrene(), LorentzOscillators.water()),
+            "gold_water": (GOLD, LorentzOscillators.water())}
+    fast = {("drude", 1e-6), ("drude", 1e-5), ("ps_water", 1e-7)}
+    return [pytest.param(m, med, L, 3e-7 if name == "ps_water" else 1e-8, id=f"{name}-{L:g}",
+                         marks=() if (name, L) in fast else pytest.mark.slow)
+            for name, (m, med) in mats.items() for L in (1e-7, 1e-6, 1e-5)]
+
+
+
+@pytest.mark.parametrize("material,medium,L,tol", _zero_temperature_cases())
+def test_zero_temperature_rule_plane_plane(material, medium, L, tol):
+    # default T = 0 rule (42 nodes) on the Lifshitz energy per area; measured errors (table in the
+    # frequency_sum docstring): <= 1.4e-9, polystyrene in water 1.3e-7 at 100 nm; the legacy 40-node
+    # Nystrom rule is off by 2e-5 / 3e-5 (Drude gold, 1 / 10 um)
+    ref = _lifshitz_t0_scipy(L, material, medium)
+    f = lambda xi: pw.plane_plane_log_det_density(xi, L, material, material, medium, n_k=60)  # noqa: E731
+    E = float(fs.zero_temperature_integral(f, L))
+    assert E == pytest.approx(ref, rel=tol)
+    if material is GOLD and medium is None:
+        legacy = float(fs.zero_temperature_integral(f, L, 40))
+        assert abs(legacy / ref - 1) > 3e-6
+
+
+def test_zero_temperature_pfa_gold_default_accuracy():
+    # the public PFA at T = 0 (default rule, n_k = 80) against an independent scipy Lifshitz + Li_2
+    L, R = 1e-6, 1e-5
+    ref = 2 * np.pi * R * _lifshitz_t0_scipy(L, GOLD, pfa=True)
+    assert float(casimir_pfa_free_energy(L, R, T=0.0, material1=GOLD)) == pytest.approx(ref, rel=1e-7)
+
+
+def test_zero_temperature_rule_sphere_plane_gold():
+    # Drude gold sphere–plane, R/L = 10 (small truncation: the xi-rule is compared with itself):
+    # default (42 nodes) vs step 0.1 (83 nodes), measured 5e-10; legacy 40 Nystrom nodes 1.4e-5
+    L = 1e-7
+    f = lambda xi: _GOLD_SP(xi, L)  # noqa: E731
+    E = float(fs.zero_temperature_integral(f, L))
+    E_fine = float(fs.zero_temperature_integral(f, L, step=0.1))
+    assert E == pytest.approx(E_fine, rel=1e-8)
+    assert abs(float(fs.zero_temperature_integral(f, L, 40)) / E_fine - 1) > 3e-6
+
+
+def test_zero_temperature_rule_nodes_and_legacy():
+    u, w = fs.exp_map_nodes()
+    assert u.size == fs.zero_temperature_count() == 42 and np.all(np.diff(u) > 0)
+    assert u[0] == pytest.approx(fs.T0_U_MIN) and u[-1] >= fs.T0_U_MAX
+    # int u^n e^{-u} du = n!, int sqrt(u) e^{-u} = sqrt(pi)/2: exact to the lower-end floor ~1.3e-9 g(0)
+    # (absolute); int e^{-u}/(1 + u/a) = a e^a E_1(a), a = 1e-5 (the whole integrand is a feature at
+    # u ~ 1e-5, where the step in log u is ~2.3): 2.2e-8 absolute, i.e. 2e-4 of this small integral
+    import scipy.special
+    a = 1e-5
+    for g, ref, tol in ((lambda u: np.exp(-u), 1.0, 2e-9), (lambda u: u**3 * np.exp(-u), 6.0, 2e-9),
+                        (lambda u: np.sqrt(u) * np.exp(-u), np.sqrt(np.pi) / 2, 2e-9),
+                        (lambda u: np.exp(-u) / (1 + u / a), a * np.exp(a) * scipy.special.exp1(a), 3e-8)):
+        assert abs(np.sum(w * g(u)) - ref) < tol
+    # an explicit node count keeps the previous Nystrom rule
+    L = 2e-6
+    xi, wx = fs.zero_temperature_nodes(L, 40)
+    k, wk = pw.nystrom_nodes(40)
+    np.testing.assert_allclose(np.asarray(xi), k * c / (2 * L), rtol=1e-15)
+    np.testing.assert_allclose(np.asarray(wx), wk * c / (2 * L), rtol=1e-15)
+    assert fs.zero_temperature_count(40) == 40 and fs.zero_temperature_count(40, 0.25) == 34
+    with pytest.raises(ValueError, match="t0_step"):
+        casimir_free_energy(1e-6, 1e-6, math.inf, 0.0, GOLD, t0_step=-1.0)
+    with pytest.raises(ValueError, match="n_t0"):
+        casimir_free_energy(1e-6, 1e-6, math.inf, 0.0, GOLD, n_t0=0)
+
+
+def test_zero_temperature_batch_default_spread():
+    # T = 0 batches group gaps up to L/L_min = 2 with the default rule (1.25 with the legacy n_t0)
+    from jaxem.casimir.free_energy import GROUP_SPREAD, GROUP_SPREAD_T0, _spread, _t0_rule
+    assert _spread(None, 0, _t0_rule(None, None)) == _spread(None, 0, _t0_rule(40, 0.2)) == GROUP_SPREAD == 2.0
+    assert _spread(None, 0, _t0_rule(40, None)) == GROUP_SPREAD_T0 == 1.25
+    assert _spread(None, 5, _t0_rule(40, None)) == GROUP_SPREAD
+
+
+@pytest.mark.slow
+def test_zero_temperature_batch_spread_two_keeps_accuracy():
+    # gold, R = 10 um, L = 1 - 2 um, default sizes: grouped (spread 2: shared k- and xi-grids of L_min)
+    # against every gap on its own grid; measured 1.4e-7 (legacy n_t0 = 40 rule: 4e-5)
+    Ls = np.array([1e-6, 1.25e-6, 1.6e-6, 2e-6])
+    grouped = np.asarray(casimir_free_energy(Ls, 1e-5, math.inf, 0.0, GOLD))
+    single = np.asarray(casimir_free_energy(Ls, 1e-5, math.inf, 0.0, GOLD, group_spread=1.0))
+    np.testing.assert_allclose(grouped, single, rtol=5e-7)
+
+
+@pytest.mark.slow
+def test_zero_temperature_sphere_plane_gold_public_default():
+    # casimir_free_energy at T = 0, gold, R = 10 um, L = 1 um (default truncation): default rule vs
+    # step 0.125 (66 nodes), measured 5e-10
+    E = float(casimir_free_energy(1e-6, 1e-5, math.inf, 0.0, GOLD))
+    E_fine = float(casimir_free_energy(1e-6, 1e-5, math.inf, 0.0, GOLD, t0_step=0.125))
+    assert E == pytest.approx(E_fine, rel=1e-8)
+
+
 # temperature: high-T limit, T -> 0, PSD vs Matsubara
 
 def test_high_temperature_limit_is_zero_frequency_term():
