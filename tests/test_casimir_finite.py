@@ -597,3 +597,21 @@ def test_batch_force_gradient_and_entropy_match_single_points():
         batch = np.asarray(fn(Ls, R, math.inf, T, GOLD, **kw))
         single = np.array([float(fn(L, R, math.inf, T, GOLD, **kw)) for L in Ls])
         np.testing.assert_allclose(batch, single, rtol=2e-5)
+
+
+def test_pfa_sweep_with_fixed_frequency_count_compiles_once():
+    # n_frequencies fixes the static Matsubara count of the PFA: two distances whose own counts differ
+    # (0.3 and 3 um at 300 K) must share one compiled kernel (regression: the PFA path ignored it and
+    # recompiled per distance, ~1 min each for the force gradient)
+    import math
+
+    from jaxem.casimir import free_energy as fe
+    from jaxem.casimir.frequency_sum import matsubara_count
+    from jaxem.materials import Drude
+
+    gold = Drude.gold()
+    assert matsubara_count(300.0, 0.3e-6) != matsubara_count(300.0, 3e-6)
+    fe.casimir_pfa_force(0.3e-6, 1e-5, math.inf, 300.0, gold, gold, n_frequencies=7)
+    before = fe._pfa_batch._cache_size()
+    fe.casimir_pfa_force(3e-6, 1e-5, math.inf, 300.0, gold, gold, n_frequencies=7)
+    assert fe._pfa_batch._cache_size() == before

@@ -431,8 +431,9 @@ def casimir_pfa_force_gradient(L, R1, R2=math.inf, T=300.0, material1=None, mate
 
 
 def _pfa(order, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies):
+    # n_frequencies fixes the static Matsubara count (else it follows L, T: one compilation per count)
     material2, plane, _, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, "matsubara", rtol,
-                                           1.0, (1, 1, 1), None)
+                                           1.0, (1, 1, 1), n_frequencies)
     r_eff = R1 if plane else R1 * R2 / (R1 + R2)
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
     vals = _pfa_batch(Lb.reshape(-1), Tb.reshape(-1), material1, material2, medium, order=order,

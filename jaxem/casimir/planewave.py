@@ -166,6 +166,9 @@ def fresnel_imag(xi, k, material, medium=None):
 # ----------------------------------------------------------------------------------------------
 # plane–plane (Lifshitz) and the PFA integrand
 
+_LI2_COEFFS = np.array([1.0 / n**2 for n in range(60, 0, -1)])
+
+
 def polylog2(x):
     """Dilogarithm Li_2(x) for real x in [-1, 1] (used by the PFA integral of the Lifshitz formula).
 
@@ -175,9 +178,12 @@ def polylog2(x):
     x = jnp.asarray(x, dtype=jnp.float64)
 
     def series(u):   # Horner form: a polynomial, so every derivative is finite (also at u = 0)
-        acc = jnp.zeros_like(u)
-        for n in range(60, 0, -1):
-            acc = acc * u + 1.0 / n**2
+        # a scan over the 60 coefficients, not an unrolled loop: the unrolled form made the second
+        # L-derivative of the PFA (force gradient) take ~60 s to compile
+        def step(acc, c):
+            return acc * u + c, None
+
+        acc, _ = jax.lax.scan(step, jnp.zeros_like(u), _LI2_COEFFS)
         return acc * u
 
     def pos(u):   # u in [0, 1]
