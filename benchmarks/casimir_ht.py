@@ -35,6 +35,7 @@ from jaxem.materials import PEMC, Drude, PerfectConductor
 
 DRUDE = Drude(1.37e16, 5.3e13)
 PEC = PerfectConductor()
+INF = float("inf")
 
 
 def numpy_baseline(L, R, X_tm, X_te, l_max, m_max):
@@ -194,6 +195,7 @@ def planewave_batched_sweep(n_side=32, x_range=(0.1, 1.0), eta=8.0):
     for i in range(n_loop):
         jax.block_until_ready(single(LL[i], DD[i]))
     per_point_loop = (time.perf_counter() - t0) / n_loop
+    jax.block_until_ready(point(float(LL[-1]), float(DD[-1])))   # compile the un-nested kernel first
     t0 = time.perf_counter()
     for i in range(n_loop):
         jax.block_until_ready(point(float(LL[i]), float(DD[i])))
@@ -219,6 +221,42 @@ def planewave_batched_sweep(n_side=32, x_range=(0.1, 1.0), eta=8.0):
           f"({per_point_public / per_point_batch:.1f}x); max|batch-loop|={err:.1e}", flush=True)
 
 
+def planewave_distance_sweep(RL, material, name, n_points=100):
+    """100 sphere--plane distances L in [R/RL, 2R/RL] in one call (kernels shared, one group) vs single
+    jitted plane-wave calls with the same sizes (compiled once) and vs calls of the public function."""
+    from jaxem.casimir.static_planewave import ht_planewave_truncation
+    from jaxem.casimir.zero_frequency import casimir_free_energy_ht_distances
+
+    R = 1.0
+    Ls = np.linspace(R / RL, 2 * R / RL, n_points)
+    t0 = time.perf_counter()
+    casimir_free_energy_ht_distances(Ls, R, INF, material, material)
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    batch = casimir_free_energy_ht_distances(Ls, R, INF, material, material)
+    per_batch = (time.perf_counter() - t0) / n_points
+    N, M = ht_planewave_truncation(Ls[0], R, INF)
+    single = jax.jit(lambda L: casimir_free_energy_ht(L, R, INF, material, material, method="planewave",
+                                                      n_k=N, n_phi=M))
+    float(single(Ls[0]))
+    n = 10 if RL < 1000 else 3
+    t0 = time.perf_counter()
+    vals = [float(single(L)) for L in Ls[:n]]
+    per_single = (time.perf_counter() - t0) / n
+    public = lambda L: float(casimir_free_energy_ht(float(L), R, INF, material, material,  # noqa: E731
+                                                    method="planewave", n_k=N, n_phi=M))
+    public(Ls[-1])      # compile the un-nested kernel first (else its compilation lands in the timing)
+    t0 = time.perf_counter()
+    for L in Ls[:n]:
+        public(L)
+    per_public = (time.perf_counter() - t0) / n
+    diff = np.max(np.abs(batch[:n] / np.array(vals) - 1))
+    print(f"planewave distance sweep {name:5s} R/L={RL:4d}-{2 * RL:4d}: {n_points} points N={N} M={M} "
+          f"compile={first - per_batch * n_points:.2f}s batch={per_batch * 1e3:.2f} ms/point; single jitted "
+          f"{per_single * 1e3:.2f} ms ({per_single / per_batch:.1f}x), public calls {per_public * 1e3:.2f} ms "
+          f"({per_public / per_batch:.1f}x); max|batch/single-1|={diff:.1e}", flush=True)
+
+
 def main():
     full = "--full" in sys.argv
     quick = "--quick" in sys.argv
@@ -231,6 +269,9 @@ def main():
         for x in (0.1, 1.0):
             for d in deltas:
                 planewave_pemc_equal_spheres(x, d)
+        for RL in ((10, 100) if quick else (10, 100, 1000)):
+            planewave_distance_sweep(RL, DRUDE, "drude")
+            planewave_distance_sweep(RL, PEC, "pec")
         planewave_batched_sweep(10 if quick else 32)
         if quick:
             return

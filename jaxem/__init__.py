@@ -116,6 +116,7 @@ from .casimir import (
     casimir_force_ht,
     casimir_free_energy,
     casimir_free_energy_ht,
+    casimir_free_energy_ht_distances,
     casimir_pfa_force,
     casimir_pfa_force_gradient,
     casimir_pfa_free_energy,

@@ -38,6 +38,7 @@ from .zero_frequency import (
     DIRICHLET,
     casimir_force_ht,
     casimir_free_energy_ht,
+    casimir_free_energy_ht_distances,
     ht_truncation,
     round_trip_traces_ht,
     static_plane_reflection,
@@ -50,7 +51,8 @@ round_trip_traces = round_trip_traces_ht
 
 __all__ = [
     "DIRICHLET", "casimir_entropy", "casimir_force", "casimir_force_gradient", "casimir_force_ht",
-    "casimir_free_energy", "casimir_free_energy_ht", "casimir_pfa_force", "casimir_pfa_force_gradient",
+    "casimir_free_energy", "casimir_free_energy_ht", "casimir_free_energy_ht_distances",
+    "casimir_pfa_force", "casimir_pfa_force_gradient",
     "casimir_pfa_free_energy", "casimir_sizes", "closed_forms", "ht_planewave_truncation", "ht_truncation",
     "log_det_one_minus", "pemc_free_energy_ht_deltas",
     "pemc_beyond_pfa_coefficient", "pemc_beyond_pfa_energy_correction_t0", "pemc_dipole_dipole_free_energy_ht",

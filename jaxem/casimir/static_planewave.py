@@ -406,3 +406,62 @@ def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None
     deltas = jnp.asarray(deltas, dtype=jnp.float64)
     out = _pemc_delta_core(rho1, rho2, deltas.reshape(-1), N=int(n_k), M=n_phi, plane=plane)
     return out.reshape(deltas.shape)
+
+
+# ----------------------------------------------------------------------------------------------
+# sweeps over the distance: kernels shared between distances
+
+@partial(jax.jit, static_argnames=("N", "M", "names1", "names2", "channels", "mixing", "plasma_plane", "k_scale"))
+def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, params2, plane, plasma_w, *, N, M,
+                                names1, names2, channels, mixing, plasma_plane, k_scale=None):
+    """sum_m w_m log det(1 - M^(m)) at the distances ells * L_ref, with the kernels built once at L_ref.
+
+    Lengths are in units of the reference gap L_ref (rho_j = R_j / L_ref, plasma_w = omega_p L_ref/c).
+    At xi = 0 a sphere kernel depends on the gap only through its translation factor: in units of
+    L_ref, K_j(ell) = D K_j(1) D with D = diag(e^{-k_i (ell - 1)}) (sphere--plane; e^{-k_i (ell-1)/2}
+    per sphere for two spheres), so that det(1 - R_p K(ell)) = det(1 - R_p D^2 K(1)) and
+    det(1 - K_2 K_1) = det(1 - K_2 D^2 K_1 D^2) (similarity by D).  Each distance then costs a row
+    scaling (and, for two spheres, one product) plus the LU factorisations: the k-grid is that of
+    L_ref, so keep ells in [1, ~2] (the grid resolves e^{-2 k L} for every L >= L_ref; accuracy table
+    in :func:`casimir_free_energy_ht_distances`).  Other arguments as :func:`planewave_ht_core`.
+    Returns:
+        float64 array of ells' shape.
+    """
+    sphere_plane = len(names2) == 0
+    shift = 1.0 if sphere_plane else 0.5
+    if k_scale is None:
+        k_scale = K_SCALE_PLANE if sphere_plane else K_SCALE_SPHERES
+    k = jnp.asarray(_tables(N, M, k_scale)[0])
+    K1 = _sphere_kernel(names1, coeffs1, params1, rho1, shift, N, M, channels, mixing, k_scale)
+    if sphere_plane:
+        rp = jnp.broadcast_to(plane, (N, 2, 2))
+        if plasma_plane:
+            rp = rp.at[:, 1, 1].set(plasma_plane_te_reflection(k, plasma_w))
+    else:
+        K2 = _sphere_kernel(names2, coeffs2, params2, rho2, shift, N, M, channels, mixing, k_scale)
+    n_m = M // 2 + 1
+    wm = np.full(n_m, 2.0)
+    wm[0] = 1.0
+    n_stack = 1 if mixing else len(channels)
+    weights = jnp.asarray(np.tile(wm, n_stack))
+
+    def one(ell):
+        d2 = jnp.exp(-2.0 * k * (ell - 1.0) / (1.0 if sphere_plane else 2.0))
+        if mixing:
+            d2x = jnp.concatenate([d2, d2])                               # (TM, TE) x k rows
+            if sphere_plane:
+                Kr = (d2x[:, None] * K1).reshape(n_m, 2, N, 2 * N)
+                mats = jnp.einsum("ipr,mrix->mpix", rp, Kr).reshape(n_m, 2 * N, 2 * N)
+            else:
+                mats = (K2 * d2x[None, None, :]) @ (K1 * d2x[None, None, :])
+            flat = mats
+        else:
+            if sphere_plane:
+                mats = jnp.stack([(rp[:, c, c] * d2)[None, :, None] * K1[n] for n, c in enumerate(channels)])
+            else:
+                mats = (K2 * d2[None, None, None, :]) @ (K1 * d2[None, None, None, :])
+            flat = mats.reshape((-1,) + mats.shape[-2:])
+        return jnp.sum(weights * log_det_one_minus(flat))
+
+    ells = jnp.asarray(ells, jnp.float64)
+    return jax.lax.map(one, ells.reshape(-1)).reshape(ells.shape)
