@@ -287,6 +287,56 @@ def _sphere_kernel(names, coeffs, params, rho, shift, N, M, channels, mixing, k_
     return jnp.stack([jnp.einsum("b,bmij->mij", C[:, c, c], B) for c in channels])
 
 
+def _round_trip_setup(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, *, N, M, names1, names2,
+                      channels, mixing, plasma_plane, k_scale):
+    """(sphere_plane, k, K1, other): sphere 1's kernel blocks and the plane's (N, 2, 2) Fresnel matrices
+    (sphere--plane) or sphere 2's kernel blocks (two spheres), on the k-grid in units of L."""
+    sphere_plane = len(names2) == 0
+    shift = 1.0 if sphere_plane else 0.5
+    if k_scale is None:
+        k_scale = K_SCALE_PLANE if sphere_plane else K_SCALE_SPHERES
+    k = jnp.asarray(_tables(N, M, k_scale)[0])
+    K1 = _sphere_kernel(names1, coeffs1, params1, rho1, shift, N, M, channels, mixing, k_scale)
+    if sphere_plane:
+        other = jnp.broadcast_to(plane, (N, 2, 2))
+        if plasma_plane:
+            other = other.at[:, 1, 1].set(plasma_plane_te_reflection(k, plasma_w))
+    else:
+        other = _sphere_kernel(names2, coeffs2, params2, rho2, shift, N, M, channels, mixing, k_scale)
+    return sphere_plane, k, K1, other
+
+
+def _round_trip_blocks(setup, d2, *, N, M, channels, mixing):
+    """Round-trip m-blocks stacked as (n_stack * n_m, d, d): M = R_p D2 K1 (sphere--plane) or
+    K2 D2 K1 D2 (two spheres), D2 = diag(d2) over the k-nodes (d2 = None: no rescaling)."""
+    sphere_plane, k, K1, other = setup
+    n_m = M // 2 + 1
+    if d2 is not None and mixing:
+        d2 = jnp.concatenate([d2, d2])                                    # (TM, TE) x k rows
+    if sphere_plane:
+        rp = other
+        if d2 is not None:
+            K1 = d2[:, None] * K1                                         # D2 K1: rows scaled
+        if mixing:
+            # (R_plane (x) 1) K: row (p, i) -> sum_r R_pr(k_i) K[(r, i), .]
+            mats = jnp.einsum("ipr,mrix->mpix", rp, K1.reshape(n_m, 2, N, 2 * N)).reshape(n_m, 2 * N, 2 * N)
+        else:
+            mats = jnp.stack([rp[:, c, c][None, :, None] * K1[n] for n, c in enumerate(channels)])
+    else:
+        K2 = other
+        if d2 is not None:
+            K1, K2 = K1 * d2, K2 * d2                                     # K D2: columns scaled
+        mats = K2 @ K1
+    return mats.reshape((-1,) + mats.shape[-2:])
+
+
+def _block_weights(M, n_stack):
+    """Weights of the stacked m-blocks: 1 for m = 0, 2 for m > 0 (blocks m and -m are equal)."""
+    wm = np.full(M // 2 + 1, 2.0)
+    wm[0] = 1.0
+    return jnp.asarray(np.tile(wm, n_stack))
+
+
 @partial(jax.jit, static_argnames=("N", "M", "names1", "names2", "channels", "mixing", "plasma_plane",
                                    "r_max", "k_scale"))
 def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, *, N, M, names1,
@@ -305,34 +355,11 @@ def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, pla
     Returns:
         float64 scalar (r_max = 0) or array (r_max,).
     """
-    sphere_plane = len(names2) == 0
-    shift = 1.0 if sphere_plane else 0.5
-    if k_scale is None:
-        k_scale = K_SCALE_PLANE if sphere_plane else K_SCALE_SPHERES
-    k = jnp.asarray(_tables(N, M, k_scale)[0])
-    K1 = _sphere_kernel(names1, coeffs1, params1, rho1, shift, N, M, channels, mixing, k_scale)
-    if sphere_plane:
-        rp = jnp.broadcast_to(plane, (N, 2, 2))
-        if plasma_plane:
-            r_te = plasma_plane_te_reflection(k, plasma_w)
-            rp = rp.at[:, 1, 1].set(r_te)
-        if mixing:
-            # (R_plane (x) 1) K: row (p, i) -> sum_r R_pr(k_i) K[(r, i), .]
-            n_m = K1.shape[0]
-            Kr = K1.reshape(n_m, 2, N, 2 * N)
-            mats = jnp.einsum("ipr,mrix->mpix", rp, Kr).reshape(n_m, 2 * N, 2 * N)
-        else:
-            mats = jnp.stack([rp[:, c, c][None, :, None] * K1[n] for n, c in enumerate(channels)])
-    else:
-        K2 = _sphere_kernel(names2, coeffs2, params2, rho2, shift, N, M, channels, mixing, k_scale)
-        mats = K2 @ K1
-    n_m = M // 2 + 1
-    wm = np.full(n_m, 2.0)
-    wm[0] = 1.0
-    if mixing:
-        mats = mats[None]
-    flat = mats.reshape((-1,) + mats.shape[-2:])
-    weights = jnp.asarray(np.tile(wm, mats.shape[0]))
+    setup = _round_trip_setup(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, N=N, M=M,
+                              names1=names1, names2=names2, channels=channels, mixing=mixing,
+                              plasma_plane=plasma_plane, k_scale=k_scale)
+    flat = _round_trip_blocks(setup, None, N=N, M=M, channels=channels, mixing=mixing)
+    weights = _block_weights(M, flat.shape[0] // (M // 2 + 1))
     if r_max == 0:
         return jnp.sum(weights * log_det_one_minus(flat))
     return jnp.sum(weights[:, None] * jnp.real(round_trip_traces(flat, r_max)), axis=0)
@@ -353,10 +380,7 @@ def _pemc_delta_core(rho1, rho2, deltas, *, N, M, plane):
     else:
         A2, B2 = _basis_blocks(("dv", "de"), none, rho2, shift, N, M, k_scale)
         AA, AB, BA, BB = A2 @ A1, A2 @ B1, B2 @ A1, B2 @ B1
-    n_m = M // 2 + 1
-    wm = np.full(n_m, 2.0)
-    wm[0] = 1.0
-    wm = jnp.asarray(wm)
+    wm = _block_weights(M, 1)
 
     def one(delta):
         c, s = jnp.cos(delta), jnp.sin(delta)
@@ -427,40 +451,15 @@ def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, par
     Returns:
         float64 array of ells' shape.
     """
-    sphere_plane = len(names2) == 0
-    shift = 1.0 if sphere_plane else 0.5
-    if k_scale is None:
-        k_scale = K_SCALE_PLANE if sphere_plane else K_SCALE_SPHERES
-    k = jnp.asarray(_tables(N, M, k_scale)[0])
-    K1 = _sphere_kernel(names1, coeffs1, params1, rho1, shift, N, M, channels, mixing, k_scale)
-    if sphere_plane:
-        rp = jnp.broadcast_to(plane, (N, 2, 2))
-        if plasma_plane:
-            rp = rp.at[:, 1, 1].set(plasma_plane_te_reflection(k, plasma_w))
-    else:
-        K2 = _sphere_kernel(names2, coeffs2, params2, rho2, shift, N, M, channels, mixing, k_scale)
-    n_m = M // 2 + 1
-    wm = np.full(n_m, 2.0)
-    wm[0] = 1.0
-    n_stack = 1 if mixing else len(channels)
-    weights = jnp.asarray(np.tile(wm, n_stack))
+    setup = _round_trip_setup(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, N=N, M=M,
+                              names1=names1, names2=names2, channels=channels, mixing=mixing,
+                              plasma_plane=plasma_plane, k_scale=k_scale)
+    sphere_plane, k = setup[0], setup[1]
+    weights = _block_weights(M, 1 if mixing else len(channels))
 
     def one(ell):
         d2 = jnp.exp(-2.0 * k * (ell - 1.0) / (1.0 if sphere_plane else 2.0))
-        if mixing:
-            d2x = jnp.concatenate([d2, d2])                               # (TM, TE) x k rows
-            if sphere_plane:
-                Kr = (d2x[:, None] * K1).reshape(n_m, 2, N, 2 * N)
-                mats = jnp.einsum("ipr,mrix->mpix", rp, Kr).reshape(n_m, 2 * N, 2 * N)
-            else:
-                mats = (K2 * d2x[None, None, :]) @ (K1 * d2x[None, None, :])
-            flat = mats
-        else:
-            if sphere_plane:
-                mats = jnp.stack([(rp[:, c, c] * d2)[None, :, None] * K1[n] for n, c in enumerate(channels)])
-            else:
-                mats = (K2 * d2[None, None, None, :]) @ (K1 * d2[None, None, None, :])
-            flat = mats.reshape((-1,) + mats.shape[-2:])
+        flat = _round_trip_blocks(setup, d2, N=N, M=M, channels=channels, mixing=mixing)
         return jnp.sum(weights * log_det_one_minus(flat))
 
     ells = jnp.asarray(ells, jnp.float64)
