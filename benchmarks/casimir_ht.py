@@ -9,8 +9,8 @@ R/L = 100 (l_max ~ 1e3, ~30 s on 2 cores) and 1000 (l_max ~ 1e4 per block, hours
 --full: the multipole basis is O(m_max l_max^3).
 
 Plane-wave route (jaxem.casimir.static_planewave, method="planewave"): sphere--plane R/L = 10, 100, 1000
-(Drude, PEC) with N (k nodes), M (azimuths), number of determinants, accuracy (Drude: exact 9.59; PEC:
-eta + 4 run), compile and run time, and ratios against the published figures for the same workloads
+(Drude, PEC, plasma sphere and plane) with N (k nodes), M (azimuths), number of determinants, accuracy
+(Drude: exact 9.59; PEC, plasma: eta + 4 run), compile and run time, and ratios against the published figures for the same workloads
 (numba plane-wave code 0.09 / 0.12 / 2.0 s, C code 0.43 / 1.15 / 38.8 s at ~1e-6, other machines);
 equal PEMC spheres at L/R_eff = 0.1 and 1 (published PEMC code ~270 s at 0.1; fastest equal-PEC-sphere
 code 0.11 s at 0.1); a jitted vmap over 10^3 (L, delta) points vs single calls.
@@ -31,10 +31,11 @@ from scipy.special import gammaln
 import jaxem  # noqa: F401  (x64)
 from jaxem.casimir import closed_forms as cf
 from jaxem.casimir.zero_frequency import casimir_free_energy_ht, ht_truncation
-from jaxem.materials import PEMC, Drude, PerfectConductor
+from jaxem.materials import PEMC, Drude, PerfectConductor, Plasma
 
 DRUDE = Drude(1.37e16, 5.3e13)
 PEC = PerfectConductor()
+PLASMA = Plasma(3e10)      # R = 1 m (the benchmark's unit): penetration depth c/omega_p = R/100
 INF = float("inf")
 
 
@@ -265,6 +266,7 @@ def main():
         for RL in ((10, 100) if quick else (10, 100, 1000)):
             planewave_sphere_plane(RL, DRUDE, "drude")
             planewave_sphere_plane(RL, PEC, "pec")
+            planewave_sphere_plane(RL, PLASMA, "plasm")
         deltas = (0.0, np.pi / 3) if quick else (0.0, np.pi / 6, np.pi / 3, np.pi / 2)
         for x in (0.1, 1.0):
             for d in deltas:

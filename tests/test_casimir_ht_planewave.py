@@ -305,3 +305,100 @@ def test_distance_core_force_by_autodiff():
     h = 1e-5
     fd = (float(f(1.3 + h)) - float(f(1.3 - h))) / (2 * h)
     assert abs(g / fd - 1) <= 1e-7
+
+
+# --- plasma spheres (tabulated TE l-sum) ----------------------------------------------------------
+
+def test_plasma_sphere_te_coefficients_vs_bessel_ratio():
+    # vs mpmath Bessel ratios I_{l+3/2}/I_{l+1/2}(w), rel 1e-12
+    from jaxem.casimir.static_planewave import plasma_sphere_te_coefficients
+
+    for w in (0.01, 3.0, 200.0, 2e4):
+        f = np.asarray(plasma_sphere_te_coefficients(w, 300))
+        for l in (1, 7, 60, 300):
+            h = mpmath.besseli(l + 1.5, w) / mpmath.besseli(l + 0.5, w)
+            ref = -(mpmath.mpf(l) / (l + 1)) * w * h / (2 * l + 1 + w * h)
+            assert abs(f[l - 1] / float(ref) - 1.0) <= 1e-12
+
+
+def test_plasma_scaled_sum_vs_direct_long_double_sum():
+    # series (chi < 30) and panel interpolation (chi >= 30) vs the full l-sum with long-double
+    # Poisson weights, rel 1e-12 for chi = 0.5 .. 1e5
+    from jaxem.casimir.static_planewave import _log_even_poisson, plasma_sphere_te_coefficients
+
+    chis = np.array([0.5, 5.0, 29.9, 30.1, 47.0, 300.0, 1234.5, 4999.0, 2e4, 9.9e4])
+    l = np.arange(1, 60001)
+    for w in (3.0, 2000.0):
+        f = np.asarray(plasma_sphere_te_coefficients(w, l.size))
+        ref = np.array([np.sum(f * np.exp(_log_even_poisson(l, c))) for c in chis])
+        got = np.asarray(scaled_basis_sum(("plasma", 1e5), jnp.asarray(chis), w))
+        np.testing.assert_allclose(got, ref, rtol=1e-12)
+    # differentiable in chi and w, finite everywhere
+    g = jax.grad(lambda c, w: scaled_basis_sum(("plasma", 1e5), c, w), argnums=(0, 1))
+    for c in (0.0, 10.0, 100.0, 5e4):
+        assert all(np.isfinite(float(x)) for x in g(c, 50.0))
+
+
+@pytest.mark.parametrize("m2", [PEC, DRUDE, "sphere"])
+def test_plasma_sphere_vs_multipole(m2):
+    # plasma sphere (omega_p R/c = 15) vs the multipole engine (Mie TE coefficient via Bessel
+    # functions), eta = 14 in both, R/L = 10: rel 1e-9
+    P = Plasma(4.5e12)
+    R, L = 1e-3, 1e-4
+    R2, mat2 = (0.7e-3, Plasma(9e12)) if m2 == "sphere" else (INF, m2)
+    pw = casimir_free_energy_ht(L, R, R2, P, mat2, method="planewave", eta=14)
+    mp = casimir_free_energy_ht(L, R, R2, P, mat2, method="multipole", eta=14)
+    assert float(pw) < 0.0 and _rel(pw, mp) <= 1e-9
+
+
+def test_plasma_sphere_and_plane_limits_and_force():
+    # omega_p -> inf: PEC sphere and plane (TE deviations ~ c/(omega_p L)); omega_p -> 0: Drude
+    # (TE term ~ (omega_p R/c)^2 = 1e-8); in between, strictly between the two
+    R, L = 1e-4, 1e-5
+    kw = dict(method="planewave", eta=10)
+    pec = casimir_free_energy_ht(L, R, INF, PEC, PEC, **kw)
+    drude = casimir_free_energy_ht(L, R, INF, DRUDE, DRUDE, **kw)
+    hi = casimir_free_energy_ht(L, R, INF, Plasma(3e19), Plasma(3e19), **kw)
+    lo = casimir_free_energy_ht(L, R, INF, Plasma(3e8), Plasma(3e8), **kw)
+    gold = casimir_free_energy_ht(L, R, INF, Plasma(1.37e16), Plasma(1.37e16), **kw)
+    hi10 = casimir_free_energy_ht(L, R, INF, Plasma(3e18), Plasma(3e18), **kw)
+    assert _rel(hi, pec) <= 3e-6                    # c/(omega_p L) = 1e-6
+    assert 8.0 <= _rel(hi10, pec) / _rel(hi, pec) <= 12.0     # deviation ~ 1/omega_p
+    assert _rel(lo, drude) <= 1e-7
+    assert float(pec) < float(gold) < float(drude)
+    assert _rel(gold, pec) > 1e-3 and _rel(gold, drude) > 0.3       # gold: c/omega_p = 22 nm << L
+    # "auto" takes the plane-wave route (the multipole route cannot do a plasma plane)
+    assert _rel(casimir_free_energy_ht(L, R, INF, Plasma(1.37e16), Plasma(1.37e16)), gold) <= 1e-14
+    # force = -dF/dL by autodiff vs central difference, rel 1e-6 (traced L: table size from n_phi)
+    N, M = ht_planewave_truncation(L, R, INF, 10.0)
+    kw = dict(method="planewave", n_k=N, n_phi=M)
+    P = Plasma(1.37e16)
+    force = casimir_force_ht(L, R, INF, P, P, **kw)
+    h = 1e-6 * L
+    fd = -(casimir_free_energy_ht(L + h, R, INF, P, P, **kw) - casimir_free_energy_ht(L - h, R, INF, P, P, **kw)) / (2 * h)
+    assert float(force) < 0.0 and _rel(force, fd) <= 1e-6
+    # d/d omega_p (material parameter traced), rel 1e-6
+    g = jax.grad(lambda wp: casimir_free_energy_ht(L, R, INF, Plasma(wp), Plasma(wp), **kw))(1.37e16)
+    e = lambda wp: float(casimir_free_energy_ht(L, R, INF, Plasma(wp), Plasma(wp), **kw))  # noqa: E731
+    assert _rel(g, (e(1.37e16 * (1 + 1e-6)) - e(1.37e16 * (1 - 1e-6))) / (2.74e10)) <= 1e-6
+
+
+def test_sweeps_batched_with_vmap_equal_sequential_and_plasma_distances():
+    # batch_size > 1 (the accelerator default: vmapped chunks inside lax.map) equals the sequential
+    # CPU default to rel 1e-12; the distance sweep also covers plasma spheres (vs single calls, 1e-8)
+    from jaxem.casimir.static_planewave import default_batch_size
+    from jaxem.casimir.zero_frequency import casimir_free_energy_ht_distances
+
+    assert default_batch_size("cpu") is None and default_batch_size("gpu") == 64
+    ds = jnp.linspace(0.0, np.pi / 2, 7)
+    a = pemc_free_energy_ht_deltas(0.1, 1.0, 0.7, ds, n_k=30, n_phi=21, batch_size=1)
+    b = pemc_free_energy_ht_deltas(0.1, 1.0, 0.7, ds, n_k=30, n_phi=21, batch_size=3)
+    np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-12)
+    P = Plasma(1.37e16)
+    Ls = np.array([1e-6, 1.3e-6, 1.9e-6])
+    kw = dict(n_k=40, n_phi=31)
+    seq = casimir_free_energy_ht_distances(Ls, 2e-5, INF, P, P, batch_size=1, **kw)
+    vec = casimir_free_energy_ht_distances(Ls, 2e-5, INF, P, P, batch_size=2, **kw)
+    np.testing.assert_allclose(vec, seq, rtol=1e-12)
+    single = [float(casimir_free_energy_ht(L, 2e-5, INF, P, P, method="planewave", **kw)) for L in Ls]
+    np.testing.assert_allclose(seq, single, rtol=1e-8)

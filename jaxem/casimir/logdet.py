@@ -12,9 +12,11 @@ Two numerical routes:
   positive definiteness);
 * pivoted LU otherwise.
 
-Caveat (observed on the 2-core CPU box, jax 0.10.2): a vmapped batch of ~50 Cholesky
-factorisations of size ~300 stalled the XLA CPU runtime (0 % CPU, reproducible); the Casimir
-engine therefore uses the LU route.
+Caveat (2-core CPU box, jax 0.10.2): some vmapped graphs wedge XLA's CPU thread pool (0 % CPU,
+never returns); seen with two LAPACK calls in one vmapped body, with a data-dependent cond, and with
+--xla_force_host_platform_device_count=2.  A vmapped batch of 50 Cholesky factorisations of size
+300 (with and without the LU fallback, under lax.map and grad) runs fine; the n = 0 plane-wave
+sphere--plane route uses Cholesky with ``positive_definite=True``, the other engines LU.
 
 At large separations det(1 - M) = 1 - O(||M||) and log det ~ -tr M is tiny: the log of a pivot
 computed as 1 - (something) would lose every digit to rounding (absolute error ~ N eps).  Each
@@ -105,7 +107,11 @@ def _cholesky_value(K):
     full relative precision (no trace series needed).
     """
     n = K.shape[-1]
-    L = jnp.linalg.cholesky(jnp.eye(n, dtype=K.dtype) - K)
+    return _cholesky_value_from(K, jnp.linalg.cholesky(jnp.eye(n, dtype=K.dtype) - K))
+
+
+def _cholesky_value_from(K, L):
+    """(log det(1 - K), ok) from the lower Cholesky factor L of 1 - K."""
     d = jnp.real(jnp.diagonal(L))
     ok = jnp.all(jnp.isfinite(d)) & jnp.all(d > 0)
     off = jnp.tril(L, -1)
@@ -113,17 +119,24 @@ def _cholesky_value(K):
     return jnp.sum(_log_abs_one_minus(eps)), ok
 
 
-def _lu_value(K):
-    """log|det(1 - K)| by pivoted LU, pivots' distance from 1 formed without cancellation.
+def _lu_value_from(K, lu, perm):
+    """log|det(1 - K)| from the pivoted LU factors of 1 - K (lax.linalg.lu: (1 - K)[perm] = L U).
 
-    P^T (1 - K) = L U, so 1 - U_ii = [1 - P_ii + (P^T K)_ii] + sum_{k<i} L_ik U_ki.
+    1 - U_ii = [perm_i != i] + K[perm_i, i] + sum_{k<i} L_ik U_ki: the pivots' distance from 1 is formed
+    from K and the strict triangles, without the cancellation of 1 - U_ii.
     """
     n = K.shape[-1]
-    P, Lo, U = jax.scipy.linalg.lu(jnp.eye(n, dtype=K.dtype) - K)
-    PtK_diag = jnp.sum(P * K, axis=0)          # (P^T K)_ii = sum_j P_ji K_ji
-    strict = jnp.tril(Lo, -1)
-    eps = (1.0 - jnp.diagonal(P)) + PtK_diag + jnp.sum(strict * U.T, axis=-1)
+    i = jnp.arange(n)
+    below = i[None, :] < i[:, None]            # (i, k): k < i; one fused masked pass, no triangles copied
+    eps = (perm != i).astype(K.dtype) + K[perm, i] + jnp.sum(jnp.where(below, lu * lu.T, 0.0), axis=-1)
     return jnp.sum(_log_abs_one_minus(eps))
+
+
+def _lu_value(K):
+    """log|det(1 - K)| by pivoted LU (permutation kept as an index vector: no n x n P matrix)."""
+    n = K.shape[-1]
+    lu, _, perm = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - K)
+    return _lu_value_from(K, lu, perm)
 
 
 def _tangent(K, dK):
@@ -150,7 +163,15 @@ def _log_det_hpd(K, fallback: bool):
 @_log_det_hpd.defjvp
 def _log_det_hpd_jvp(fallback, primals, tangents):
     (K,), (dK,) = primals, tangents
-    return _log_det_hpd(K, fallback), _tangent(K, dK)
+    if fallback:
+        return _log_det_hpd(K, fallback), _tangent(K, dK)
+    # positive definite promised: one Cholesky factor for the value and (1 - K)^{-1}
+    n = K.shape[-1]
+    L = jnp.linalg.cholesky(jnp.eye(n, dtype=K.dtype) - K)
+    val, ok = _cholesky_value_from(K, L)
+    Li = jax.lax.linalg.triangular_solve(L, jnp.eye(n, dtype=K.dtype), left_side=True, lower=True)
+    A_inv = jnp.conj(Li.T) @ Li
+    return jnp.where(ok, val, jnp.nan), -jnp.real(jnp.sum(A_inv.T * dK))
 
 
 @jax.custom_jvp
@@ -160,8 +181,14 @@ def _log_det_lu(K):
 
 @_log_det_lu.defjvp
 def _log_det_lu_jvp(primals, tangents):
+    # one factorisation for the value and the tangent: (1 - K)^{-1} from the same LU factors
     (K,), (dK,) = primals, tangents
-    return _log_det_lu(K), _tangent(K, dK)
+    n = K.shape[-1]
+    lu, _, perm = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - K)
+    rhs = jnp.eye(n, dtype=K.dtype)[perm]
+    A_inv = jax.lax.linalg.triangular_solve(lu, rhs, left_side=True, lower=True, unit_diagonal=True)
+    A_inv = jax.lax.linalg.triangular_solve(lu, A_inv, left_side=True, lower=False)
+    return _lu_value_from(K, lu, perm), -jnp.real(jnp.sum(A_inv.T * dK))
 
 
 def _log_det_one_minus_single(M, hermitian: bool, positive_definite: bool):

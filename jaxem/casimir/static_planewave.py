@@ -20,6 +20,11 @@ here is a combination of four scalar "basis" sums S_b(chi) = sum_l f_b(l) chi^{2
           X_TM = c l/(l+a), c = (e-1)/(e+1), a = 1/(e+1), e = eps_s/eps_m (Eq. 4.57).
     PEC: X = diag(f_dv, f_de); PEMC(theta): X = D(theta) diag(f_dv, f_de) D(theta)^T (4.55)-(4.56).
 
+A plasma sphere (TM: 'dv') has a TE coefficient f(l) = -q w h_l/(2l + 1 + w h_l), h_l a ratio of
+modified Bessel functions of w = omega_p R/c, with no closed-form sum: the basis ('plasma', chi_cap)
+sums it exactly at Chebyshev nodes (panels in log sqrt chi; each node over its Poisson window of l)
+and interpolates, <= 3e-14 measured against the full l-sum up to chi = 1e5 (:func:`_plasma_scaled`).
+
 X(l) = sum_b C_b f_b(l) with constant 2x2 matrices C_b, so the kernel is sum_b C_b (x) K_b.
 
 Discretisation (lengths in units of L, k in 1/L): Nystrom nodes k_i, weights w_i of
@@ -47,7 +52,8 @@ w = omega_p L / c (TM: 1), which this basis handles exactly.
 PEMC bodies: :func:`pemc_free_energy_ht_deltas` evaluates many delta = theta_1 - theta_2 at once,
 computing the Dv / de kernels (and their products) once per geometry and rotating them per delta.
 
-Cost: O(N^2 M) kernel evaluations and (M+1)/2 LU factorisations of size N (2N with mixing);
+Cost: O(N^2 M) kernel evaluations and (M+1)/2 factorisations of size N per channel (2N with
+mixing): Cholesky of the symmetric similar form for sphere--plane without mixing, LU otherwise;
 N, M ~ sqrt(R/L) (see :func:`ht_planewave_truncation`), against O(m_max l_max^3), l_max ~ R/L, of the
 multipole engine.
 """
@@ -71,9 +77,12 @@ __all__ = [
     "ht_planewave_truncation",
     "planewave_ht_core",
     "pemc_free_energy_ht_deltas",
+    "plasma_sphere_te_coefficients",
+    "default_batch_size",
 ]
 
-#: the scalar l-sums available in closed form (see the module docstring)
+#: the scalar l-sums available in closed form (see the module docstring); a plasma sphere's TE sum is
+#: the tabulated basis ("plasma", chi_cap)
 BASIS_SUMS = ("dv", "de", "dir", "rat")
 
 # ----------------------------------------------------------------------------------------------
@@ -159,6 +168,105 @@ def _rat_scaled(chi, a):
     return jnp.where(small, series, large)
 
 
+# 'plasma' (TE of a plasma sphere, no closed form): series below _RAT_SWITCH, above it piecewise
+# Chebyshev interpolation in log sqrt(chi) of exact windowed l-sums at the nodes
+_PLASMA_PANEL = 0.2     # panel width in log u (geometric panels: the sums vary on scale ~ u)
+_PLASMA_NODES = 16      # Chebyshev nodes per panel (measured interpolation error <~ 1e-12)
+_PLASMA_SIGMAS = 9.0    # the l-window at a node: chi/2 +- 4.5 sqrt(chi) (Poisson weights in 2l)
+
+
+def plasma_sphere_te_coefficients(w, l_max: int):
+    """Static TE coefficient of a plasma sphere, f(l) = X_TE(l), l = 1..l_max.
+
+    f(l) = -q w h_l / (2l + 1 + w h_l), q = l/(l+1), h_l = I_{l+3/2}(w)/I_{l+1/2}(w), w = omega_p R/c
+    (the xi -> 0 limit of the TE Mie coefficient, as zero_frequency._x_te; -> -q (PEC) as w -> inf,
+    -> 0 (Drude) as w -> 0), with h_l from :func:`jaxem.special.modified.log_modified_bessel_i`.
+    Arguments: w > 0 (traced), l_max static.  Returns float64 (l_max,).
+    """
+    from jaxem.special.modified import log_modified_bessel_i
+
+    w = jnp.asarray(w, dtype=jnp.float64)
+    log_i = log_modified_bessel_i(w, l_max + 1)                 # l = 0..l_max+1
+    h = jnp.exp(log_i[2:] - log_i[1:-1])                         # I_{l+3/2}/I_{l+1/2}, l = 1..l_max
+    l = jnp.arange(1, l_max + 1, dtype=jnp.float64)
+    q = l / (l + 1.0)
+    return -q * w * h / (2.0 * l + 1.0 + w * h)
+
+
+def _log_even_poisson(l, chi):
+    """log(e^{-chi} chi^{2l}/(2l)!) for integer l >= 1, chi > 0, in numpy long double (static tables).
+
+    The three terms are ~1e6 at chi ~ 1e5 and cancel: float64 would leave ~1e-10 absolute error in the
+    log, long double (x86: 64-bit mantissa) ~1e-13.  (2l)! by Stirling's series for 2l >= 20.
+    """
+    n = (2 * np.asarray(l)).astype(np.longdouble)
+    chi = np.asarray(chi).astype(np.longdouble)
+    big = n >= 20
+    nb = np.where(big, n, np.longdouble(20))
+    half_log_2pi = np.longdouble(0.91893853320467274178032973640561764)
+    stirling = ((nb + np.longdouble(0.5)) * np.log(nb) - nb + half_log_2pi + 1 / (12 * nb) - 1 / (360 * nb ** 3)
+                + 1 / (1260 * nb ** 5) - 1 / (1680 * nb ** 7))
+    small_tab = np.array([math.lgamma(k + 1.0) for k in range(20)], dtype=np.longdouble)
+    lfact = np.where(big, stirling, small_tab[np.minimum(n, 19).astype(np.int64)])
+    return np.asarray(n * np.log(chi) - lfact - chi, dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=None)
+def _plasma_tables(chi_cap: float):
+    """Static layout of the 'plasma' interpolation: panel nodes in u, l-windows, Chebyshev transform."""
+    v0 = math.log(math.sqrt(_RAT_SWITCH) - 0.5)
+    n_panels = max(1, int(math.ceil((0.5 * math.log(chi_cap) - v0) / _PLASMA_PANEL)) + 1)
+    n = _PLASMA_NODES
+    x = np.cos(np.pi * (2 * np.arange(n) + 1) / (2 * n))             # first-kind Chebyshev nodes
+    a = v0 + _PLASMA_PANEL * np.arange(n_panels)
+    v = a[:, None] + 0.5 * _PLASMA_PANEL * (x[None, :] + 1.0)          # (P, n), v = log u
+    chi = np.exp(2.0 * v).ravel()
+    width = int(math.ceil(_PLASMA_SIGMAS * math.sqrt(chi.max()))) + 40
+    start = np.maximum(1, np.floor(chi / 2 - 0.5 * _PLASMA_SIGMAS * np.sqrt(chi)) - 5).astype(np.int64)
+    l_max = int(start.max()) + width
+    # node values -> Chebyshev coefficients: c_k = (2 - [k=0])/n sum_j v_j T_k(x_j)
+    T = np.cos(np.outer(np.arange(n), np.arccos(x)))                   # (k, j)
+    to_coef = (np.where(np.arange(n) == 0, 1.0, 2.0)[:, None] / n) * T
+    idx = start[:, None] + np.arange(width)[None, :]                   # (n_nodes, width), l values
+    valid = idx <= l_max
+    idx = np.minimum(idx, l_max)
+    logp = _log_even_poisson(idx, chi[:, None])
+    weights = np.where(valid & (logp > -745.0), np.exp(np.maximum(logp, -745.0)), 0.0)
+    return v0, n_panels, idx, weights, l_max, to_coef
+
+
+def _plasma_scaled(chi, w, chi_cap: float):
+    """e^{-chi} sum_{l>=1} f(l) chi^{2l}/(2l)! with f of :func:`plasma_sphere_te_coefficients`.
+
+    chi < 30: power series (64 terms).  30 <= chi <= chi_cap: per panel (width 0.2 in log sqrt chi)
+    a 16-term Chebyshev series of the exact sums at the panel's nodes, each summed over its window
+    chi/2 +- 4.5 sqrt(chi) of l (Poisson weights in 2l: outside < 1e-17).  chi > chi_cap is clamped:
+    the kernel weight exp(chi - (k_i + k_j)(rho + s)) <= e^{-50} there (see :func:`_plasma_chi_cap`).
+    """
+    v0, n_panels, idx, weights, l_max, to_coef = _plasma_tables(float(chi_cap))
+    f = plasma_sphere_te_coefficients(w, max(l_max, _RAT_TERMS))
+    # series part
+    small = chi < _RAT_SWITCH
+    cs = jnp.where(small, chi, 0.0)
+    l, inv_f = _inv_factorial_even(_RAT_TERMS)
+    series = _horner(f[:_RAT_TERMS] * jnp.asarray(inv_f), cs * cs) * jnp.exp(-cs)
+    # node values: exact windowed sums (static windows and weights, traced f)
+    node_vals = jnp.sum(jnp.asarray(weights) * f[jnp.asarray(idx - 1)], axis=-1)    # (n_nodes,)
+    coef = node_vals.reshape(n_panels, _PLASMA_NODES) @ jnp.asarray(to_coef.T)     # (P, n)
+    # evaluate: panel index and local variable
+    v = 0.5 * jnp.log(jnp.clip(jnp.where(small, _RAT_SWITCH, chi), _RAT_SWITCH, chi_cap))
+    pos = (v - v0) / _PLASMA_PANEL
+    p = jnp.clip(jnp.floor(pos), 0, n_panels - 1).astype(jnp.int32)
+    x = jnp.clip(2.0 * (pos - p) - 1.0, -1.0, 1.0)
+    c = coef[p]                                                                      # (..., n)
+    b1 = jnp.zeros_like(x)
+    b2 = jnp.zeros_like(x)
+    for k in range(_PLASMA_NODES - 1, 0, -1):                                       # Clenshaw
+        b1, b2 = 2.0 * x * b1 - b2 + c[..., k], b1
+    interp = x * b1 - b2 + c[..., 0]
+    return jnp.where(small, series, interp)
+
+
 def scaled_basis_sum(name: str, chi, a=None):
     """e^{-chi} S_b(chi) of a basis l-sum S_b = sum_l f_b(l) chi^{2l}/(2l)! (module docstring).
 
@@ -178,6 +286,8 @@ def scaled_basis_sum(name: str, chi, a=None):
         return _dir_scaled(chi)
     if name == "rat":
         return _rat_scaled(chi, a)
+    if isinstance(name, tuple) and name[0] == "plasma":
+        return _plasma_scaled(chi, a, name[1])
     raise ValueError(f"name must be one of {BASIS_SUMS!r}, got {name!r}")
 
 
@@ -306,22 +416,44 @@ def _round_trip_setup(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, pla
     return sphere_plane, k, K1, other
 
 
-def _round_trip_blocks(setup, d2, *, N, M, channels, mixing):
+def _symmetric_route(setup, mixing):
+    """Static: are the round-trip blocks returned symmetric (1 - M positive definite: Cholesky)?
+
+    Sphere--plane without polarisation mixing: channel c's block R_c D2 K_c (R_c = diag r_c(k)) is
+    similar to sgn(r_c) V K_c V, V = diag(sqrt(|r_c| d2)), a real symmetric matrix.  The static
+    Fresnel coefficient of a channel has one sign for all k (constant; a plasma plane's TE
+    r(k) < 0), so this is exact; its eigenvalues are those of the round trip, < 1 for passive
+    bodies, so 1 - M is positive definite.
+    """
+    return bool(setup[0]) and not mixing
+
+
+def _round_trip_blocks(setup, d2, *, N, M, channels, mixing, plasma_plane=False):
     """Round-trip m-blocks stacked as (n_stack * n_m, d, d): M = R_p D2 K1 (sphere--plane) or
-    K2 D2 K1 D2 (two spheres), D2 = diag(d2) over the k-nodes (d2 = None: no rescaling)."""
+    K2 D2 K1 D2 (two spheres), D2 = diag(d2) over the k-nodes (d2 = None: no rescaling).
+    Sphere--plane without mixing: the symmetric similar form of :func:`_symmetric_route`."""
     sphere_plane, k, K1, other = setup
     n_m = M // 2 + 1
     if d2 is not None and mixing:
         d2 = jnp.concatenate([d2, d2])                                    # (TM, TE) x k rows
     if sphere_plane:
         rp = other
-        if d2 is not None:
+        if d2 is not None and mixing:
             K1 = d2[:, None] * K1                                         # D2 K1: rows scaled
         if mixing:
             # (R_plane (x) 1) K: row (p, i) -> sum_r R_pr(k_i) K[(r, i), .]
             mats = jnp.einsum("ipr,mrix->mpix", rp, K1.reshape(n_m, 2, N, 2 * N)).reshape(n_m, 2 * N, 2 * N)
         else:
-            mats = jnp.stack([rp[:, c, c][None, :, None] * K1[n] for n, c in enumerate(channels)])
+            out = []
+            for n, c in enumerate(channels):
+                v = jnp.ones((N,)) if d2 is None else jnp.sqrt(d2)
+                if plasma_plane and c == 1:
+                    # r_TE(k) < 0 varies with k: V = sqrt(-r d2), sign -1
+                    v = jnp.sqrt(-rp[:, 1, 1]) * v
+                    out.append(-(v[:, None] * K1[n] * v[None, :]))
+                else:
+                    out.append(rp[0, c, c] * (v[:, None] * K1[n] * v[None, :]))
+            return jnp.stack(out).reshape((-1, N, N))
     else:
         K2 = other
         if d2 is not None:
@@ -358,18 +490,34 @@ def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, pla
     setup = _round_trip_setup(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, N=N, M=M,
                               names1=names1, names2=names2, channels=channels, mixing=mixing,
                               plasma_plane=plasma_plane, k_scale=k_scale)
-    flat = _round_trip_blocks(setup, None, N=N, M=M, channels=channels, mixing=mixing)
+    flat = _round_trip_blocks(setup, None, N=N, M=M, channels=channels, mixing=mixing, plasma_plane=plasma_plane)
     weights = _block_weights(M, flat.shape[0] // (M // 2 + 1))
+    sym = _symmetric_route(setup, mixing)
     if r_max == 0:
-        return jnp.sum(weights * log_det_one_minus(flat))
+        return jnp.sum(weights * log_det_one_minus(flat, hermitian=sym, positive_definite=sym))
     return jnp.sum(weights[:, None] * jnp.real(round_trip_traces(flat, r_max)), axis=0)
 
 
 # ----------------------------------------------------------------------------------------------
 # PEMC sweeps over the duality-angle difference: kernels shared between angles
 
-@partial(jax.jit, static_argnames=("N", "M", "plane"))
-def _pemc_delta_core(rho1, rho2, deltas, *, N, M, plane):
+def default_batch_size(backend=None):
+    """Points vmapped together inside a sweep's lax.map: 1 on CPU (a vmapped batch of LU
+    factorisations was measured ~3x slower per point than one at a time on XLA CPU), 64 on
+    accelerators (batched LU / Cholesky kernels).  None means 1."""
+    backend = jax.default_backend() if backend is None else backend
+    return None if backend == "cpu" else 64
+
+
+def _map(fn, xs, batch_size):
+    n = xs.shape[0]
+    if batch_size is None or int(batch_size) <= 1 or n <= 1:
+        return jax.lax.map(fn, xs)
+    return jax.lax.map(fn, xs, batch_size=min(int(batch_size), n))
+
+
+@partial(jax.jit, static_argnames=("N", "M", "plane", "batch_size"))
+def _pemc_delta_core(rho1, rho2, deltas, *, N, M, plane, batch_size=None):
     shift = 1.0 if plane else 0.5
     k_scale = K_SCALE_PLANE if plane else K_SCALE_SPHERES
     none = (jnp.zeros(()), jnp.zeros(()))
@@ -389,10 +537,10 @@ def _pemc_delta_core(rho1, rho2, deltas, *, N, M, plane):
         mats = jnp.concatenate([top, bot], axis=-2)                                 # (n_m, 2N, 2N)
         return 0.5 * jnp.sum(wm * log_det_one_minus(mats))
 
-    return jax.lax.map(one, deltas)
+    return _map(one, deltas, batch_size)
 
 
-def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None, n_phi=None):
+def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None, n_phi=None, batch_size="auto"):
     """F/(k_B T) of PEMC(theta_1) and PEMC(theta_2) bodies for many delta = theta_1 - theta_2 at once.
 
     The n = 0 free energy depends on delta only (pemc-casimir.md §2.8).  With
@@ -407,6 +555,7 @@ def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None
     Arguments:
         L [m], R1 [m], R2 [m] (jnp.inf: PEMC plane): vacuum gap; deltas: array of delta [rad].
         eta: accuracy (sizes from :func:`ht_planewave_truncation` unless n_k, n_phi given).
+        batch_size: angles vmapped together (static int; "auto": :func:`default_batch_size`).
     Returns:
         float64 array, shape of deltas: F / (k_B T).
     casimir-spheres.md §2.4, pemc-casimir.md §1.6 (4.55)-(4.56), §2.8.
@@ -428,16 +577,18 @@ def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None
     rho1 = jnp.asarray(R1, dtype=jnp.float64) / L
     rho2 = jnp.zeros(()) if plane else jnp.asarray(R2, dtype=jnp.float64) / L
     deltas = jnp.asarray(deltas, dtype=jnp.float64)
-    out = _pemc_delta_core(rho1, rho2, deltas.reshape(-1), N=int(n_k), M=n_phi, plane=plane)
+    bs = default_batch_size() if batch_size == "auto" else batch_size
+    out = _pemc_delta_core(rho1, rho2, deltas.reshape(-1), N=int(n_k), M=n_phi, plane=plane, batch_size=bs)
     return out.reshape(deltas.shape)
 
 
 # ----------------------------------------------------------------------------------------------
 # sweeps over the distance: kernels shared between distances
 
-@partial(jax.jit, static_argnames=("N", "M", "names1", "names2", "channels", "mixing", "plasma_plane", "k_scale"))
+@partial(jax.jit, static_argnames=("N", "M", "names1", "names2", "channels", "mixing", "plasma_plane", "k_scale",
+                                   "batch_size"))
 def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, params2, plane, plasma_w, *, N, M,
-                                names1, names2, channels, mixing, plasma_plane, k_scale=None):
+                                names1, names2, channels, mixing, plasma_plane, k_scale=None, batch_size=None):
     """sum_m w_m log det(1 - M^(m)) at the distances ells * L_ref, with the kernels built once at L_ref.
 
     Lengths are in units of the reference gap L_ref (rho_j = R_j / L_ref, plasma_w = omega_p L_ref/c).
@@ -456,11 +607,12 @@ def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, par
                               plasma_plane=plasma_plane, k_scale=k_scale)
     sphere_plane, k = setup[0], setup[1]
     weights = _block_weights(M, 1 if mixing else len(channels))
+    sym = _symmetric_route(setup, mixing)
 
     def one(ell):
         d2 = jnp.exp(-2.0 * k * (ell - 1.0) / (1.0 if sphere_plane else 2.0))
-        flat = _round_trip_blocks(setup, d2, N=N, M=M, channels=channels, mixing=mixing)
-        return jnp.sum(weights * log_det_one_minus(flat))
+        flat = _round_trip_blocks(setup, d2, N=N, M=M, channels=channels, mixing=mixing, plasma_plane=plasma_plane)
+        return jnp.sum(weights * log_det_one_minus(flat, hermitian=sym, positive_definite=sym))
 
     ells = jnp.asarray(ells, jnp.float64)
-    return jax.lax.map(one, ells.reshape(-1)).reshape(ells.shape)
+    return _map(one, ells.reshape(-1), batch_size).reshape(ells.shape)

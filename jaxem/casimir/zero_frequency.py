@@ -29,8 +29,9 @@ reflection element of a sphere is a closed-form l-sum (cosh chi - 1, the 'de' su
 cosh chi, and an integral representation for dielectric X = c l/(l+a)), so the cost is
 O(N^2 M + M N^3) with N, M ~ sqrt(R/L) instead of O(m_max l_max^3), l_max ~ R/L.  Supported: Drude,
 PEC, dielectric / Lorentz / magnetodielectric spheres (also in an electrolyte), PEMC(theta) at any
-delta, Dirichlet; planes of all these, and plasma planes (k-dependent static TE coefficient, only
-here).  Not supported (multipole only): plasma and bi-isotropic spheres, bi-isotropic planes.
+delta, Dirichlet, plasma spheres in vacuum (TE l-sum tabulated: ``static_planewave._plasma_scaled``);
+planes of all these, and plasma planes (k-dependent static TE coefficient, only here).  Not supported
+(multipole only): bi-isotropic spheres and planes, plasma spheres in a medium.
 Truncation (``static_planewave.ht_planewave_truncation``, same eta): N = ceil(4 + eta
 max(3.4, 1 + 0.65 sqrt(rho))) k-nodes, M = ceil(2.2 sqrt(eta max(rho, 1))) + 4 azimuths (odd),
 rho = max R_j / L; sphere--sphere N x 1.4, M x 1.6.  Measured relative error of F (Drude vs
@@ -46,7 +47,8 @@ the exact 9.59):
         eta = 14: 2.6e-12 / 2.9e-11 / 6.8e-11; eta = 18: 9e-14 / 5e-13 / 1.2e-12.
 
 PEC, dielectric (eps = 4), Dirichlet, PEMC (theta_1 != theta_2), ded agree with the multipole route
-to <= 1e-10 at R/L = 10 (tests/test_casimir_ht_planewave.py).  ``method="auto"`` (the default) takes
+to <= 1e-10 at R/L = 10, plasma spheres (facing PEC, Drude planes or a plasma sphere) to <= 1e-9 at
+eta = 14 (tests/test_casimir_ht_planewave.py).  ``method="auto"`` (the default) takes
 the plane-wave route when max(R_j)/L >= AUTO_PLANEWAVE_RHO = 5 (measured crossover of the run times
 at eta = 10: the plane wave is ~1.3-2x faster at R/L = 5, ~8x at 10, ~300x at 20), for plasma planes,
 and when the materials allow it and neither l_max nor m_max is given; the multipole route otherwise
@@ -401,8 +403,14 @@ def _planewave_terms(material, medium):
         c_dv = jnp.stack([jnp.stack([c * c, -s * c]), jnp.stack([-s * c, s * s])])
         c_de = jnp.stack([jnp.stack([s * s, s * c]), jnp.stack([s * c, c * c])])
         return ("dv", "de"), (c_dv, c_de), (None, None)
-    if kind in ("bi_isotropic", "plasma"):
+    if kind == "bi_isotropic":
         return None
+    if kind == "plasma":
+        if medium is not None:
+            return None
+        # TM: perfect reflector at xi = 0 ('dv'); TE: the tabulated 'plasma' sum, whose static size
+        # (chi_cap) and parameter w = omega_p R / c are filled in by _planewave_run
+        return ("dv", "plasma"), (_diag(0), _diag(1)), (None, None)
     names, coeffs, params = [], [], []
     ratio, how = _permittivity_ratio(material, medium)
     if how == "inf":
@@ -477,7 +485,7 @@ def _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max
     return "planewave" if r / float(np.min(np.asarray(L, dtype=float))) >= AUTO_PLANEWAVE_RHO else "multipole"
 
 
-def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max, ells=None):
+def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max, ells=None, batch_size=None):
     """Validate, build the static description and run :func:`planewave_ht_core`."""
     from jaxem.casimir.static_planewave import ht_planewave_truncation, planewave_ht_core
     from jaxem.constants import c as c_light
@@ -516,6 +524,8 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
     N = check_int("n_k", N, minimum=1)
     M = check_int("n_phi", M, minimum=1)
     M += 1 - M % 2
+    if "plasma" in t1[0] or (not plane and "plasma" in t2[0]):
+        t1, t2 = _fill_plasma_terms(t1, t2, material1, material2, L, R1, R2, plane, M)
     L = jnp.asarray(L, dtype=jnp.float64)
     rho1 = jnp.asarray(R1, dtype=jnp.float64) / L
     names1, coeffs1, params1 = t1
@@ -546,10 +556,54 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
         return planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, params2,
                                            jnp.asarray(rp, jnp.float64), jnp.asarray(plasma_w, jnp.float64), N=N,
                                            M=M, names1=names1, names2=names2, channels=channels, mixing=mixing,
-                                           plasma_plane=plasma)
+                                           plasma_plane=plasma, batch_size=batch_size)
     return planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, jnp.asarray(rp, jnp.float64),
                              jnp.asarray(plasma_w, jnp.float64), N=N, M=M, names1=names1, names2=names2,
                              channels=channels, mixing=mixing, plasma_plane=plasma, r_max=r_max)
+
+
+def _plasma_chi_cap(L, R1, R2, plane, n_phi):
+    """Static bound chi_cap of the plane-wave kernel argument that matters (plasma spheres' table).
+
+    chi = 2 rho sqrt(k_i k_j) cos(phi/2) <= rho (k_i + k_j) and the kernel weight is
+    exp(chi - (k_i + k_j)(rho + s)) <= e^{-(k_i + k_j) s}: beyond chi_cap = 50 rho / s it is < e^{-50}
+    (s = 1 sphere--plane, 1/2 two spheres).  rho = max R / min L from concrete values; for traced
+    lengths the bound implied by n_phi through the truncation rule with eta >= 1,
+    rho <= ((n_phi - 4)/(2.2 f))^2 (f = 1.6 for two spheres).
+    """
+    from jaxem.casimir.static_planewave import C_M, SPHERES_M_FACTOR
+
+    shift = 1.0 if plane else 0.5
+    if is_concrete((L, R1, R2)):
+        r = float(np.max(np.asarray(R1, dtype=float)))
+        if not plane:
+            r = max(r, float(np.max(np.asarray(R2, dtype=float))))
+        rho = r / float(np.min(np.asarray(L, dtype=float)))
+    else:
+        f = 1.0 if plane else SPHERES_M_FACTOR
+        rho = max(1.0, (max(n_phi - 4, 1) / (C_M * f)) ** 2)
+    # one significant digit, rounded up: nearby geometries share the static table (one compile)
+    cap = max(100.0, 50.0 * rho / shift)
+    e = 10.0 ** math.floor(math.log10(cap))
+    return float(math.ceil(cap / e) * e)
+
+
+def _fill_plasma_terms(t1, t2, material1, material2, L, R1, R2, plane, n_phi):
+    """Replace the 'plasma' placeholders: name -> ('plasma', chi_cap), param -> w = omega_p R_j / c."""
+    from jaxem.constants import c as c_light
+
+    cap = _plasma_chi_cap(L, R1, R2, plane, n_phi)
+
+    def fill(t, material, R):
+        names, coeffs, params = t
+        if "plasma" not in names:
+            return t
+        w = jnp.asarray(material.omega_p, dtype=jnp.float64) * jnp.asarray(R, dtype=jnp.float64) / c_light
+        params = tuple(w if n == "plasma" else p for n, p in zip(names, params))
+        names = tuple(("plasma", cap) if n == "plasma" else n for n in names)
+        return names, coeffs, params
+
+    return fill(t1, material1, R1), (t2 if plane else fill(t2, material2, R2))
 
 
 def _channel_of(name, coeff, c):
@@ -695,8 +749,8 @@ def casimir_free_energy_ht(L, R1, R2, material1, material2, *, medium=None, l_ma
         m_max: static number of m-blocks (default as ht_truncation).
         eta: accuracy parameter of the default truncation (both routes).
         method: "multipole" (static multipole formula, every material except a plasma plane),
-            "planewave" (jaxem.casimir.static_planewave: every material except plasma and
-            bi-isotropic spheres and bi-isotropic planes; the only route for a plasma plane), or
+            "planewave" (jaxem.casimir.static_planewave: every material except bi-isotropic
+            spheres and planes and plasma spheres in a medium; the only route for a plasma plane), or
             "auto": plane wave for max(R_j)/L >= AUTO_PLANEWAVE_RHO (and for plasma planes) when
             supported and no l_max / m_max is given, multipole otherwise.
         n_k, n_phi: static plane-wave sizes (k nodes, azimuths); default ht_planewave_truncation.
@@ -760,7 +814,7 @@ def round_trip_traces_ht(L, R1, R2, material1, material2, r_max: int, *, medium=
 
 
 def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=None, eta: float = DEFAULT_ETA,
-                                     group_spread: float = 2.0, n_k=None, n_phi=None):
+                                     group_spread: float = 2.0, n_k=None, n_phi=None, batch_size="auto"):
     """F/(k_B T) of the n = 0 term at many distances, the plane-wave kernels shared between them.
 
     The distances are sorted and split into groups with L <= group_spread * (the group's smallest L);
@@ -774,6 +828,8 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
             route: Drude, PEC, dielectric, PEMC, Dirichlet spheres; those planes and plasma planes).
         eta: accuracy (plane-wave sizes of each group's smallest gap); group_spread >= 1 (1: every
             distance on its own grid, as single calls); n_k, n_phi: fixed sizes for all groups.
+        batch_size: distances vmapped together (static int; "auto":
+            :func:`jaxem.casimir.static_planewave.default_batch_size`, 1 on CPU, 64 on accelerators).
     Returns:
         float64 array of L's shape; agrees with single calls to ~1e-9 at eta = 10 and group_spread = 2
         (tests/test_casimir_ht_planewave.py).  Differentiable in L (the grid is held fixed).
@@ -791,6 +847,9 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     if not _planewave_supported(material1, material2, medium, plane):
         raise ValueError("material1, material2: not supported by the plane-wave route "
                          "(plasma / bi-isotropic spheres, bi-isotropic planes); use casimir_free_energy_ht")
+    from jaxem.casimir.static_planewave import default_batch_size
+
+    bs = default_batch_size() if batch_size == "auto" else batch_size
     order = np.argsort(L_arr)
     out = np.empty(L_arr.size)
     start = 0
@@ -801,7 +860,8 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
             stop += 1
         idx = order[start:stop]
         ells = jnp.asarray(L_arr[idx] / L_ref)
-        vals = _planewave_run(L_ref, R1, R2, material1, material2, medium, n_k, n_phi, eta, 0, ells=ells)
+        vals = _planewave_run(L_ref, R1, R2, material1, material2, medium, n_k, n_phi, eta, 0, ells=ells,
+                              batch_size=bs)
         out[idx] = 0.5 * np.asarray(vals)
         start = stop
     return out
