@@ -229,7 +229,7 @@ def test_pemc_delta_sweep_equals_single_calls():
 
 
 def test_routing_and_bad_input():
-    # auto: multipole below AUTO_PLANEWAVE_RHO, when l_max is given, or for bi-isotropic spheres
+    # auto: multipole below AUTO_PLANEWAVE_RHO or when l_max is given
     a = casimir_free_energy_ht(0.5, 1.0, INF, PEC, PEC)
     assert a == casimir_free_energy_ht(0.5, 1.0, INF, PEC, PEC, method="multipole")
     bi = BiIsotropic(2.0, 1.0, 0.1, 0.2)
@@ -237,7 +237,7 @@ def test_routing_and_bad_input():
     with pytest.raises(ValueError, match="method"):
         casimir_free_energy_ht(0.1, 1.0, INF, PEC, PEC, method="fast")
     with pytest.raises(ValueError, match="material1"):
-        casimir_free_energy_ht(0.1, 1.0, INF, bi, PEC, method="planewave")
+        casimir_free_energy_ht(0.1, 1.0, INF, Plasma(1e15), PEC, medium=Dielectric(2.0), method="planewave")
     with pytest.raises(ValueError, match="L"):
         casimir_free_energy_ht(-0.1, 1.0, INF, PEC, PEC, method="planewave")
     with pytest.raises(ValueError, match="Dirichlet"):
@@ -402,3 +402,29 @@ def test_sweeps_batched_with_vmap_equal_sequential_and_plasma_distances():
     np.testing.assert_allclose(vec, seq, rtol=1e-12)
     single = [float(casimir_free_energy_ht(L, 2e-5, INF, P, P, method="planewave", **kw)) for L in Ls]
     np.testing.assert_allclose(seq, single, rtol=1e-8)
+
+
+@pytest.mark.parametrize("m2,R2", [(PEC, INF), ("bi", INF), ("bi", 0.7), (PEMC(0.3), INF)])
+def test_bi_isotropic_sphere_vs_multipole(m2, R2):
+    # chiral + Tellegen sphere (complex X(l), tabulated) facing a PEC plane, a bi-isotropic plane
+    # (complex 2x2 Fresnel matrix), a bi-isotropic sphere, a PEMC plane: eta = 14, R/L = 10, rel 1e-11
+    bi = BiIsotropic(2.0, 1.0, 0.1, 0.2)
+    m2 = BiIsotropic(3.0, 1.5, -0.2, 0.1) if m2 == "bi" else m2
+    pw = casimir_free_energy_ht(0.1, 1.0, R2, bi, m2, method="planewave", eta=14)
+    mp = casimir_free_energy_ht(0.1, 1.0, R2, bi, m2, method="multipole", eta=14)
+    assert float(pw) < 0.0 and _rel(pw, mp) <= 1e-11
+
+
+def test_bi_isotropic_planewave_force_and_auto_route():
+    # autodiff force vs central difference (rel 1e-6), d/dkappa vs central difference (rel 1e-6);
+    # "auto" now takes the plane-wave route at R/L >= 5 for bi-isotropic spheres
+    kw = dict(method="planewave", n_k=40, n_phi=31)
+    bi = lambda k: BiIsotropic(2.0, 1.0, 0.1, k)  # noqa: E731
+    L, h = 0.05, 1e-7
+    force = casimir_force_ht(L, 1.0, INF, bi(0.2), PEC, **kw)
+    e = lambda L, k: float(casimir_free_energy_ht(L, 1.0, INF, bi(k), PEC, **kw))  # noqa: E731
+    assert _rel(force, -(e(L + h, 0.2) - e(L - h, 0.2)) / (2 * h)) <= 1e-6
+    g = jax.grad(lambda k: casimir_free_energy_ht(L, 1.0, INF, bi(k), PEC, **kw))(0.2)
+    assert _rel(g, (e(L, 0.2 + 1e-6) - e(L, 0.2 - 1e-6)) / 2e-6) <= 1e-6
+    a = casimir_free_energy_ht(0.1, 1.0, INF, bi(0.2), PEC)
+    assert a == casimir_free_energy_ht(0.1, 1.0, INF, bi(0.2), PEC, method="planewave")

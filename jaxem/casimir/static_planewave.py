@@ -78,6 +78,7 @@ __all__ = [
     "planewave_ht_core",
     "pemc_free_energy_ht_deltas",
     "plasma_sphere_te_coefficients",
+    "tabulated_l_max",
     "default_batch_size",
 ]
 
@@ -235,16 +236,27 @@ def _plasma_tables(chi_cap: float):
     return v0, n_panels, idx, weights, l_max, to_coef
 
 
+def tabulated_l_max(chi_cap: float) -> int:
+    """Length of the coefficient vector f(1..l_max) a tabulated basis sum with this chi_cap reads."""
+    return max(_plasma_tables(float(chi_cap))[4], _RAT_TERMS)
+
+
 def _plasma_scaled(chi, w, chi_cap: float):
-    """e^{-chi} sum_{l>=1} f(l) chi^{2l}/(2l)! with f of :func:`plasma_sphere_te_coefficients`.
+    """e^{-chi} sum_{l>=1} f(l) chi^{2l}/(2l)! with f of :func:`plasma_sphere_te_coefficients`."""
+    return _tabulated_scaled(chi, plasma_sphere_te_coefficients(w, tabulated_l_max(chi_cap)), chi_cap)
+
+
+def _tabulated_scaled(chi, f, chi_cap: float):
+    """e^{-chi} sum_{l>=1} f(l) chi^{2l}/(2l)! for any coefficients f(1..l_max) (real or complex,
+    smooth in l; l_max = :func:`tabulated_l_max`).
 
     chi < 30: power series (64 terms).  30 <= chi <= chi_cap: per panel (width 0.2 in log sqrt chi)
     a 16-term Chebyshev series of the exact sums at the panel's nodes, each summed over its window
     chi/2 +- 4.5 sqrt(chi) of l (Poisson weights in 2l: outside < 1e-17).  chi > chi_cap is clamped:
-    the kernel weight exp(chi - (k_i + k_j)(rho + s)) <= e^{-50} there (see :func:`_plasma_chi_cap`).
+    the kernel weight exp(chi - (k_i + k_j)(rho + s)) <= e^{-50} there
+    (zero_frequency._plasma_chi_cap).
     """
     v0, n_panels, idx, weights, l_max, to_coef = _plasma_tables(float(chi_cap))
-    f = plasma_sphere_te_coefficients(w, max(l_max, _RAT_TERMS))
     # series part
     small = chi < _RAT_SWITCH
     cs = jnp.where(small, chi, 0.0)
@@ -271,10 +283,13 @@ def scaled_basis_sum(name: str, chi, a=None):
     """e^{-chi} S_b(chi) of a basis l-sum S_b = sum_l f_b(l) chi^{2l}/(2l)! (module docstring).
 
     Arguments:
-        name: 'dv' (f = 1, l >= 1), 'de' (f = -l/(l+1)), 'dir' (f = 1, l >= 0), 'rat' (f = l/(l+a)).
-        chi: array >= 0 (dimensionless).  a: the pole of 'rat' (> 0).
+        name: 'dv' (f = 1, l >= 1), 'de' (f = -l/(l+1)), 'dir' (f = 1, l >= 0), 'rat' (f = l/(l+a));
+            ('plasma', chi_cap): f of :func:`plasma_sphere_te_coefficients` with a = omega_p R/c;
+            ('tab', chi_cap): f = a, an array f(1..tabulated_l_max(chi_cap)) (real or complex).
+        chi: array >= 0 (dimensionless).  a: the parameter of the sum.
     Returns:
-        float64 array, shape of chi; differentiable (no NaN derivative at chi = 0).
+        float64 (complex128 for complex 'tab' coefficients) array, shape of chi; differentiable
+        (no NaN derivative at chi = 0).
     casimir-spheres.md §2.4 (9.6), (9.7); scattering.md §2.10 (4.57), (4.59).
     """
     chi = jnp.asarray(chi, dtype=jnp.float64)
@@ -288,6 +303,8 @@ def scaled_basis_sum(name: str, chi, a=None):
         return _rat_scaled(chi, a)
     if isinstance(name, tuple) and name[0] == "plasma":
         return _plasma_scaled(chi, a, name[1])
+    if isinstance(name, tuple) and name[0] == "tab":
+        return _tabulated_scaled(chi, a, name[1])
     raise ValueError(f"name must be one of {BASIS_SUMS!r}, got {name!r}")
 
 

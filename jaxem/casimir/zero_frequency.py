@@ -29,9 +29,10 @@ reflection element of a sphere is a closed-form l-sum (cosh chi - 1, the 'de' su
 cosh chi, and an integral representation for dielectric X = c l/(l+a)), so the cost is
 O(N^2 M + M N^3) with N, M ~ sqrt(R/L) instead of O(m_max l_max^3), l_max ~ R/L.  Supported: Drude,
 PEC, dielectric / Lorentz / magnetodielectric spheres (also in an electrolyte), PEMC(theta) at any
-delta, Dirichlet, plasma spheres in vacuum (TE l-sum tabulated: ``static_planewave._plasma_scaled``);
+delta, Dirichlet, plasma spheres in vacuum and bi-isotropic (chiral, Tellegen) spheres (their l-sums
+have no closed form and are tabulated exactly at Chebyshev nodes: ``static_planewave._tabulated_scaled``);
 planes of all these, and plasma planes (k-dependent static TE coefficient, only here).  Not supported
-(multipole only): bi-isotropic spheres and planes, plasma spheres in a medium.
+(multipole only): plasma spheres in a medium.
 Truncation (``static_planewave.ht_planewave_truncation``, same eta): N = ceil(4 + eta
 max(3.4, 1 + 0.65 sqrt(rho))) k-nodes, M = ceil(2.2 sqrt(eta max(rho, 1))) + 4 azimuths (odd),
 rho = max R_j / L; sphere--sphere N x 1.4, M x 1.6.  Measured relative error of F (Drude vs
@@ -47,8 +48,8 @@ the exact 9.59):
         eta = 14: 2.6e-12 / 2.9e-11 / 6.8e-11; eta = 18: 9e-14 / 5e-13 / 1.2e-12.
 
 PEC, dielectric (eps = 4), Dirichlet, PEMC (theta_1 != theta_2), ded agree with the multipole route
-to <= 1e-10 at R/L = 10, plasma spheres (facing PEC, Drude planes or a plasma sphere) to <= 1e-9 at
-eta = 14 (tests/test_casimir_ht_planewave.py).  ``method="auto"`` (the default) takes
+to <= 1e-10 at R/L = 10, plasma spheres (facing PEC, Drude planes or a plasma sphere) to <= 1e-9 and
+bi-isotropic spheres and planes to <= 1e-11 at eta = 14 (tests/test_casimir_ht_planewave.py).  ``method="auto"`` (the default) takes
 the plane-wave route when max(R_j)/L >= AUTO_PLANEWAVE_RHO = 5 (measured crossover of the run times
 at eta = 10: the plane wave is ~1.3-2x faster at R/L = 5, ~8x at 10, ~300x at 20), for plasma planes,
 and when the materials allow it and neither l_max nor m_max is given; the multipole route otherwise
@@ -404,7 +405,9 @@ def _planewave_terms(material, medium):
         c_de = jnp.stack([jnp.stack([s * s, s * c]), jnp.stack([s * c, c * c])])
         return ("dv", "de"), (c_dv, c_de), (None, None)
     if kind == "bi_isotropic":
-        return None
+        # the four entries X_pq(l) (complex, rational in l/(l+1)) as tabulated sums, filled in by
+        # _planewave_run (_fill_tabulated_terms) once the static table size is known
+        return ("biiso",), (None,), (None,)
     if kind == "plasma":
         if medium is not None:
             return None
@@ -432,8 +435,6 @@ def _planewave_terms(material, medium):
 def _planewave_plane(material, medium):
     """(2x2 Fresnel matrix, plasma omega_p or None, channels it reflects); None if unsupported."""
     kind = _kind(material)
-    if kind == "bi_isotropic":
-        return None
     if kind == "plasma":
         if medium is not None and _kind(medium) in _CONDUCTING:
             return None
@@ -524,8 +525,9 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
     N = check_int("n_k", N, minimum=1)
     M = check_int("n_phi", M, minimum=1)
     M += 1 - M % 2
-    if "plasma" in t1[0] or (not plane and "plasma" in t2[0]):
-        t1, t2 = _fill_plasma_terms(t1, t2, material1, material2, L, R1, R2, plane, M)
+    tabulated = ("plasma", "biiso")
+    if any(n in t1[0] for n in tabulated) or (not plane and any(n in t2[0] for n in tabulated)):
+        t1, t2 = _fill_tabulated_terms(t1, t2, material1, material2, medium, L, R1, R2, plane, M)
     L = jnp.asarray(L, dtype=jnp.float64)
     rho1 = jnp.asarray(R1, dtype=jnp.float64) / L
     names1, coeffs1, params1 = t1
@@ -548,16 +550,18 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
         return jnp.zeros(()) if r_max == 0 else jnp.zeros((r_max,))
     params1 = tuple(jnp.zeros(()) if p is None else p for p in params1)
     params2 = tuple(jnp.zeros(()) if p is None else p for p in params2)
+    rp = jnp.asarray(rp)
+    rp = rp.astype(jnp.complex128 if jnp.iscomplexobj(rp) else jnp.float64)    # bi-isotropic plane: complex
     if ells is not None:   # distances ells * L sharing the kernels built at L (casimir_free_energy_ht_distances)
         from jaxem.casimir.static_planewave import planewave_ht_distances_core
 
         if not channels:
             return jnp.zeros(jnp.shape(ells))
         return planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, params2,
-                                           jnp.asarray(rp, jnp.float64), jnp.asarray(plasma_w, jnp.float64), N=N,
+                                           rp, jnp.asarray(plasma_w, jnp.float64), N=N,
                                            M=M, names1=names1, names2=names2, channels=channels, mixing=mixing,
                                            plasma_plane=plasma, batch_size=batch_size)
-    return planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, jnp.asarray(rp, jnp.float64),
+    return planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, rp,
                              jnp.asarray(plasma_w, jnp.float64), N=N, M=M, names1=names1, names2=names2,
                              channels=channels, mixing=mixing, plasma_plane=plasma, r_max=r_max)
 
@@ -588,20 +592,32 @@ def _plasma_chi_cap(L, R1, R2, plane, n_phi):
     return float(math.ceil(cap / e) * e)
 
 
-def _fill_plasma_terms(t1, t2, material1, material2, L, R1, R2, plane, n_phi):
-    """Replace the 'plasma' placeholders: name -> ('plasma', chi_cap), param -> w = omega_p R_j / c."""
+def _fill_tabulated_terms(t1, t2, material1, material2, medium, L, R1, R2, plane, n_phi):
+    """Replace the placeholders of the tabulated sums (static_planewave._tabulated_scaled):
+    'plasma' -> ('plasma', chi_cap) with w = omega_p R_j / c; 'biiso' -> four ('tab', chi_cap)
+    terms, C = E_pq and f = X_pq(l), l = 1..tabulated_l_max(chi_cap)."""
+    from jaxem.casimir.static_planewave import tabulated_l_max
     from jaxem.constants import c as c_light
 
     cap = _plasma_chi_cap(L, R1, R2, plane, n_phi)
 
     def fill(t, material, R):
         names, coeffs, params = t
-        if "plasma" not in names:
-            return t
-        w = jnp.asarray(material.omega_p, dtype=jnp.float64) * jnp.asarray(R, dtype=jnp.float64) / c_light
-        params = tuple(w if n == "plasma" else p for n, p in zip(names, params))
-        names = tuple(("plasma", cap) if n == "plasma" else n for n in names)
-        return names, coeffs, params
+        out_n, out_c, out_p = [], [], []
+        for n, cf, p in zip(names, coeffs, params):
+            if n == "plasma":
+                w = jnp.asarray(material.omega_p, dtype=jnp.float64) * jnp.asarray(R, dtype=jnp.float64) / c_light
+                out_n.append(("plasma", cap)), out_c.append(cf), out_p.append(w)
+            elif n == "biiso":
+                l = jnp.arange(1, tabulated_l_max(cap) + 1, dtype=jnp.float64)
+                X = _bi_isotropic_x(l / (l + 1.0), material, medium)              # (l, 2, 2) complex
+                for a in (0, 1):
+                    for b in (0, 1):
+                        E = jnp.zeros((2, 2)).at[a, b].set(1.0)
+                        out_n.append(("tab", cap)), out_c.append(E), out_p.append(X[:, a, b])
+            else:
+                out_n.append(n), out_c.append(cf), out_p.append(p)
+        return tuple(out_n), tuple(out_c), tuple(out_p)
 
     return fill(t1, material1, R1), (t2 if plane else fill(t2, material2, R2))
 
@@ -749,8 +765,8 @@ def casimir_free_energy_ht(L, R1, R2, material1, material2, *, medium=None, l_ma
         m_max: static number of m-blocks (default as ht_truncation).
         eta: accuracy parameter of the default truncation (both routes).
         method: "multipole" (static multipole formula, every material except a plasma plane),
-            "planewave" (jaxem.casimir.static_planewave: every material except bi-isotropic
-            spheres and planes and plasma spheres in a medium; the only route for a plasma plane), or
+            "planewave" (jaxem.casimir.static_planewave: every material except plasma spheres
+            in a medium; the only route for a plasma plane), or
             "auto": plane wave for max(R_j)/L >= AUTO_PLANEWAVE_RHO (and for plasma planes) when
             supported and no l_max / m_max is given, multipole otherwise.
         n_k, n_phi: static plane-wave sizes (k nodes, azimuths); default ht_planewave_truncation.
@@ -846,7 +862,7 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     plane = bool(np.all(np.isinf(np.asarray(R2, dtype=float))))
     if not _planewave_supported(material1, material2, medium, plane):
         raise ValueError("material1, material2: not supported by the plane-wave route "
-                         "(plasma / bi-isotropic spheres, bi-isotropic planes); use casimir_free_energy_ht")
+                         "(plasma spheres in a medium); use casimir_free_energy_ht")
     from jaxem.casimir.static_planewave import default_batch_size
 
     bs = default_batch_size() if batch_size == "auto" else batch_size
