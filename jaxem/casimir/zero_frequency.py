@@ -32,7 +32,7 @@ PEC, dielectric / Lorentz / magnetodielectric spheres (also in an electrolyte), 
 delta, Dirichlet, plasma spheres in vacuum and bi-isotropic (chiral, Tellegen) spheres (their l-sums
 have no closed form and are tabulated exactly at Chebyshev nodes: ``static_planewave._tabulated_scaled``);
 planes of all these, and plasma planes (k-dependent static TE coefficient, only here).  Not supported
-(multipole only): plasma spheres in a medium.
+(multipole only): plasma spheres in a conducting medium (electrolyte).
 Truncation (``static_planewave.ht_planewave_truncation``, same eta): N = ceil(4 + eta
 max(3.4, 1 + 0.65 sqrt(rho))) k-nodes, M = ceil(2.2 sqrt(eta max(rho, 1))) + 4 azimuths (odd),
 rho = max R_j / L; sphere--sphere N x 1.4, M x 1.6.  Measured relative error of F (Drude vs
@@ -409,9 +409,10 @@ def _planewave_terms(material, medium):
         # _planewave_run (_fill_tabulated_terms) once the static table size is known
         return ("biiso",), (None,), (None,)
     if kind == "plasma":
-        if medium is not None:
+        if medium is not None and _kind(medium) in _CONDUCTING:
             return None
-        # TM: perfect reflector at xi = 0 ('dv'); TE: the tabulated 'plasma' sum, whose static size
+        # TM: perfect reflector at xi = 0 ('dv', any insulating medium); TE: the tabulated 'plasma'
+        # sum (independent of the medium: mu = 1, n x -> omega_p R / c), whose static size
         # (chi_cap) and parameter w = omega_p R / c are filled in by _planewave_run
         return ("dv", "plasma"), (_diag(0), _diag(1)), (None, None)
     names, coeffs, params = [], [], []
@@ -766,7 +767,7 @@ def casimir_free_energy_ht(L, R1, R2, material1, material2, *, medium=None, l_ma
         eta: accuracy parameter of the default truncation (both routes).
         method: "multipole" (static multipole formula, every material except a plasma plane),
             "planewave" (jaxem.casimir.static_planewave: every material except plasma spheres
-            in a medium; the only route for a plasma plane), or
+            in a conducting medium; the only route for a plasma plane), or
             "auto": plane wave for max(R_j)/L >= AUTO_PLANEWAVE_RHO (and for plasma planes) when
             supported and no l_max / m_max is given, multipole otherwise.
         n_k, n_phi: static plane-wave sizes (k nodes, azimuths); default ht_planewave_truncation.
@@ -862,7 +863,7 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     plane = bool(np.all(np.isinf(np.asarray(R2, dtype=float))))
     if not _planewave_supported(material1, material2, medium, plane):
         raise ValueError("material1, material2: not supported by the plane-wave route "
-                         "(plasma spheres in a medium); use casimir_free_energy_ht")
+                         "(plasma spheres in a conducting medium); use casimir_free_energy_ht")
     from jaxem.casimir.static_planewave import default_batch_size
 
     bs = default_batch_size() if batch_size == "auto" else batch_size
