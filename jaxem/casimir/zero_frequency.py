@@ -357,13 +357,17 @@ def _ht_core(geom, X1, X2, Rp, *, sizes, m_max, modes, r_max):
     ms = jnp.arange(m_max + 1, dtype=jnp.float64)
     weights = jnp.where(ms == 0, 1.0, 2.0)
 
+    # scalar channels are the symmetric forms s sqrt|X| B sqrt|X| and s N N^T, 1 - K positive definite:
+    # Cholesky; polarisation mixing: LU
+    sym = all(mode[1] == "scalar" for mode in modes)
+
     def per_block(m):
         # All channels of a block share one shape: stack them so that a single batched LAPACK call
         # factorises them (two independent LAPACK calls in one vmapped body stalled the XLA CPU
         # runtime on the 2-core box, reproducibly, for PEC spheres at l_max >= 100).
         Ks = jnp.stack([_block_operators(m, geom, X1, X2, Rp, sizes, mode) for mode in modes])
         if r_max == 0:
-            return jnp.sum(log_det_one_minus(Ks))
+            return jnp.sum(log_det_one_minus(Ks, hermitian=sym, positive_definite=sym))
         return jnp.sum(jnp.real(round_trip_traces(Ks, r_max)), axis=0)
 
     vals = jax.vmap(per_block)(ms)
