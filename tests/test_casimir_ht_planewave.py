@@ -390,6 +390,11 @@ def test_sweeps_batched_with_vmap_equal_sequential_and_plasma_distances():
     from jaxem.casimir.zero_frequency import casimir_free_energy_ht_distances
 
     assert default_batch_size("cpu") is None and default_batch_size("gpu") == 64
+    for bad in (0, -2, 1.5, "fast"):
+        with pytest.raises(ValueError, match="batch_size"):
+            pemc_free_energy_ht_deltas(0.1, 1.0, 0.7, [0.0], n_k=10, n_phi=9, batch_size=bad)
+        with pytest.raises(ValueError, match="batch_size"):
+            casimir_free_energy_ht_distances([1e-6], 2e-5, INF, PEC, PEC, batch_size=bad)
     ds = jnp.linspace(0.0, np.pi / 2, 7)
     a = pemc_free_energy_ht_deltas(0.1, 1.0, 0.7, ds, n_k=30, n_phi=21, batch_size=1)
     b = pemc_free_energy_ht_deltas(0.1, 1.0, 0.7, ds, n_k=30, n_phi=21, batch_size=3)

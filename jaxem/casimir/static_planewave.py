@@ -526,6 +526,17 @@ def default_batch_size(backend=None):
     return None if backend == "cpu" else 64
 
 
+def resolve_batch_size(batch_size):
+    """'auto' -> :func:`default_batch_size`; None or an int >= 1 as given; anything else: ValueError."""
+    if isinstance(batch_size, str) and batch_size == "auto":
+        return default_batch_size()
+    if batch_size is None:
+        return None
+    from jaxem._checks import check_int
+
+    return check_int("batch_size", batch_size, minimum=1)
+
+
 def _map(fn, xs, batch_size):
     n = xs.shape[0]
     if batch_size is None or int(batch_size) <= 1 or n <= 1:
@@ -594,7 +605,7 @@ def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None
     rho1 = jnp.asarray(R1, dtype=jnp.float64) / L
     rho2 = jnp.zeros(()) if plane else jnp.asarray(R2, dtype=jnp.float64) / L
     deltas = jnp.asarray(deltas, dtype=jnp.float64)
-    bs = default_batch_size() if batch_size == "auto" else batch_size
+    bs = resolve_batch_size(batch_size)
     out = _pemc_delta_core(rho1, rho2, deltas.reshape(-1), N=int(n_k), M=n_phi, plane=plane, batch_size=bs)
     return out.reshape(deltas.shape)
 

@@ -868,9 +868,9 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     if not _planewave_supported(material1, material2, medium, plane):
         raise ValueError("material1, material2: not supported by the plane-wave route "
                          "(plasma spheres in a conducting medium); use casimir_free_energy_ht")
-    from jaxem.casimir.static_planewave import default_batch_size
+    from jaxem.casimir.static_planewave import resolve_batch_size
 
-    bs = default_batch_size() if batch_size == "auto" else batch_size
+    bs = resolve_batch_size(batch_size)
     order = np.argsort(L_arr)
     out = np.empty(L_arr.size)
     start = 0
