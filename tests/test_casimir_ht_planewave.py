@@ -236,8 +236,8 @@ def test_routing_and_bad_input():
     assert np.isfinite(float(casimir_free_energy_ht(0.1, 1.0, INF, bi, PEC, eta=4)))
     with pytest.raises(ValueError, match="method"):
         casimir_free_energy_ht(0.1, 1.0, INF, PEC, PEC, method="fast")
-    with pytest.raises(ValueError, match="material1"):
-        casimir_free_energy_ht(0.1, 1.0, INF, Plasma(1e15), PEC, medium=DRUDE, method="planewave")
+    with pytest.raises(ValueError, match="material2"):
+        casimir_free_energy_ht(0.1, 1.0, INF, Plasma(1e15), Plasma(1e15), medium=DRUDE, method="planewave")
     with pytest.raises(ValueError, match="L"):
         casimir_free_energy_ht(-0.1, 1.0, INF, PEC, PEC, method="planewave")
     with pytest.raises(ValueError, match="Dirichlet"):
@@ -339,10 +339,10 @@ def test_plasma_scaled_sum_vs_direct_long_double_sum():
         assert all(np.isfinite(float(x)) for x in g(c, 50.0))
 
 
-@pytest.mark.parametrize("m2,medium", [(PEC, None), (DRUDE, None), ("sphere", None), (PEC, Dielectric(2.0))])
+@pytest.mark.parametrize("m2,medium", [(PEC, None), (DRUDE, None), ("sphere", None), (PEC, Dielectric(2.0)), (PEC, DRUDE)])
 def test_plasma_sphere_vs_multipole(m2, medium):
     # plasma sphere (omega_p R/c = 15) vs the multipole engine (Mie TE coefficient via Bessel
-    # functions), eta = 14 in both, R/L = 10, also in an insulating medium: rel 1e-9
+    # functions), eta = 14 in both, R/L = 10, also in an insulating medium and an electrolyte: rel 1e-9
     P = Plasma(4.5e12)
     R, L = 1e-3, 1e-4
     R2, mat2 = (0.7e-3, Plasma(9e12)) if m2 == "sphere" else (INF, m2)

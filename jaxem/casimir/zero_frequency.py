@@ -32,7 +32,7 @@ PEC, dielectric / Lorentz / magnetodielectric spheres (also in an electrolyte), 
 delta, Dirichlet, plasma spheres in vacuum and bi-isotropic (chiral, Tellegen) spheres (their l-sums
 have no closed form and are tabulated exactly at Chebyshev nodes: ``static_planewave._tabulated_scaled``);
 planes of all these, and plasma planes (k-dependent static TE coefficient, only here).  Not supported
-(multipole only): plasma spheres in a conducting medium (electrolyte).
+(multipole only): none of the spheres; plasma planes in an electrolyte are not supported at all.
 Truncation (``static_planewave.ht_planewave_truncation``, same eta): N = ceil(4 + eta
 max(3.4, 1 + 0.65 sqrt(rho))) k-nodes, M = ceil(2.2 sqrt(eta max(rho, 1))) + 4 azimuths (odd),
 rho = max R_j / L; sphere--sphere N x 1.4, M x 1.6.  Measured relative error of F (Drude vs
@@ -413,10 +413,9 @@ def _planewave_terms(material, medium):
         # _planewave_run (_fill_tabulated_terms) once the static table size is known
         return ("biiso",), (None,), (None,)
     if kind == "plasma":
-        if medium is not None and _kind(medium) in _CONDUCTING:
-            return None
-        # TM: perfect reflector at xi = 0 ('dv', any insulating medium); TE: the tabulated 'plasma'
-        # sum (independent of the medium: mu = 1, n x -> omega_p R / c), whose static size
+        # TM: perfect reflector at xi = 0 ('dv'; also in an electrolyte, whose 1/xi permittivity the
+        # plasma's 1/xi^2 dominates: _permittivity_ratio 'inf'); TE: the tabulated 'plasma' sum
+        # (independent of the medium: mu = 1, n x -> omega_p R / c, as _x_te), whose static size
         # (chi_cap) and parameter w = omega_p R / c are filled in by _planewave_run
         return ("dv", "plasma"), (_diag(0), _diag(1)), (None, None)
     names, coeffs, params = [], [], []
@@ -770,8 +769,8 @@ def casimir_free_energy_ht(L, R1, R2, material1, material2, *, medium=None, l_ma
         m_max: static number of m-blocks (default as ht_truncation).
         eta: accuracy parameter of the default truncation (both routes).
         method: "multipole" (static multipole formula, every material except a plasma plane),
-            "planewave" (jaxem.casimir.static_planewave: every material except plasma spheres
-            in a conducting medium; the only route for a plasma plane), or
+            "planewave" (jaxem.casimir.static_planewave: every material; the only route for a
+            plasma plane, in vacuum or an insulating medium), or
             "auto": plane wave for max(R_j)/L >= AUTO_PLANEWAVE_RHO (and for plasma planes) when
             supported and no l_max / m_max is given, multipole otherwise.
         n_k, n_phi: static plane-wave sizes (k nodes, azimuths); default ht_planewave_truncation.
@@ -867,7 +866,7 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     plane = bool(np.all(np.isinf(np.asarray(R2, dtype=float))))
     if not _planewave_supported(material1, material2, medium, plane):
         raise ValueError("material1, material2: not supported by the plane-wave route "
-                         "(plasma spheres in a conducting medium); use casimir_free_energy_ht")
+                         "(a plasma plane in an electrolyte); use casimir_free_energy_ht")
     from jaxem.casimir.static_planewave import resolve_batch_size
 
     bs = resolve_batch_size(batch_size)
