@@ -409,12 +409,18 @@ def test_sweeps_batched_with_vmap_equal_sequential_and_plasma_distances():
     np.testing.assert_allclose(seq, single, rtol=1e-8)
 
 
-@pytest.mark.parametrize("m2,R2", [(PEC, INF), ("bi", INF), ("bi", 0.7), (PEMC(0.3), INF)])
-def test_bi_isotropic_sphere_vs_multipole(m2, R2):
-    # chiral + Tellegen sphere (complex X(l), tabulated) facing a PEC plane, a bi-isotropic plane
-    # (complex 2x2 Fresnel matrix), a bi-isotropic sphere, a PEMC plane: eta = 14, R/L = 10, rel 1e-11
-    bi = BiIsotropic(2.0, 1.0, 0.1, 0.2)
-    m2 = BiIsotropic(3.0, 1.5, -0.2, 0.1) if m2 == "bi" else m2
+@pytest.mark.parametrize("m1,m2,R2", [
+    ((0.1, 0.2), PEC, INF), ((0.1, 0.2), (-0.2, 0.1), INF), ((0.1, 0.2), (-0.2, 0.1), 0.7),
+    ((0.1, 0.2), PEMC(0.3), INF),
+    ((0.0, 0.2), PEC, INF), ((0.0, 0.2), (0.0, -0.3), 0.7), ((0.0, 0.2), (0.0, 0.1), INF),   # chiral: real form
+    ((0.1, 0.0), PEMC(0.3), INF), ((0.1, 0.0), (0.2, 0.0), 0.7),                          # Tellegen: real
+    ((0.0, 0.2), PEMC(0.3), INF), ((0.1, 0.2), (0.2, 0.1), 0.7)])                         # phases differ: complex
+def test_bi_isotropic_sphere_vs_multipole(m1, m2, R2):
+    # bi-isotropic sphere (X(l) tabulated; (Tellegen chi, chirality kappa)) facing a PEC plane, a
+    # bi-isotropic plane (2x2 Fresnel matrix), a bi-isotropic sphere, a PEMC plane; real forms (bodies
+    # sharing the off-diagonal phase) and complex ones: eta = 14, R/L = 10, rel 1e-11
+    bi = BiIsotropic(2.0, 1.0, *m1)
+    m2 = BiIsotropic(3.0, 1.5, *m2) if isinstance(m2, tuple) else m2
     pw = casimir_free_energy_ht(0.1, 1.0, R2, bi, m2, method="planewave", eta=14)
     mp = casimir_free_energy_ht(0.1, 1.0, R2, bi, m2, method="multipole", eta=14)
     assert float(pw) < 0.0 and _rel(pw, mp) <= 1e-11
@@ -433,3 +439,15 @@ def test_bi_isotropic_planewave_force_and_auto_route():
     assert _rel(g, (e(L, 0.2 + 1e-6) - e(L, 0.2 - 1e-6)) / 2e-6) <= 1e-6
     a = casimir_free_energy_ht(0.1, 1.0, INF, bi(0.2), PEC)
     assert a == casimir_free_energy_ht(0.1, 1.0, INF, bi(0.2), PEC, method="planewave")
+
+
+def test_bi_isotropic_real_form_is_taken_when_phases_agree():
+    # static choice of the similarity diag(1, e^{i phi}): one bi-isotropic body (any chi, kappa) facing
+    # a diagonal one -> its own phase; chiral pair -> pi/2; chiral vs PEMC -> None (complex)
+    from jaxem.casimir.zero_frequency import _realify_mode
+
+    both, chiral = BiIsotropic(2.0, 1.0, 0.1, 0.2), BiIsotropic(2.0, 1.0, 0.0, 0.2)
+    assert _realify_mode(both, PEC, None) is not None
+    assert _realify_mode(chiral, BiIsotropic(3.0, 1.0, 0.0, -0.1), None) == pytest.approx(np.pi / 2)
+    assert _realify_mode(chiral, PEMC(0.3), None) is None
+    assert _realify_mode(PEC, PEC, None) is None
