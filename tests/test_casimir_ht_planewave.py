@@ -451,3 +451,27 @@ def test_bi_isotropic_real_form_is_taken_when_phases_agree():
     assert _realify_mode(chiral, BiIsotropic(3.0, 1.0, 0.0, -0.1), None) == pytest.approx(np.pi / 2)
     assert _realify_mode(chiral, PEMC(0.3), None) is None
     assert _realify_mode(PEC, PEC, None) is None
+
+
+def test_casimir_ht_sphere_plate_config_runs_and_matches_single_calls(tmp_path):
+    # the shipped config on a coarse grid (5 distances, R/L = 75..750): F equals single calls (rel 1e-8),
+    # Drude -> 1 and PEC -> 2 in units of the TM-only PFA as R/L grows, plasma in between, force < 0
+    import json
+    from pathlib import Path
+
+    from jaxem.cli import main
+    from jaxem.materials import material_from_name
+
+    cfg = Path(__file__).parent.parent / "configs" / "casimir_ht_plasma_vs_drude.toml"
+    assert main(["run", str(cfg), "--out", str(tmp_path), "--quiet", "--set", "n_points=5",
+                 "--set", "chunk_size=3"]) == 0
+    assert json.loads((tmp_path / "run.json").read_text())["params"]["n_points"] == 5
+    assert (tmp_path / "casimir_ht.png").stat().st_size > 1000
+    with np.load(tmp_path / "casimir_ht.npz") as d:
+        L = d["distance"]
+        single = float(casimir_free_energy_ht(L[2], 150e-6, INF, material_from_name("gold_plasma"),
+                                              material_from_name("gold_plasma")))
+        assert _rel(d["F_over_kT_gold_plasma"][2], single) <= 1e-8
+        assert 0.98 < d["ratio_gold_drude"][0] < 1.0 and 1.95 < d["ratio_pec"][0] < 2.0
+        assert np.all(d["ratio_gold_drude"] < d["ratio_gold_plasma"]) and np.all(d["ratio_gold_plasma"] < d["ratio_pec"])
+        assert np.all(d["force_over_kT_gold_plasma"] < 0)
