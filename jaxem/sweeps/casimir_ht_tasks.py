@@ -136,13 +136,9 @@ def casimir_ht_sphere_plate(params: dict, out) -> None:
     from jaxem.casimir.static_planewave import ht_planewave_truncation
     from jaxem.casimir.zero_frequency import casimir_force_ht, casimir_free_energy_ht_distances
     from jaxem.materials import material_from_name
+    from jaxem.sweeps.casimir_tasks import sphere_plate_geometry
 
-    R = _checks.check_positive("radius", params["radius"])
-    l_min = _checks.check_positive("distance_min", params["distance_min"])
-    l_max = _checks.check_positive("distance_max", params["distance_max"])
-    if l_max < l_min:
-        raise ValueError(f"distance_max must be >= distance_min, got {l_max} < {l_min}")
-    n = _checks.check_int("n_points", params["n_points"], minimum=1)
+    R, l_min, l_max, n = sphere_plate_geometry(params)
     eta = _checks.check_positive("eta", params["eta"])
     names = list(params["materials"])
     if not names:

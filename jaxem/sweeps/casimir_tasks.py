@@ -10,6 +10,18 @@ from jaxem.sweeps.registry import Param, register_task
 __all__ = ["casimir_sphere_plate"]
 
 
+def sphere_plate_geometry(params: dict):
+    """(radius, distance_min, distance_max, n_points) of a sphere--plate config, validated."""
+    from jaxem import _checks
+
+    radius = _checks.check_positive("radius", params["radius"])
+    l_min = _checks.check_positive("distance_min", params["distance_min"])
+    l_max = _checks.check_positive("distance_max", params["distance_max"])
+    if l_max < l_min:
+        raise ValueError(f"distance_max must be >= distance_min, got {l_max} < {l_min}")
+    return radius, l_min, l_max, _checks.check_int("n_points", params["n_points"], minimum=1)
+
+
 @register_task("casimir_sphere_plate", "Casimir force and force gradient between a sphere and a plate vs "
                "distance at temperature T (plane-wave scattering formula), with the PFA for comparison",
                params={
@@ -32,12 +44,7 @@ def casimir_sphere_plate(params: dict, out) -> None:
                                            casimir_pfa_force_gradient, casimir_sizes)
     from jaxem.materials import material_from_name
 
-    radius = _checks.check_positive("radius", params["radius"])
-    l_min = _checks.check_positive("distance_min", params["distance_min"])
-    l_max = _checks.check_positive("distance_max", params["distance_max"])
-    if l_max < l_min:
-        raise ValueError(f"distance_max must be >= distance_min, got {l_max} < {l_min}")
-    n = _checks.check_int("n_points", params["n_points"], minimum=1)
+    radius, l_min, l_max, n = sphere_plate_geometry(params)
     T = _checks.check_nonnegative("temperature", params["temperature"])
     sphere = material_from_name(params["sphere_material"])
     plate = material_from_name(params["plate_material"])
