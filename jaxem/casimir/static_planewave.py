@@ -214,7 +214,8 @@ def _log_even_poisson(l, chi):
 
 @functools.lru_cache(maxsize=None)
 def _plasma_tables(chi_cap: float):
-    """Static layout of the 'plasma' interpolation: panel nodes in u, l-windows, Chebyshev transform."""
+    """Static layout of a tabulated sum ('plasma', 'tab'): panel nodes in log u (u = sqrt chi), their
+    l-windows and long-double Poisson weights, the node-values -> Chebyshev-coefficients transform."""
     v0 = math.log(math.sqrt(_RAT_SWITCH) - 0.5)
     n_panels = max(1, int(math.ceil((0.5 * math.log(chi_cap) - v0) / _PLASMA_PANEL)) + 1)
     n = _PLASMA_NODES
@@ -519,8 +520,8 @@ def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, pla
 # PEMC sweeps over the duality-angle difference: kernels shared between angles
 
 def default_batch_size(backend=None):
-    """Points vmapped together inside a sweep's lax.map: 1 on CPU (a vmapped batch of LU
-    factorisations was measured ~3x slower per point than one at a time on XLA CPU), 64 on
+    """Points vmapped together inside a sweep's lax.map: 1 on CPU (vmapped batches of LU
+    factorisations were measured 1.5-3x slower per point than one at a time on XLA CPU), 64 on
     accelerators (batched LU / Cholesky kernels).  None means 1."""
     backend = jax.default_backend() if backend is None else backend
     return None if backend == "cpu" else 64

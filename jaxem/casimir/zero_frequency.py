@@ -29,10 +29,10 @@ reflection element of a sphere is a closed-form l-sum (cosh chi - 1, the 'de' su
 cosh chi, and an integral representation for dielectric X = c l/(l+a)), so the cost is
 O(N^2 M + M N^3) with N, M ~ sqrt(R/L) instead of O(m_max l_max^3), l_max ~ R/L.  Supported: Drude,
 PEC, dielectric / Lorentz / magnetodielectric spheres (also in an electrolyte), PEMC(theta) at any
-delta, Dirichlet, plasma spheres in vacuum and bi-isotropic (chiral, Tellegen) spheres (their l-sums
-have no closed form and are tabulated exactly at Chebyshev nodes: ``static_planewave._tabulated_scaled``);
-planes of all these, and plasma planes (k-dependent static TE coefficient, only here).  Not supported
-(multipole only): none of the spheres; plasma planes in an electrolyte are not supported at all.
+delta, Dirichlet, plasma spheres (also in a medium) and bi-isotropic (chiral, Tellegen) spheres (their
+l-sums have no closed form and are tabulated exactly at Chebyshev nodes:
+``static_planewave._tabulated_scaled``); planes of all these, and plasma planes (k-dependent static TE
+coefficient, only here).  A plasma plane in an electrolyte is supported by neither route.
 Truncation (``static_planewave.ht_planewave_truncation``, same eta): N = ceil(4 + eta
 max(3.4, 1 + 0.65 sqrt(rho))) k-nodes, M = ceil(2.2 sqrt(eta max(rho, 1))) + 4 azimuths (odd),
 rho = max R_j / L; sphere--sphere N x 1.4, M x 1.6.  Measured relative error of F (Drude vs
@@ -49,11 +49,12 @@ the exact 9.59):
 
 PEC, dielectric (eps = 4), Dirichlet, PEMC (theta_1 != theta_2), ded agree with the multipole route
 to <= 1e-10 at R/L = 10, plasma spheres (facing PEC, Drude planes or a plasma sphere) to <= 1e-9 and
-bi-isotropic spheres and planes to <= 1e-11 at eta = 14 (tests/test_casimir_ht_planewave.py).  ``method="auto"`` (the default) takes
-the plane-wave route when max(R_j)/L >= AUTO_PLANEWAVE_RHO = 5 (measured crossover of the run times
-at eta = 10: the plane wave is ~1.3-2x faster at R/L = 5, ~8x at 10, ~300x at 20), for plasma planes,
-and when the materials allow it and neither l_max nor m_max is given; the multipole route otherwise
-(large distances / small spheres, where it needs only a few multipoles, and traced L without sizes).
+bi-isotropic spheres and planes to <= 1e-11 at eta = 14 (tests/test_casimir_ht_planewave.py).
+``method="auto"`` (the default) takes the plane-wave route when max(R_j)/L >= AUTO_PLANEWAVE_RHO = 5
+(measured crossover of the run times at eta = 10: the plane wave is ~1.3-2x faster at R/L = 5, ~8x at
+10, ~300x at 20), for plasma planes, and when the materials allow it and neither l_max nor m_max is
+given; the multipole route otherwise (large distances / small spheres, where it needs only a few
+multipoles, and traced L without sizes).
 """
 from __future__ import annotations
 
@@ -618,7 +619,7 @@ def _realified(X, phi):
 
 
 def _plasma_chi_cap(L, R1, R2, plane, n_phi):
-    """Static bound chi_cap of the plane-wave kernel argument that matters (plasma spheres' table).
+    """Static bound chi_cap of the plane-wave kernel argument that matters (tabulated sums' range).
 
     chi = 2 rho sqrt(k_i k_j) cos(phi/2) <= rho (k_i + k_j) and the kernel weight is
     exp(chi - (k_i + k_j)(rho + s)) <= e^{-(k_i + k_j) s}: beyond chi_cap = 50 rho / s it is < e^{-50}
