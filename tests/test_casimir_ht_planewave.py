@@ -119,6 +119,11 @@ def test_traces_vs_multipole_and_closed_forms():
     delta = np.pi / 8
     tr = round_trip_traces_ht(0.1, 1.0, INF, PEMC(0.1 + delta), PEMC(0.1), 1, method="planewave", eta=18)
     assert _rel(tr[0], cf.pemc_single_round_trip_ht(0.1, 1.0, INF, delta)) <= 1e-10
+    # tabulated sums: plasma sphere and chiral + Tellegen sphere facing a PEC plane, rel 1e-10
+    for m1 in (Plasma(4.5e9), BiIsotropic(2.0, 1.0, 0.1, 0.2)):          # omega_p R / c = 15
+        tr = round_trip_traces_ht(0.1, 1.0, INF, m1, PEC, 3, method="planewave", eta=16)
+        ref = round_trip_traces_ht(0.1, 1.0, INF, m1, PEC, 3, method="multipole", eta=16)
+        np.testing.assert_allclose(np.asarray(tr), np.asarray(ref), rtol=1e-10)
 
 
 # --- exact closed forms at large R/L -------------------------------------------------------------
