@@ -331,6 +331,11 @@ def test_plasma_scaled_sum_vs_direct_long_double_sum():
     # Poisson weights, rel 1e-12 for chi = 0.5 .. 1e5
     from jaxem.casimir.static_planewave import _log_even_poisson, plasma_sphere_te_coefficients
 
+    # the long-double Poisson weights themselves vs mpmath (absolute error of the log <= 1e-12)
+    for ll, c in [(1, 0.5), (7, 30.0), (600, 1234.5), (24000, 5e4), (49000, 9.9e4)]:
+        with mpmath.workdps(30):
+            ref = -c + 2 * ll * mpmath.log(c) - mpmath.loggamma(2 * ll + 1)
+        assert abs(float(_log_even_poisson(np.array([ll]), np.array([c]))[0] - ref)) <= 1e-12
     chis = np.array([0.5, 5.0, 29.9, 30.1, 47.0, 300.0, 1234.5, 4999.0, 2e4, 9.9e4])
     l = np.arange(1, 60001)
     for w in (3.0, 2000.0):
