@@ -9,6 +9,10 @@ _jax.config.update("jax_enable_x64", True)
 
 __version__ = "0.1.0"
 
+from ._runtime import warn_if_deadlocking_jaxlib as _warn_if_deadlocking_jaxlib
+
+_warn_if_deadlocking_jaxlib()
+
 # -- constants and units -------------------------------------------------------------------------
 from .constants import ev_to_rad_per_s, matsubara_frequency, rad_per_s_to_ev, thermal_wavelength
 

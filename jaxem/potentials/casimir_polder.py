@@ -111,19 +111,16 @@ def _h_and_slope(u):
     return e * (3.0 + u * (6.0 + u * (5.0 + u * (2.0 + u)))), -2.0 * u * (1.0 + u * (2.0 + u * u)) * e
 
 
-def _node_loop(r, nu, coef, body_extra=None):
-    """Loop over the nodes with scalar-per-point accumulators (vectorises across points under vmap and keeps
-    the (points x nodes) array out of memory; XLA's CPU fusion of two reductions over that array is slow)."""
+def _node_loop(r, nu, coef):
+    """(S, dS/dr) by a loop over the nodes with scalar-per-point accumulators (vectorises across points under
+    vmap and keeps the (points x nodes) array out of memory; XLA's CPU fusion of two reductions over that array
+    is slow)."""
     def body(j, acc):
         h, dh = _h_and_slope(nu[j] * r)
-        out = (acc[0] + coef[j] * h, acc[1] + coef[j] * nu[j] * dh)
-        if body_extra is not None:
-            out = out + tuple(a + b for a, b in zip(acc[2:], body_extra(j, h, dh)))
-        return out
+        return acc[0] + coef[j] * h, acc[1] + coef[j] * nu[j] * dh
 
-    n_acc = 2 if body_extra is None else 4
     zero = jnp.zeros(jnp.shape(r), jnp.result_type(r, nu, coef))
-    return jax.lax.fori_loop(0, nu.shape[-1], body, (zero,) * n_acc)
+    return jax.lax.fori_loop(0, nu.shape[-1], body, (zero, zero))
 
 
 @jax.custom_jvp
@@ -149,10 +146,13 @@ def _propagator_node_sum_jvp(primals, tangents):
         return s, (jnp.zeros_like(s) if isinstance(dr, zero) else slope * dr)
     dnu = jnp.zeros_like(nu) if isinstance(dnu, zero) else dnu
     dcoef = jnp.zeros_like(coef) if isinstance(dcoef, zero) else dcoef
-    # general tangent: sum_j [dcoef_j h_j + coef_j h'_j (nu_j dr + r dnu_j)]
-    s, slope, t_coef, t_nu = _node_loop(r, nu, coef,
-                                         lambda j, h, dh: (dcoef[j] * h, coef[j] * dh * dnu[j]))
-    tangent = t_coef + r * t_nu
+    # general tangent: sum_j [dcoef_j h_j + coef_j h'_j (nu_j dr + r dnu_j)].  The tangents enter through
+    # node-wise dot products outside any loop, so reverse mode transposes plain linear algebra (a tangent
+    # threaded through the loop carry cannot be transposed by jax 0.9.x); the per-node arrays are formed only
+    # when differentiating with respect to the nodes (temperature, material parameters).
+    s, slope = _node_loop(r, nu, coef)
+    h, dh = _h_and_slope(nu * r)
+    tangent = jnp.dot(h, dcoef) + r * jnp.dot(coef * dh, dnu)
     if not isinstance(dr, zero):
         tangent = tangent + slope * dr
     return s, tangent

@@ -1,0 +1,48 @@
+"""Guards about the JAX runtime jaxem runs on (checked once, at import)."""
+from __future__ import annotations
+
+import re
+import warnings
+
+# jaxlib 0.10.0 up to (not including) 0.11.1: batched CPU LAPACK kernels (getrf, potrf, trsm, ...) split
+# a batch into chunks, run them on XLA's intra-op thread pool (one thread per core) and block on a counter
+# while themselves running on a thread of that pool.  Two such calls in flight at once (two independent
+# solves in one graph, as in a force gradient; two host devices; two Python threads) can occupy every
+# thread of the pool and wait for each other forever (0 % CPU).  Upstream turned the path off again in
+# 0.11.1.
+DEADLOCK_RANGE = ((0, 10, 0), (0, 11, 1))
+SAFE_VERSIONS = "jaxlib <= 0.9.2 or >= 0.11.1 (jaxem pins jax and jaxlib 0.9.2)"
+
+
+class JaxlibDeadlockWarning(RuntimeWarning):
+    """The running jaxlib can deadlock in batched CPU LAPACK kernels."""
+
+
+def _version_tuple(text: str) -> tuple[int, int, int]:
+    parts = [int(p) for p in re.findall(r"\d+", text)[:3]]
+    return tuple(parts + [0] * (3 - len(parts)))  # type: ignore[return-value]
+
+
+def jaxlib_can_deadlock(version: str) -> bool:
+    """True if jaxlib ``version`` (e.g. "0.10.2") lies in the range whose CPU LAPACK kernels can deadlock."""
+    lo, hi = DEADLOCK_RANGE
+    return lo <= _version_tuple(version) < hi
+
+
+def warn_if_deadlocking_jaxlib(version: str | None = None) -> bool:
+    """Warn (JaxlibDeadlockWarning) if the running jaxlib is in the deadlocking range; True if it warned."""
+    if version is None:
+        import jaxlib
+
+        version = getattr(jaxlib, "__version__", None) or jaxlib.version.__version__
+    if not jaxlib_can_deadlock(version):
+        return False
+    warnings.warn(
+        f"jaxlib {version} can hang forever on CPU: its batched LAPACK kernels (LU, Cholesky, triangular "
+        "solves) wait on the thread pool they run on, so two factorisations in flight at once (a Casimir "
+        "force gradient, several host devices, several Python threads) can deadlock. Install "
+        f"{SAFE_VERSIONS}.",
+        JaxlibDeadlockWarning,
+        stacklevel=3,
+    )
+    return True
