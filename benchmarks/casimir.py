@@ -20,9 +20,11 @@ import time
 
 import numpy as np
 
+import jax
+jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
 import jaxem  # noqa: F401
 from jaxem.casimir.free_energy import casimir_free_energy, casimir_sizes
-from jaxem.casimir.frequency_sum import zero_temperature_count
+from jaxem.thermal import zero_temperature_count
 from jaxem.materials import Drude, PerfectConductor
 
 # issue #6, fastest code (numba, plane-wave), 2 cores, ~1e-6 relative accuracy, T = 300 K

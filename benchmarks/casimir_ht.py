@@ -27,8 +27,8 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.linalg as sla
 from scipy.special import gammaln
-
-import jaxem  # noqa: F401  (x64)
+jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
+import jaxem  # noqa: F401
 from jaxem.casimir import closed_forms as cf
 from jaxem.casimir.zero_frequency import casimir_free_energy_ht, ht_truncation
 from jaxem.materials import PEMC, BiIsotropic, Drude, PerfectConductor, Plasma
@@ -150,7 +150,7 @@ def planewave_sphere_plane(RL, mat, name, eta=10.0, mat2=None):
         ref = float(casimir_free_energy_ht(L, R, jnp.inf, mat, mat2, method="planewave", eta=eta + 4))
         n_det = 2 * (M // 2 + 1) if name != "biiso" else M // 2 + 1     # biiso: blocks of size 2N
     numba, c_code = PUBLISHED[RL]
-    print(f"planewave sphere-plane {name:5s} R/L={RL:5d}: N={N:4d} M={M:4d} dets={n_det:4d} of size {2 * N if name == "biiso" else N} "
+    print(f"planewave sphere-plane {name:5s} R/L={RL:5d}: N={N:4d} M={M:4d} dets={n_det:4d} of size {2 * N if name == 'biiso' else N} "
           f"rel.err={abs(float(F) / ref - 1):.1e} compile={compile_s:6.2f}s run={run_s:7.3f}s "
           f"(run/numba={run_s / numba:5.2f}, run/C={run_s / c_code:6.3f})", flush=True)
 

@@ -67,7 +67,7 @@ def main(argv=None):
 
     import jax
     import jax.numpy as jnp
-
+    jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
     import jaxem  # noqa: F401
     from jaxem.mie import mie_efficiencies, wiscombe_lmax
 

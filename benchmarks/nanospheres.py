@@ -145,7 +145,7 @@ def main(argv=None):
         args.n, args.numpy_n, args.chunk = 8192, 4096, 4096
 
     import jax
-
+    jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
     import jaxem
     from jaxem.potentials.nanospheres import nanosphere_potentials_and_forces
 

@@ -16,7 +16,7 @@ import numpy as np
 
 import jax
 import jax.numpy as jnp
-
+jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
 import jaxem  # noqa: F401
 from jaxem.potentials.random_light import paper_pair_potential_matrix
 from jaxem.potentials.spectrum import _paper_map_jit, normalized_pair_loss, optimize_line_spectrum_slsqp, pair_loss

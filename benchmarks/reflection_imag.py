@@ -17,7 +17,7 @@ import time
 import jax
 import numpy as np
 from scipy.special import ive, kve
-
+jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
 import jaxem  # noqa: F401
 from jaxem.constants import c, matsubara_frequency
 from jaxem.materials import Drude

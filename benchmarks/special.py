@@ -35,7 +35,7 @@ def main(argv=None):
     import numba
     import scipy.special as sps
     from miepython.mie_jit import _D_calc_nb
-
+    jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
     import jaxem  # noqa: F401
     from jaxem.special import log_derivative_psi, log_modified_bessel_i, log_modified_bessel_k
 

@@ -1,14 +1,12 @@
 """jaxem: differentiable, batched optical and Casimir forces on spheres and nanoparticles.
 
-Importing jaxem switches JAX to 64-bit floats (``jax_enable_x64``): results are float64,
-internals complex128. The names below are the curated public API; submodules hold the rest.
+jaxem computes in float64 (complex128 inside) and leaves JAX's configuration as it finds it: enable
+64-bit mode once, ``jax.config.update("jax_enable_x64", True)``, before using it (kernels raise
+:class:`Float64Required` otherwise). The names below are the curated public API; submodules hold the rest.
 """
-import jax as _jax
-
-_jax.config.update("jax_enable_x64", True)
-
 __version__ = "0.1.0"
 
+from ._checks import Float64Required
 from ._runtime import warn_if_deadlocking_jaxlib as _warn_if_deadlocking_jaxlib
 
 _warn_if_deadlocking_jaxlib()

@@ -13,6 +13,8 @@ import jax
 import numpy as np
 
 __all__ = [
+    "Float64Required",
+    "require_x64",
     "is_concrete",
     "check_positive",
     "check_nonnegative",
@@ -20,6 +22,26 @@ __all__ = [
     "check_int",
     "check_choice",
 ]
+
+
+class Float64Required(RuntimeError):
+    """A jaxem kernel was called while JAX runs in 32-bit mode."""
+
+
+_X64_LINE = 'jax.config.update("jax_enable_x64", True)'
+
+
+def require_x64():
+    """Raise :class:`Float64Required` unless JAX's 64-bit mode is on.
+
+    jaxem computes in float64 (complex128 inside) and never switches the mode itself: importing it leaves
+    the user's JAX configuration as it was.
+    """
+    if not jax.config.jax_enable_x64:
+        raise Float64Required(
+            "jaxem computes in float64, but JAX runs in 32-bit mode: add the line\n"
+            f"    import jax; {_X64_LINE}\n"
+            "at the start of your script (before creating arrays or jaxem materials)")
 
 
 def is_concrete(value) -> bool:
@@ -34,6 +56,7 @@ def _as_array(value):
 
 def check_finite(name: str, value):
     """Raise ``ValueError`` if any entry of ``value`` is NaN or infinite."""
+    require_x64()
     if not is_concrete(value):
         return value
     arr = _as_array(value)
@@ -47,6 +70,7 @@ def check_positive(name: str, value, *, allow_inf: bool = False):
 
     ``allow_inf=True`` admits ``+inf`` (e.g. a plane as a sphere of infinite radius).
     """
+    require_x64()
     if not is_concrete(value):
         return value
     arr = _as_array(value)
@@ -64,6 +88,7 @@ def check_positive(name: str, value, *, allow_inf: bool = False):
 
 def check_nonnegative(name: str, value):
     """Raise ``ValueError`` unless every entry of ``value`` is real, finite and >= 0."""
+    require_x64()
     if not is_concrete(value):
         return value
     arr = _as_array(value)
@@ -74,6 +99,7 @@ def check_nonnegative(name: str, value):
 
 def check_int(name: str, value, *, minimum: int | None = None) -> int:
     """Return ``value`` as a Python int (a static size); raise ``ValueError`` if it is not one."""
+    require_x64()
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
         raise ValueError(f"{name} must be a Python int (a static size), got {value!r}")
     value = int(value)
@@ -84,6 +110,7 @@ def check_int(name: str, value, *, minimum: int | None = None) -> int:
 
 def check_choice(name: str, value, choices):
     """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
+    require_x64()
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)!r}, got {value!r}")
     return value

@@ -23,6 +23,9 @@ def _parser():
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    import jax
+
+    jax.config.update("jax_enable_x64", True)  # the command line is an application: it owns the JAX config
     from jaxem.sweeps import ConfigError, discover_tasks, parse_override, run_config
 
     try:

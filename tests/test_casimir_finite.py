@@ -15,7 +15,9 @@ import pytest
 import scipy.integrate
 
 import jaxem  # noqa: F401
-from jaxem.casimir import frequency_sum as fs
+from jaxem.special import polylog2
+from jaxem import thermal as fs
+from jaxem.special import exp_map_nodes, nystrom_nodes
 from jaxem.casimir import planewave as pw
 from jaxem.casimir.free_energy import (casimir_entropy, casimir_force, casimir_force_gradient,
                                        casimir_free_energy, casimir_pfa_force, casimir_pfa_force_gradient,
@@ -54,11 +56,11 @@ def test_scaled_angular_gradient_finite_at_backscattering():
 
 
 def test_nystrom_quadrature_and_polylog():
-    k, w = pw.nystrom_nodes(40)
+    k, w = nystrom_nodes(40)
     assert np.sum(w * k * np.exp(-2 * k)) == pytest.approx(0.25, rel=1e-8)
     xs = np.array([-1.0, -0.7, -0.3, 0.0, 0.2, 0.5, 0.8, 0.999, 1.0])
     ref = np.array([float(mpmath.polylog(2, x)) for x in xs])
-    np.testing.assert_allclose(np.asarray(pw.polylog2(xs)), ref, atol=1e-14)
+    np.testing.assert_allclose(np.asarray(polylog2(xs)), ref, atol=1e-14)
 
 
 @pytest.mark.parametrize("order", [6, 12])
@@ -198,7 +200,7 @@ def test_casimir_polder_sphere_sphere():
 
 
 # ----------------------------------------------------------------------------------------------
-# T = 0 xi-quadrature (frequency_sum.zero_temperature_nodes) against scipy.integrate.quad
+# T = 0 xi-quadrature (thermal.zero_temperature_nodes) against scipy.integrate.quad
 
 def _eps_imag_numpy(m):
     """eps(i xi) written out here from the material's parameters (None: perfect conductor)."""
@@ -266,7 +268,7 @@ def _zero_temperature_cases():
 @pytest.mark.parametrize("material,medium,L,tol", _zero_temperature_cases())
 def test_zero_temperature_rule_plane_plane(material, medium, L, tol):
     # default T = 0 rule (42 nodes) on the Lifshitz energy per area; measured errors (table in the
-    # frequency_sum docstring): <= 1.4e-9, polystyrene in water 1.3e-7 at 100 nm; the legacy 40-node
+    # docs/accuracy.md): <= 1.4e-9, polystyrene in water 1.3e-7 at 100 nm; the legacy 40-node
     # Nystrom rule is off by 2e-5 / 3e-5 (Drude gold, 1 / 10 um)
     ref = _lifshitz_t0_scipy(L, material, medium)
     f = lambda xi: pw.plane_plane_log_det_density(xi, L, material, material, medium, n_k=60)  # noqa: E731
@@ -296,7 +298,7 @@ def test_zero_temperature_rule_sphere_plane_gold():
 
 
 def test_zero_temperature_rule_nodes_and_legacy():
-    u, w = fs.exp_map_nodes()
+    u, w = exp_map_nodes()
     assert u.size == fs.zero_temperature_count() == 42 and np.all(np.diff(u) > 0)
     assert u[0] == pytest.approx(fs.T0_U_MIN) and u[-1] >= fs.T0_U_MAX
     # int u^n e^{-u} du = n!, int sqrt(u) e^{-u} = sqrt(pi)/2: exact to the lower-end floor ~1.3e-9 g(0)
@@ -311,7 +313,7 @@ def test_zero_temperature_rule_nodes_and_legacy():
     # an explicit node count keeps the previous Nystrom rule
     L = 2e-6
     xi, wx = fs.zero_temperature_nodes(L, 40)
-    k, wk = pw.nystrom_nodes(40)
+    k, wk = nystrom_nodes(40)
     np.testing.assert_allclose(np.asarray(xi), k * c / (2 * L), rtol=1e-15)
     np.testing.assert_allclose(np.asarray(wx), wk * c / (2 * L), rtol=1e-15)
     assert fs.zero_temperature_count(40) == 40 and fs.zero_temperature_count(40, 0.25) == 34
@@ -606,7 +608,7 @@ def test_pfa_sweep_with_fixed_frequency_count_compiles_once():
     import math
 
     from jaxem.casimir import free_energy as fe
-    from jaxem.casimir.frequency_sum import matsubara_count
+    from jaxem.thermal import matsubara_count
     from jaxem.materials import Drude
 
     gold = Drude.gold()

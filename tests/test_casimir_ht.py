@@ -14,8 +14,8 @@ from jaxem.casimir.pemc import (
     pemc_dipole_dipole_free_energy_ht,
     pemc_dipole_plane_free_energy_ht,
     pemc_pfa_free_energy_ht,
-    re_li3_unit_circle,
 )
+from jaxem.special import re_li3_unit_circle
 from jaxem.casimir.zero_frequency import (
     DIRICHLET,
     casimir_force_ht,

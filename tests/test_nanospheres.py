@@ -15,10 +15,11 @@ import jaxem  # noqa: F401
 from jaxem.constants import c, eps0, hbar, k_B
 from jaxem.materials import Dielectric, LorentzOscillators
 from jaxem.polarizability import SILICA_INDEX_1064NM, clausius_mossotti
+from jaxem.thermal import matsubara_sum
 from jaxem.potentials.casimir_polder import (casimir_polder_far_field_law, casimir_polder_near_field_law,
                                              casimir_polder_potential, casimir_polder_potential_logdet,
                                              casimir_polder_potential_zero_temperature,
-                                             casimir_polder_retarded_law, matsubara_sum, propagator_node_sum,
+                                             casimir_polder_retarded_law, propagator_node_sum,
                                              propagator_trace_factor)
 from jaxem.potentials.nanospheres import (bound_states, drive_intensity, gaussian_beam_amplitude,
                                           gaussian_trap_potential, mean_photon_number_cat,

@@ -4,7 +4,7 @@
   including PEMC and bi-isotropic spheres (casimir-spheres.md §2.4-2.5, pemc-casimir.md §2.8), and
   ``static_planewave``: the same term in the plane-wave basis with closed-form l-sums at xi = 0 (tabulated
   exactly for plasma and bi-isotropic spheres), used by default at R/L >= 5 (``method="auto"``).
-- ``planewave`` + ``frequency_sum`` + ``free_energy``: any temperature (Matsubara / Pade sums, T = 0
+- ``planewave`` + ``free_energy`` (with ``jaxem.thermal``): any temperature (Matsubara / Pade sums, T = 0
   integral) in the plane-wave basis (casimir-spheres.md §2.1-2.2, scattering.md §2.8).
 - ``logdet``: the stable log det(1 - M) and round-trip traces shared by both engines.
 - ``closed_forms``, ``pemc``: exact and asymptotic results used as tests and as models.

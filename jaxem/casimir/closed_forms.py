@@ -20,6 +20,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxem._checks import check_int, check_positive, is_concrete
+from jaxem.geometry import is_plane
+from jaxem.special.polylog import LOG_GLAISHER as _LOG_GLAISHER
+from jaxem.special.polylog import ZETA3 as _ZETA3
+from jaxem.special.polylog import bernoulli_numbers, clausen_cl2, re_li3_unit_circle
 
 __all__ = [
     "conformal_distance",
@@ -41,25 +45,6 @@ __all__ = [
     "RATIONAL_MODEL_TABLE_11_1",
 ]
 
-_ZETA3 = 1.2020569031595942
-_LOG_GLAISHER = 0.2487544770337843  # log A, Glaisher-Kinkelin constant A = 1.2824271291...
-
-
-def bernoulli_numbers(n_max: int):
-    """Exact Bernoulli numbers B_0..B_n_max (B_1 = -1/2) as floats (Fraction recursion).
-
-    scipy.special.bernoulli is off by 1.7e-12 relative at B_4 (6e-14 at B_6), which limits the
-    Bernoulli-series closed forms; this static table is exact to rounding.
-    """
-    from fractions import Fraction
-
-    B = [Fraction(1)]
-    for m in range(1, n_max + 1):
-        B.append(-sum(math.comb(m + 1, k) * B[k] for k in range(m)) / (m + 1))
-    return np.array([float(b) for b in B])
-
-
-
 def _geometry(L, R1, R2):
     """(y - 1, y, z, alpha_+, alpha_-, plane) with y - 1 free of cancellation."""
     check_positive("L", L)
@@ -67,7 +52,7 @@ def _geometry(L, R1, R2):
     check_positive("R2", R2, allow_inf=True)
     L = jnp.asarray(L, dtype=jnp.float64)
     R1 = jnp.asarray(R1, dtype=jnp.float64)
-    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    plane = is_plane(R2)
     if plane:
         ym1 = L / R1
         return ym1, 1.0 + ym1, None, None, None, True
@@ -291,56 +276,6 @@ def sphere_plane_double_round_trip_ht(L, R, model: str, delta=0.0):
 # ----------------------------------------------------------------------------------------------
 # triple round trip, sphere--plane, dielectrics in an electrolyte (App. E)
 
-def _clausen_coefficients(n_terms: int):
-    B = bernoulli_numbers(2 * n_terms)
-    return np.array([abs(B[2 * n]) / (2 * n * math.factorial(2 * n + 1)) for n in range(1, n_terms + 1)])
-
-
-_CL2_COEFFS = _clausen_coefficients(30)
-
-
-def _clausen_series(a):
-    """a - a log a + sum_n |B_2n| a^{2n+1}/(2n (2n+1)!) = Cl_2(a), 0 <= a <= pi/2 (NaN-free at 0)."""
-    zero = a == 0
-    a_safe = jnp.where(zero, 1.0, a)
-    log_term = jnp.where(zero, 0.0, a_safe * jnp.log(a_safe))
-    a2 = a * a
-    series = jnp.zeros_like(a)
-    power = a
-    for c in _CL2_COEFFS:
-        power = power * a2
-        series = series + c * power
-    return a - log_term + series
-
-
-def _clausen_series_near_pi(t):
-    """Cl_2(pi - t) = t log 2 - sum_n (4^n - 1)|B_2n| t^{2n+1}/(2n (2n+1)!), |t| <= pi/2 (no cancellation)."""
-    t2 = t * t
-    series = jnp.zeros_like(t)
-    power = t
-    for n, c in enumerate(_CL2_COEFFS, start=1):
-        power = power * t2
-        series = series + (4.0**n - 1.0) * c * power
-    return t * math.log(2.0) - series
-
-
-def _clausen_cl2(phi):
-    """Cl_2(phi) = Im Li_2(e^{i phi}) = sum_k sin(k phi)/k^2 for real phi (odd, 2 pi periodic).
-
-    Series about 0 (Bernoulli numbers) for |phi| <= pi/2 and, integrating log(2 cos(t/2)), about
-    pi for pi/2 < |phi| <= pi (the series about 0 cancels there: Cl_2(pi) = 0).  Absolute error
-    <~3e-15 vs mpmath.  The derivative -log|2 sin(phi/2)| is infinite at phi = 0 (a true
-    singularity); the value there is 0 and NaN-free.
-    """
-    phi = jnp.asarray(phi, dtype=jnp.float64)
-    p = jnp.mod(phi + jnp.pi, 2 * jnp.pi) - jnp.pi
-    a = jnp.abs(p)
-    low = a <= jnp.pi / 2
-    val = jnp.where(low, _clausen_series(jnp.where(low, a, 0.0)),
-                    _clausen_series_near_pi(jnp.where(low, 0.0, jnp.pi - a)))
-    return jnp.sign(p) * val
-
-
 def _triple_ded_series_coefficients(p_max: int):
     """c_p of tr M^3_ded = sum_p c_p a^p, a = 1/(2y) (sphere--plane; geometric expansion of E.1).
 
@@ -379,8 +314,6 @@ _TRIPLE_SWITCH_Y = 1.08  # series for y >= 1.08 (a <= 0.463: terms ~ 0.926^p, 40
 
 def _triple_ded_closed_form(ym1):
     """E.18 (casimir-spheres.md §2.8), logs written through y - 1 (no cancellation as y -> 1)."""
-    from jaxem.casimir.pemc import re_li3_unit_circle
-
     y = 1.0 + ym1
     y2 = y * y
     w = 4 * y2 - 1
@@ -391,7 +324,7 @@ def _triple_ded_closed_form(ym1):
     two_alpha = 2 * jnp.arcsin(1.0 / (2 * y))
     # Li_n(-e^{i phi}) = Li_n(e^{i (phi + pi)})
     li3 = lambda k: re_li3_unit_circle(k * two_alpha + jnp.pi)  # noqa: E731
-    cl2 = lambda k: _clausen_cl2(k * two_alpha + jnp.pi)  # noqa: E731
+    cl2 = lambda k: clausen_cl2(k * two_alpha + jnp.pi)  # noqa: E731
     re_part = li3(3) - 6 * li3(2) + 15 * li3(1) + 7.5 * _ZETA3  # -10 Li_3(-1) = +10 (3/4) zeta(3)
     im_part = cl2(3) - 4 * cl2(2) + 5 * cl2(1)
     brace = (12 * (32 * y2**2 - 12 * y2 + 1) * log_a - 12 * (24 * y2**2 - 14 * y2 + 1) * log_b

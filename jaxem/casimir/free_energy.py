@@ -3,7 +3,7 @@
 F(L, T) = k_B T sum'_n log det(1 - M(i xi_n))   (T > 0, n = 0 weighted 1/2)
 E(L)    = (hbar/2pi) int_0^inf dxi log det(1 - M(i xi))   (T = 0)
 (casimir-spheres.md §2.1, (2.25), (2.26)); round trip in the plane-wave basis
-(:mod:`jaxem.casimir.planewave`), frequency sums from :mod:`jaxem.casimir.frequency_sum`.
+(:mod:`jaxem.casimir.planewave`), frequency sums from :mod:`jaxem.thermal`.
 Force = -dF/dL, force gradient = -d^2F/dL^2, entropy = -dF/dT, all by autodiff.
 
 Static sizes. The truncation (N, M, l_max) and the number of frequencies are Python ints fixed
@@ -48,7 +48,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxem._checks import check_choice, check_finite, check_int, check_nonnegative, check_positive, is_concrete
-from jaxem.casimir import frequency_sum as fs
+from jaxem.geometry import is_plane
+from jaxem import thermal as fs
 from jaxem.casimir import planewave as pw
 from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
 from jaxem.materials import Material
@@ -69,7 +70,7 @@ STATIC_XI_FRACTION = 1e-13
 
 
 def _t0_rule(n_t0, t0_step):
-    """Static (n_nodes, step) of the T = 0 rule (see frequency_sum.zero_temperature_nodes)."""
+    """Static (n_nodes, step) of the T = 0 rule (see jaxem.thermal.zero_temperature_nodes)."""
     n = None if n_t0 is None else check_int("n_t0", n_t0, minimum=1)
     if t0_step is not None:
         t0_step = float(t0_step)
@@ -94,8 +95,9 @@ def casimir_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6,
     (0 at T = 0, where the quadrature size is separate).
     """
     L_min = float(np.min(np.asarray(L)))
+    plane = is_plane(R2)
     R1, R2 = float(np.max(np.asarray(R1))), float(np.max(np.asarray(R2)))
-    if math.isinf(R2):
+    if plane:
         n, m, l1 = pw.default_truncation(R1 / L_min, eta)
         l2 = 0
     else:
@@ -282,7 +284,7 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
     _check_material("medium", medium, allow_none=True)
     check_choice("method", method, ("matsubara", "psd"))
     material2 = material1 if material2 is None else material2
-    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    plane = is_plane(R2)
     if not is_concrete((L, R1, R2, T)) and (truncation is None or n_frequencies is None):
         raise ValueError("truncation and n_frequencies must be given when L, R1, R2 or T are traced "
                          "(static sizes are computed from concrete inputs)")
@@ -321,10 +323,10 @@ def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=N
         rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
         eta: accuracy knob of the plane-wave truncation (1 ~ 1e-6 relative; see planewave).
         truncation: optional static (N, M, l_max[, l_max2]); n_frequencies: optional static count.
-        n_t0, t0_step: the xi-quadrature at T = 0 (frequency_sum.zero_temperature_nodes). Default
+        n_t0, t0_step: the xi-quadrature at T = 0 (jaxem.thermal.zero_temperature_nodes). Default
             (both None): the exp-map rule, 42 nodes, measured <= 1.2e-7 relative for PEC, Drude and
             plasma gold, silica, polystyrene / gold in water, L = 100 nm - 10 um, plane–plane and
-            sphere–plane at R/L = 10 (tables in the frequency_sum docstring). An int n_t0 alone: the
+            sphere–plane at R/L = 10 (docs/accuracy.md). An int n_t0 alone: the
             previous Nystrom rule with n_t0 nodes (unchanged results; good for perfect conductors,
             3e-5 for Drude gold at 40 nodes). t0_step: step of the exp-map rule (nodes ~
             8.3/t0_step). screened: drop the n = 0 term (electrolyte, Debye length << L).

@@ -7,16 +7,10 @@ home of that log det for the whole package.
 Two numerical routes:
 
 * Cholesky of 1 - M when the caller declares 1 - M Hermitian (the symmetrised round-trip operator,
-  e.g. 1 - N N^T of casimir-spheres.md §2.5): half the flops of LU; if the factorisation fails
-  (1 - M not positive definite) the LU route is taken instead (unless the caller promises
-  positive definiteness);
+  e.g. 1 - N N^T of casimir-spheres.md §2.5): half the flops of LU; only if the factorisation fails
+  (1 - M not positive definite) is an LU computed as well (unless the caller promises positive
+  definiteness, then NaN);
 * pivoted LU otherwise.
-
-Caveat (2-core CPU box, jax 0.10.2): some vmapped graphs wedge XLA's CPU thread pool (0 % CPU,
-never returns); seen with two LAPACK calls in one vmapped body, with a data-dependent cond, and with
---xla_force_host_platform_device_count=2.  A vmapped batch of 50 Cholesky factorisations of size
-300 (with and without the LU fallback, under lax.map and grad) runs fine; the n = 0 plane-wave
-sphere--plane route uses Cholesky with ``positive_definite=True``, the other engines LU.
 
 At large separations det(1 - M) = 1 - O(||M||) and log det ~ -tr M is tiny: the log of a pivot
 computed as 1 - (something) would lose every digit to rounding (absolute error ~ N eps).  Each
@@ -154,10 +148,9 @@ def _log_det_hpd(K, fallback: bool):
     val, ok = _cholesky_value(K)
     if not fallback:
         return jnp.where(ok, val, jnp.nan)
-    # A select, not lax.cond: a data-dependent cond inside vmapped kernels was seen to stall the
-    # XLA CPU runtime; the LU then always runs (on the identity where Cholesky succeeded).
-    K_lu = jnp.where(ok, jnp.zeros_like(K), K)
-    return jnp.where(ok, val, _lu_value(K_lu))
+    # the LU runs only where the Cholesky factorisation failed (under vmap the cond becomes a select and
+    # both run; the LU then sees the identity where Cholesky succeeded, so no NaN can leak)
+    return jax.lax.cond(ok, lambda: val, lambda: _lu_value(jnp.where(ok, jnp.zeros_like(K), K)))
 
 
 @_log_det_hpd.defjvp

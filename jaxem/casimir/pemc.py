@@ -15,9 +15,10 @@ import numpy as np
 import jax
 
 from jaxem._checks import check_finite, check_int, check_nonnegative, check_positive, is_concrete
+from jaxem.geometry import is_plane
+from jaxem.special.polylog import re_li3_unit_circle
 
 __all__ = [
-    "re_li3_unit_circle",
     "pemc_pfa_free_energy_ht",
     "pemc_dipole_dipole_free_energy_ht",
     "pemc_dipole_plane_free_energy_ht",
@@ -32,41 +33,6 @@ __all__ = [
     "pemc_sum_rule_dipole_dipole_ht",
     "pemc_sum_rule_leading_round_trip_ht",
 ]
-
-_ZETA3 = 1.2020569031595942
-
-
-def _bernoulli_coefficients(n_terms: int):
-    from jaxem.casimir.closed_forms import bernoulli_numbers
-
-    B = bernoulli_numbers(2 * n_terms)  # exact (scipy's B_4 is off by 1.7e-12 relative)
-    return np.array([abs(B[2 * n]) / (2 * n * math.factorial(2 * n + 1) * (2 * n + 2))
-                     for n in range(1, n_terms + 1)])
-
-
-_CL_COEFFS = _bernoulli_coefficients(24)
-
-
-def re_li3_unit_circle(phi):
-    """Re Li_3(e^{i phi}) = sum_k cos(k phi)/k^3 for real phi (any value; 2 pi periodic, even).
-
-    Integrated Clausen expansion about 0: zeta(3) - 3 phi^2/4 + (phi^2/2) log|phi|
-    - sum_n |B_2n| phi^{2n+2} / (2n (2n+1)! (2n+2)), converging geometrically for |phi| <= pi
-    (24 terms: < 1e-15).  Differentiable, NaN-free at phi = 0 (pemc-casimir.md §2.5, 11.10).
-    """
-    phi = jnp.asarray(phi, dtype=jnp.float64)
-    p = jnp.abs(jnp.mod(phi + jnp.pi, 2 * jnp.pi) - jnp.pi)  # reduce to [0, pi]
-    zero = p == 0
-    p_safe = jnp.where(zero, 1.0, p)
-    log_term = jnp.where(zero, 0.0, 0.5 * p_safe**2 * jnp.log(p_safe))
-    p2 = p * p
-    series = jnp.zeros_like(p)
-    power = p2
-    for c in _CL_COEFFS:
-        power = power * p2
-        series = series + c * power
-    return _ZETA3 - 0.75 * p2 + log_term - series
-
 
 def pemc_pfa_free_energy_ht(L, R_eff, delta):
     """PFA high-temperature free energy of two PEMC objects, F_T/(k_B T) = -(R_eff/4L) Re Li_3(e^{2i delta}).
@@ -222,7 +188,7 @@ def pemc_sum_rule_dipole_dipole_ht(L, R1, R2):
     check_positive("L", L)
     check_positive("R1", R1)
     check_positive("R2", R2, allow_inf=True)
-    if is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2)))):
+    if is_plane(R2):
         return jnp.zeros_like(jnp.asarray(L, dtype=jnp.float64))
     Lc = L + R1 + R2
     return -(9.0 * math.pi / 8.0) * (R1 * R2 / Lc**2) ** 3
@@ -244,7 +210,7 @@ def pemc_sum_rule_leading_round_trip_ht(L, R1, R2):
     check_positive("L", L)
     check_positive("R1", R1)
     check_positive("R2", R2, allow_inf=True)
-    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    plane = is_plane(R2)
     if plane:
         def g(d):
             return (math.pi / 16.0) * (cf.sphere_plane_double_round_trip_ht(d, R1, "pec")
@@ -282,7 +248,7 @@ def pemc_sum_rule_ht(L, R1, R2, *, n_delta: int = 16, eta: float | None = None, 
     check_positive("L", L)
     check_positive("R1", R1)
     check_positive("R2", R2, allow_inf=True)
-    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    plane = is_plane(R2)
     if l_max is None:
         if not is_concrete((L, R1, R2)):
             raise ValueError("l_max must be given (static) when L, R1, R2 are traced")

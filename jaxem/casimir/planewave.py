@@ -34,7 +34,6 @@ autodiff (forces are derivatives of the free energy).
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import jax
@@ -44,9 +43,10 @@ import numpy as np
 from jaxem.constants import c as _C
 from jaxem.materials import PEMC, BiIsotropic, PerfectConductor
 from jaxem.special.angular_scaled import arccosh_from_zm1, scaled_angular_step
+from jaxem.special.polylog import polylog2
+from jaxem.special.quadrature import nystrom_nodes
 
 __all__ = [
-    "nystrom_nodes",
     "fresnel_imag",
     "plane_plane_log_det_density",
     "plane_plane_pfa_density",
@@ -57,42 +57,7 @@ __all__ = [
     "sphere_kernel_imag",
     "plate_reflection_imag",
     "default_truncation",
-    "polylog2",
 ]
-
-
-# ----------------------------------------------------------------------------------------------
-# quadrature (static tables)
-
-@functools.lru_cache(maxsize=None)
-def _fejer2(n: int):
-    theta = np.pi * np.arange(1, n + 1) / (n + 1)
-    j = np.arange(1, (n + 1) // 2 + 1)
-    s = np.sin(np.outer(theta, 2 * j - 1)) / (2 * j - 1)
-    w = 4.0 * np.sin(theta) / (n + 1) * s.sum(axis=1)
-    return theta, w
-
-
-@functools.lru_cache(maxsize=None)
-def nystrom_nodes(n: int):
-    """Nodes and weights for integrals over [0, inf): int_0^inf f(k) dk ~ sum_i w_i f(k_i).
-
-    k_i = cot^2(t_i/2), t_i = pi i/(n+1) (the Fourier–Chebyshev map of scattering.md §3), with
-    Fejer's second rule in cos t; converges exponentially for integrands decaying like e^{-c k}.
-    Arguments:
-        n: number of nodes (static int >= 1).
-    Returns:
-        (k, w): float64 numpy arrays of shape (n,), k descending.
-    """
-    theta, w_x = _fejer2(int(n))
-    # int_0^pi g(t) dt = int_{-1}^{1} g(arccos x)/sqrt(1-x^2) dx, g = f(k(t)) |dk/dt|
-    half = theta / 2.0
-    k = 1.0 / np.tan(half) ** 2
-    dk_dt = np.cos(half) / np.sin(half) ** 3
-    w = w_x / np.sin(theta) * dk_dt
-    k.flags.writeable = False
-    w.flags.writeable = False
-    return k, w
 
 
 def default_truncation(rho: float, eta: float = 1.0):
@@ -165,42 +130,6 @@ def fresnel_imag(xi, k, material, medium=None):
 
 # ----------------------------------------------------------------------------------------------
 # plane–plane (Lifshitz) and the PFA integrand
-
-_LI2_COEFFS = np.array([1.0 / n**2 for n in range(60, 0, -1)])
-
-
-def polylog2(x):
-    """Dilogarithm Li_2(x) for real x in [-1, 1] (used by the PFA integral of the Lifshitz formula).
-
-    Series in x for |x| <= 1/2, Euler's reflection Li_2(x) = pi^2/6 - log x log(1-x) - Li_2(1-x)
-    for x > 1/2, and Li_2(x) = Li_2(x^2)/2 - Li_2(-x) for x < -1/2; ~1e-15 absolute accuracy.
-    """
-    x = jnp.asarray(x, dtype=jnp.float64)
-
-    def series(u):   # Horner form: a polynomial, so every derivative is finite (also at u = 0)
-        # a scan over the 60 coefficients, not an unrolled loop: the unrolled form made the second
-        # L-derivative of the PFA (force gradient) take ~60 s to compile
-        def step(acc, c):
-            return acc * u + c, None
-
-        acc, _ = jax.lax.scan(step, jnp.zeros_like(u), _LI2_COEFFS)
-        return acc * u
-
-    def pos(u):   # u in [0, 1]
-        hi = u > 0.5
-        us = jnp.where(hi, u, 0.0)
-        one_minus = jnp.where(hi, 1.0 - us, 0.5)
-        us_log = jnp.where(hi, us, 1.0)
-        refl = jnp.pi**2 / 6 - jnp.log(us_log) * jnp.log(jnp.where(one_minus > 0, one_minus, 1.0)) \
-            - series(one_minus)
-        refl = jnp.where(one_minus > 0, refl, jnp.pi**2 / 6)
-        return jnp.where(hi, refl, series(jnp.where(hi, 0.0, u)))
-
-    neg = x < -0.5
-    xn = jnp.where(neg, -x, 0.0)
-    val_neg = 0.5 * pos(xn * xn) - pos(xn)
-    return jnp.where(neg, val_neg, pos(jnp.where(neg, 0.0, jnp.clip(x, -0.5, 1.0))))
-
 
 def _plane_plane_modes(xi, L, plate1, plate2, medium, n_k):
     """k nodes (in 1/L), weights, kappa L and r1 r2 products per polarisation, at one xi > 0."""

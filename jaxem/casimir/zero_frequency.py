@@ -14,9 +14,8 @@ coefficients of the static multipole formula (casimir-spheres.md §2.5):
 and F / (k_B T) = (1/2) sum_{m=-inf}^{inf} log det(1 - M^(m)) (the n = 0 term of the Matsubara sum
 with its weight 1/2; casimir-spheres.md §2.1, Eq. 9.2: F_T = -(k_B T/2) f).  Blocks m and -m are
 equal, so the sum is the m = 0 block plus twice the m >= 1 blocks.  Channels that do not mix
-(isotropic spheres) are symmetrised, 1 - s N N^T with N = sqrt|X_1| A sqrt|X_2|; all blocks are
-factorised by pivoted LU
-(jaxem.casimir.logdet; batched Cholesky stalled the XLA CPU runtime at l_max ~ 300).
+(isotropic spheres) are symmetrised, 1 - s N N^T with N = sqrt|X_1| A sqrt|X_2|, and factorised by
+Cholesky; blocks with polarisation mixing by pivoted LU (jaxem.casimir.logdet).
 
 Truncation (static sizes): l_j,max = ceil(eta R_j / L) + 4 multipoles per sphere (never more
 than needed at large distance) and m_max = the number of m-blocks,
@@ -67,6 +66,7 @@ import numpy as np
 from jax.scipy.special import gammaln
 
 from jaxem._checks import check_choice, check_finite, check_int, check_positive, is_concrete
+from jaxem.geometry import is_plane
 from jaxem.casimir.logdet import log_det_one_minus, round_trip_traces
 
 __all__ = [
@@ -363,9 +363,7 @@ def _ht_core(geom, X1, X2, Rp, *, sizes, m_max, modes, r_max):
     sym = all(mode[1] == "scalar" for mode in modes)
 
     def per_block(m):
-        # All channels of a block share one shape: stack them so that a single batched LAPACK call
-        # factorises them (two independent LAPACK calls in one vmapped body stalled the XLA CPU
-        # runtime on the 2-core box, reproducibly, for PEC spheres at l_max >= 100).
+        # all channels of a block share one shape: one batched LAPACK call factorises them
         Ks = jnp.stack([_block_operators(m, geom, X1, X2, Rp, sizes, mode) for mode in modes])
         if r_max == 0:
             return jnp.sum(log_det_one_minus(Ks, hermitian=sym, positive_definite=sym))
@@ -472,7 +470,7 @@ def _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max
     check_positive("L", L)
     check_positive("R1", R1)
     check_positive("R2", R2, allow_inf=True)
-    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
+    plane = is_plane(R2)
     if method != "auto":
         return method
     if l_max is not None or m_max is not None:
@@ -504,9 +502,7 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
     if (kind1 == DIRICHLET) != (kind2 == DIRICHLET):
         raise ValueError("material1, material2: Dirichlet must be used for both objects")
     # a traced R2 is a sphere radius (a plane is R2 = inf, a concrete number)
-    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
-    if is_concrete(R2) and np.any(np.isinf(np.asarray(R2))) and not plane:
-        raise ValueError("R2 must be all finite or all inf (plane) in one call")
+    plane = is_plane(R2)
     t1 = _planewave_terms(material1, medium)
     if t1 is None:
         raise ValueError(f"material1: {kind1!r} spheres are not supported by the plane-wave route "
@@ -710,7 +706,7 @@ def ht_truncation(L, R1, R2, eta: float = DEFAULT_ETA):
     Lmin = float(np.min(L))
     r1 = float(np.max(R1))
     l1 = int(math.ceil(eta * r1 / Lmin)) + 4
-    if np.all(np.isinf(R2)):
+    if is_plane(R2):
         m_max = int(math.ceil(3.0 * math.sqrt(eta * r1 / Lmin))) + 4
         return l1, 0, min(l1, m_max)
     r2 = float(np.max(R2))
@@ -753,9 +749,7 @@ def _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta):
     check_positive("R2", R2, allow_inf=True)
     check_finite("eta", eta)
     kind1, kind2 = _kind(material1), _kind(material2)
-    plane = is_concrete(R2) and bool(np.all(np.isinf(np.asarray(R2))))
-    if is_concrete(R2) and np.any(np.isinf(np.asarray(R2))) and not plane:
-        raise ValueError("R2 must be all finite or all inf (plane) in one call")
+    plane = is_plane(R2)
     if l_max is None:
         if not is_concrete((L, R1, R2)):
             raise ValueError("l_max must be given (static int or (l1, l2)) when L, R1, R2 are traced; "
@@ -913,7 +907,7 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     spread = float(group_spread)
     if not (spread >= 1.0 and math.isfinite(spread)):
         raise ValueError(f"group_spread must be a finite number >= 1, got {group_spread!r}")
-    plane = bool(np.all(np.isinf(np.asarray(R2, dtype=float))))
+    plane = is_plane(R2)
     if not _planewave_supported(material1, material2, medium, plane):
         raise ValueError("material1, material2: not supported by the plane-wave route "
                          "(a plasma plane in an electrolyte); use casimir_free_energy_ht")

@@ -1,0 +1,255 @@
+"""Thermal sums over imaginary frequencies, for every caller (Casimir free energies, Casimir-Polder).
+
+A free energy at temperature T is a primed sum over the Matsubara frequencies xi_n = 2 pi n k_B T/hbar,
+
+    F = k_B T sum'_{n>=0} f(xi_n)   (n = 0 weighted 1/2),
+
+and at T = 0 the integral (hbar/2 pi) int_0^inf dxi f(xi) (Lifshitz; Lambrecht, Neto & Reynaud, New J.
+Phys. 8, 243 (2006), Eqs. 2-3).  This module gives each scheme once:
+
+* Matsubara sums with a stopping rule for summands decaying like e^{-2 xi L/c}:
+  n_max = ceil(log(1/rtol)/(2 tau)), tau = 2 pi k_B T L/(hbar c) (:func:`matsubara_count`);
+* the Pade spectrum decomposition of the Bose function (Hu, Xu & Yan, J. Chem. Phys. 133, 101106
+  (2010), [N-1/N]), which needs far fewer frequencies when 2 tau < 1 (:func:`psd_poles`,
+  :func:`psd_count`: N = max(5, ceil((1 - 1.5 log10 rtol)/sqrt(2 tau))), the rule of Hartmann's
+  plane-wave code, Phys. Rev. Lett. 119, 043901 (2017));
+* Matsubara sums of summands decaying only algebraically (the dipole-dipole Casimir-Polder energy):
+  N terms exactly plus the Euler-Maclaurin estimate of the tail (:func:`matsubara_sum`,
+  :func:`matsubara_tail_nodes`);
+* T = 0: xi = u c/(2L) on the one-sided exponential map u = exp(t - beta e^{-t}) with the
+  trapezoidal rule in t (42 nodes; :func:`zero_temperature_nodes`), which resolves every material
+  scale below c/L in log xi; measured accuracy in docs/accuracy.md.
+
+Node counts are static Python ints fixed from concrete (T, L), so sweeps at a fixed count compile once.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxem._checks import check_int, check_positive
+from jaxem.special.quadrature import exp_map_nodes, gauss_legendre, nystrom_nodes
+from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
+from jaxem.constants import matsubara_frequency
+
+__all__ = [
+    "matsubara_frequency",
+    "matsubara_sum",
+    "matsubara_tail_nodes",
+    "psd_poles",
+    "matsubara_count",
+    "psd_count",
+    "thermal_nodes",
+    "thermal_sum",
+    "zero_temperature_count",
+    "zero_temperature_nodes",
+    "zero_temperature_integral",
+]
+
+
+def _reduced_temperature(T, L):
+    """tau = 2 pi k_B T L/(hbar c): the first Matsubara frequency in units of c/L."""
+    return 2.0 * math.pi * _KB * float(T) * float(L) / (_HBAR * _C)
+
+
+def matsubara_count(T, L, rtol=1e-6):
+    """Number of positive Matsubara frequencies kept, n_max = ceil(log(1/rtol)/(2 tau)) (>= 1).
+
+    Arguments: T [K] (> 0), L [m] (> 0, the smallest gap), rtol: relative tail target.
+    """
+    check_positive("T", T)
+    check_positive("L", L)
+    tau = _reduced_temperature(T, L)
+    return max(1, int(math.ceil(math.log(1.0 / rtol) / (2.0 * tau))))
+
+
+def psd_count(T, L, rtol=1e-6):
+    """Number of Pade poles N = max(5, ceil((1 - 1.5 log10 rtol)/sqrt(2 tau))) (caspwn rule)."""
+    check_positive("T", T)
+    check_positive("L", L)
+    tau = _reduced_temperature(T, L)
+    return max(5, int(math.ceil((1.0 - 1.5 * math.log10(rtol)) / math.sqrt(2.0 * tau))))
+
+
+def _tridiagonal_eigs(size: int, shift: int):
+    j = np.arange(1, size)
+    off = 1.0 / np.sqrt((2 * j - 1 + shift) * (2 * j + 1 + shift))
+    mat = np.diag(off, 1) + np.diag(off, -1)
+    ev = np.linalg.eigvalsh(mat)
+    ev = ev[ev > 0]
+    return np.sort(2.0 / ev)
+
+
+@functools.lru_cache(maxsize=None)
+def psd_poles(order: int):
+    """Poles zeta_j and residues eta_j of the [N-1/N] Pade decomposition of the Bose function.
+
+    1/(1 - e^{-x}) ~ 1/x + 1/2 + sum_{j=1}^{N} 2 eta_j x/(x^2 + zeta_j^2) (Hu, Xu, Yan 2010).
+    Arguments:
+        order: N (static int >= 1).
+    Returns:
+        (zeta, eta): float64 numpy arrays, shape (N,); zeta_j ~ 2 pi j for small j.
+    """
+    n = check_int("order", order, minimum=1)
+    zeta = _tridiagonal_eigs(2 * n, 2)[:n]
+    if n == 1:
+        chi = np.zeros(0)
+    else:
+        chi = _tridiagonal_eigs(2 * n - 1, 4)[:n - 1]
+    pref = 0.5 * n * (2 * n + 3)
+    eta = np.empty(n)
+    for j in range(n):
+        t = pref
+        for k in range(n - 1):
+            t *= (chi[k] ** 2 - zeta[j] ** 2) / (zeta[k] ** 2 - zeta[j] ** 2 + (1.0 if j == k else 0.0))
+        t /= zeta[n - 1] ** 2 - zeta[j] ** 2 + (1.0 if j == n - 1 else 0.0)
+        eta[j] = t
+    zeta.flags.writeable = False
+    eta.flags.writeable = False
+    return zeta, eta
+
+
+def thermal_nodes(T, n_terms, method="matsubara"):
+    """Positive frequencies xi_j [rad/s] and weights w_j of the thermal sum (traceable in T).
+
+    Arguments:
+        T: temperature [K] (> 0; may be a tracer).
+        n_terms: static number of nodes (see :func:`matsubara_count`, :func:`psd_count`).
+        method: "matsubara" or "psd".
+    Returns:
+        (xi, w): arrays of shape (n_terms,).
+    """
+    if method == "matsubara":
+        zeta = 2.0 * np.pi * np.arange(1, n_terms + 1)
+        eta = np.ones(n_terms)
+    elif method == "psd":
+        zeta, eta = psd_poles(n_terms)
+    else:
+        raise ValueError(f"method must be 'matsubara' or 'psd', got {method!r}")
+    scale = _KB * jnp.asarray(T, dtype=jnp.float64) / _HBAR
+    return jnp.asarray(zeta) * scale, jnp.asarray(eta)
+
+
+def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight=0.5):
+    """k_B T [ f(0)/2 + sum_j w_j f(xi_j) ] (casimir-spheres.md (2.25)); f is mapped sequentially.
+
+    Arguments:
+        f: xi [rad/s] -> float (traceable; evaluated with lax.map, so memory stays that of one
+            frequency and f is traced once).
+        T: temperature [K] (> 0, may be traced).
+        n_terms, method: see :func:`thermal_nodes`.
+        static_xi: the (tiny) frequency standing in for the n = 0 term, evaluated in the same map;
+            None drops the n = 0 term.
+        static_weight: weight of the n = 0 term (1/2 by the Matsubara prime; 0 drops it).
+    Returns:
+        free energy [J].
+    """
+    xi, w = thermal_nodes(T, n_terms, method)
+    if static_xi is not None:
+        xi = jnp.concatenate([jnp.reshape(jnp.asarray(static_xi, jnp.float64), (1,)), xi])
+        w = jnp.concatenate([jnp.full((1,), static_weight), w])
+    vals = jax.lax.map(f, xi)
+    return _KB * T * jnp.sum(w * vals)
+
+
+#: T = 0 rule: step h in t, map parameter beta, range of u = 2 xi L/c (special.quadrature.exp_map_nodes)
+T0_STEP = 0.2
+T0_BETA = 0.3
+T0_U_MIN = 1e-9
+T0_U_MAX = 60.0
+
+
+def zero_temperature_count(n_nodes=None, step=None):
+    """Number of xi-nodes of the T = 0 rule chosen by (n_nodes, step) (see zero_temperature_nodes)."""
+    if n_nodes is not None and step is None:
+        return check_int("n_nodes", n_nodes, minimum=1)
+    return exp_map_nodes(T0_STEP if step is None else float(step), T0_BETA, T0_U_MIN, T0_U_MAX)[0].size
+
+
+def zero_temperature_nodes(L, n_nodes=None, step=None):
+    """Nodes xi_j [rad/s] and weights [rad/s] for int_0^inf dxi f(xi), f ~ e^{-2 xi L/c}.
+
+    Arguments:
+        L: the length setting the decay (surface distance; the smallest gap of a batch) [m] (may be
+            traced).
+        n_nodes: None (default): the exp-map rule (42 nodes at the default step). An int n: the
+            previous Nystrom (cot^2) rule with n nodes (kept for reproducibility; accurate for
+            perfect conductors only).
+        step: step of the exp-map rule (default T0_STEP = 0.2; smaller is more accurate, nodes ~
+            8.3/step). Giving it selects the exp-map rule even when n_nodes is given.
+    Returns:
+        (xi, w) arrays of shape (n,).
+    """
+    if n_nodes is not None and step is None:
+        u, wu = nystrom_nodes(check_int("n_nodes", n_nodes, minimum=1))
+    else:
+        u, wu = exp_map_nodes(T0_STEP if step is None else float(step), T0_BETA, T0_U_MIN, T0_U_MAX)
+    scale = 0.5 * _C / jnp.asarray(L, dtype=jnp.float64)
+    return jnp.asarray(u) * scale, jnp.asarray(wu) * scale
+
+
+def zero_temperature_integral(f, L, n_nodes=None, step=None):
+    """(hbar/2pi) int_0^inf dxi f(xi) [J] (casimir-spheres.md (2.26)), f mapped sequentially.
+
+    Arguments as :func:`zero_temperature_nodes` (default: the exp-map rule, 42 nodes).
+    """
+    xi, w = zero_temperature_nodes(L, n_nodes, step)
+    vals = jax.lax.map(f, xi)
+    return _HBAR / (2.0 * jnp.pi) * jnp.sum(w * vals)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Matsubara sums of algebraically decaying summands: N terms + Euler-Maclaurin tail
+
+#: Gauss-Legendre nodes in ln xi for the tail integral, and the decades it spans above xi_N
+TAIL_NODES = 128
+TAIL_DECADES = 7.0
+
+
+def matsubara_tail_nodes(xi_1, n_terms: int):
+    """Nodes and weights of a primed Matsubara sum with an Euler-Maclaurin tail.
+
+    sum'_{n>=0} f(n xi_1) ~ sum_j w_j f(xi_j) - (xi_1/12) f'(xi_N), xi_N = n_terms xi_1 = xi[-1]:
+    the terms n < n_terms exactly (n = 0 weighted 1/2), the remainder by (1/xi_1) int_{xi_N}^inf f
+    + f(xi_N)/2 - (xi_1/12) f'(xi_N) with the integral on TAIL_NODES Gauss-Legendre nodes in ln xi over
+    TAIL_DECADES decades (the summand must decay at least like xi^-2).
+    Arguments:
+        xi_1: first Matsubara frequency [rad/s] (> 0; any shape, may be traced).
+        n_terms: static int >= 1.
+    Returns:
+        (xi, w): shape xi_1.shape + (n_terms + TAIL_NODES + 1,) [rad/s] and dimensionless.
+    """
+    xi_1 = jnp.asarray(xi_1, jnp.float64)[..., None]
+    n = jnp.arange(n_terms, dtype=jnp.float64)
+    x_gl, w_gl = gauss_legendre(TAIL_NODES)
+    span = TAIL_DECADES * np.log(10.0)
+    s = jnp.asarray(0.5 * span * (x_gl + 1.0))
+    xi_n = xi_1 * n_terms
+    xi_tail = xi_n * jnp.exp(s)
+    xi = jnp.concatenate([xi_1 * n, xi_tail, xi_n], axis=-1)
+    shape = xi_tail.shape[:-1]
+    w = jnp.concatenate([jnp.broadcast_to(jnp.where(n == 0, 0.5, 1.0), shape + n.shape),
+                         jnp.asarray(0.5 * span * w_gl) * xi_tail / xi_1,
+                         jnp.full(shape + (1,), 0.5)], axis=-1)
+    return xi, w
+
+
+def matsubara_sum(f, xi_1, n_terms: int):
+    """Primed Matsubara sum sum'_{n>=0} f(n xi_1) (n = 0 weighted 1/2) with an Euler-Maclaurin tail.
+
+    Arguments:
+        f: maps imaginary frequencies xi [rad/s] of shape xi_1.shape + (m,) to values of that shape;
+            must decay at least like xi^-2.
+        xi_1: first Matsubara frequency [rad/s] (> 0, any shape).
+        n_terms: static int, terms summed exactly (see :func:`matsubara_tail_nodes`).
+    Returns:
+        array of shape xi_1.shape (multiply by k_B T for an energy).
+    """
+    xi, w = matsubara_tail_nodes(xi_1, n_terms)
+    xi_n = xi[..., -1:]
+    _, df_n = jax.jvp(f, (xi_n,), (jnp.ones_like(xi_n),))
+    return jnp.sum(w * f(xi), axis=-1) - jnp.asarray(xi_1, jnp.float64) * df_n[..., 0] / 12.0
