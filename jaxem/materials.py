@@ -38,6 +38,7 @@ from jaxem._checks import (check_finite, check_nonnegative, check_positive,
 from jaxem.constants import ev_to_rad_per_s
 
 __all__ = [
+    "Dirichlet",
     "Material",
     "Dielectric",
     "Drude",
@@ -388,6 +389,23 @@ class PerfectConductor(Material):
         return jnp.full(xi.shape, jnp.inf, dtype=jnp.float64)
 
 
+class Dirichlet(Material):
+    """A scalar field with Dirichlet boundary conditions: a model body, not an electromagnetic material.
+
+    Its static reflection is X(l) = 1 for every l >= 0, the monopole included; the Casimir engines take it
+    for both bodies (the scalar model of Bimonte & Emig, Phys. Rev. Lett. 109, 160403 (2012), with exact
+    sphere-sphere and sphere-plane results).  It has no permittivity.
+    """
+
+    kind: ClassVar[str] = "dirichlet"
+
+    def epsilon(self, omega):
+        raise ValueError("material: a Dirichlet scalar body has no permittivity")
+
+    def epsilon_imag(self, xi):
+        raise ValueError("material: a Dirichlet scalar body has no permittivity")
+
+
 class PEMC(Material):
     """Perfect electromagnetic conductor with duality angle theta (scattering.md §1.2, §1.7).
 
@@ -568,6 +586,7 @@ _FACTORIES = {
     "water": LorentzOscillators.water,
     "perfect_conductor": PerfectConductor,
     "pec": PerfectConductor,
+    "dirichlet": Dirichlet,
     "pmc": _pemc_pmc,
     "pemc": PEMC,
     "bi_isotropic": BiIsotropic,
@@ -588,7 +607,7 @@ def material_from_name(name: str, **params) -> Material:
     resonances, dampings), silica (seed 000 Eq. 35), polystyrene (van Zwol-Palasantzas 2010), water
     (Fiedler et al. 2020, Debye terms included), perfect_conductor / pec, pmc, pemc(theta),
     bi_isotropic(eps, mu, chi, kappa), chiral(eps, mu, kappa), tellegen(eps, mu, chi),
-    tabulated(path). Frequencies in rad/s.
+    tabulated(path), dirichlet (the scalar model body). Frequencies in rad/s.
 
     Raises:
         ValueError: unknown material name, or unknown / missing / invalid parameter.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from ._checks import check_positive, is_concrete
+from ._checks import check_positive, is_concrete, require_x64
 from .constants import c, eps0
 
 __all__ = [
@@ -49,6 +49,7 @@ def clausius_mossotti(eps):
     Arguments: eps -- relative permittivity (real or complex, any shape).
     Returns: alpha~ with the dtype of eps (float64 or complex128). nanosphere-potentials.md §2.2.
     """
+    require_x64()
     _check_complex_finite("eps", eps)
     eps = jnp.asarray(eps)
     eps = eps.astype(jnp.complex128) if jnp.iscomplexobj(eps) else eps.astype(jnp.float64)

@@ -17,6 +17,7 @@ import scipy.integrate
 import jaxem  # noqa: F401
 from jaxem.special import polylog2
 from jaxem import thermal as fs
+from jaxem.mie import plates
 from jaxem.special import exp_map_nodes, nystrom_nodes
 from jaxem.casimir import planewave as pw
 from jaxem.casimir.free_energy import (casimir_entropy, casimir_force, casimir_force_gradient,
@@ -325,7 +326,8 @@ def test_zero_temperature_rule_nodes_and_legacy():
 
 def test_zero_temperature_batch_default_spread():
     # T = 0 batches group gaps up to L/L_min = 2 with the default rule (1.25 with the legacy n_t0)
-    from jaxem.casimir.free_energy import GROUP_SPREAD, GROUP_SPREAD_T0, _spread, _t0_rule
+    from jaxem.casimir.free_energy import _spread, _t0_rule
+    from jaxem.casimir.grouping import GROUP_SPREAD, GROUP_SPREAD_T0
     assert _spread(None, 0, _t0_rule(None, None)) == _spread(None, 0, _t0_rule(40, 0.2)) == GROUP_SPREAD == 2.0
     assert _spread(None, 0, _t0_rule(40, None)) == GROUP_SPREAD_T0 == 1.25
     assert _spread(None, 5, _t0_rule(40, None)) == GROUP_SPREAD
@@ -415,8 +417,8 @@ def test_vmap_equals_loop_and_jit_equals_eager():
     loop = [float(_GOLD_SP(x, L)) for x, L in zip(xis, Ls)]
     np.testing.assert_allclose(np.asarray(vm), loop, rtol=1e-12)
     with jax.disable_jit():
-        eager = float(pw.fresnel_imag(3e14, 1e6, GOLD)[0])
-    assert eager == pytest.approx(float(jax.jit(lambda x: pw.fresnel_imag(x, 1e6, GOLD)[0])(3e14)), rel=1e-14)
+        eager = float(plates.fresnel_imag(3e14, 1e6, GOLD)[0])
+    assert eager == pytest.approx(float(jax.jit(lambda x: plates.fresnel_imag(x, 1e6, GOLD)[0])(3e14)), rel=1e-14)
 
 
 @pytest.mark.slow
@@ -452,9 +454,9 @@ def test_batch_shares_kernels_and_keeps_accuracy(R2):
 
 
 def test_batch_grouping_by_spread():
-    from jaxem.casimir.free_energy import _group_distances
+    from jaxem.casimir.grouping import padded_distance_groups
     L = np.array([5.0, 1.0, 1.5, 2.5, 1.9, 1.2])
-    Lg, gather = _group_distances(L, 3, 2.0)
+    Lg, gather = padded_distance_groups(L, 2.0, 3)
     flat = Lg.reshape(-1)
     np.testing.assert_array_equal(flat[gather], L)
     for row in Lg:
@@ -468,28 +470,28 @@ def test_batch_grouping_by_spread():
 # plates with polarisation mixing (PEMC, bi-isotropic)
 
 def test_plate_reflection_matrix_limits():
-    from jaxem.casimir.zero_frequency import static_plane_reflection
+    from jaxem.mie.plates import static_plane_reflection
     from jaxem.materials import PEMC, BiIsotropic, Dielectric
     k = jnp.array([0.0, 1e6, 4e6])
     for th in (0.0, 0.3, 1.2):
-        R = np.asarray(pw.plate_reflection_imag(2e14, k, PEMC(th)))
+        R = np.asarray(plates.plate_reflection_imag(2e14, k, PEMC(th)))
         np.testing.assert_allclose(R[1] @ R[1], np.eye(2), atol=1e-14)          # R^2 = 1 (4.34)
         np.testing.assert_allclose(np.linalg.det(R[1]), -1.0, atol=1e-14)
         np.testing.assert_allclose(R[0], np.asarray(static_plane_reflection(PEMC(th))), atol=1e-14)
-    np.testing.assert_allclose(pw.plate_reflection_imag(2e14, k, PEMC(0.0))[1], np.diag([1.0, -1.0]), atol=1e-15)
+    np.testing.assert_allclose(plates.plate_reflection_imag(2e14, k, PEMC(0.0))[1], np.diag([1.0, -1.0]), atol=1e-15)
     # bi-isotropic, no magnetoelectric coupling: the isotropic Fresnel coefficients
-    Rb = np.asarray(pw.plate_reflection_imag(2e14, k, BiIsotropic(3.0, 1.5, 0.0, 0.0)))
-    rtm, rte = pw.fresnel_imag(2e14, k, Dielectric(3.0, 1.5))
+    Rb = np.asarray(plates.plate_reflection_imag(2e14, k, BiIsotropic(3.0, 1.5, 0.0, 0.0)))
+    rtm, rte = plates.fresnel_imag(2e14, k, Dielectric(3.0, 1.5))
     np.testing.assert_allclose(Rb[:, 0, 0].real, rtm, rtol=1e-13)
     np.testing.assert_allclose(Rb[:, 1, 1].real, rte, rtol=1e-13)
     np.testing.assert_allclose(np.abs(Rb[:, 0, 1]), 0.0, atol=1e-15)
     # PEMC limit of a Tellegen medium (pemc-casimir.md §1.4): eps = q cot th, mu = q tan th, chi -> q
     # (approach ~ q^{-1/2}: measured 4.4e-6 at q = 1e8)
     th, q = 0.3, 1e8
-    Rq = np.asarray(pw.plate_reflection_imag(2e14, k, BiIsotropic(q / np.tan(th), q * np.tan(th), q * (1 - 1e-12))))
-    np.testing.assert_allclose(Rq.real, np.asarray(pw.plate_reflection_imag(2e14, k, PEMC(th))), atol=2e-5)
+    Rq = np.asarray(plates.plate_reflection_imag(2e14, k, BiIsotropic(q / np.tan(th), q * np.tan(th), q * (1 - 1e-12))))
+    np.testing.assert_allclose(Rq.real, np.asarray(plates.plate_reflection_imag(2e14, k, PEMC(th))), atol=2e-5)
     with pytest.raises(ValueError, match="material"):
-        pw.fresnel_imag(2e14, k, PEMC(0.3))
+        plates.fresnel_imag(2e14, k, PEMC(0.3))
 
 
 def test_pemc_plate_duality_invariance():

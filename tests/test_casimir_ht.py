@@ -22,9 +22,9 @@ from jaxem.casimir.zero_frequency import (
     casimir_free_energy_ht,
     ht_truncation,
     round_trip_traces_ht,
-    static_plane_reflection,
-    static_reflection,
 )
+from jaxem.mie.plates import static_plane_reflection
+from jaxem.mie.static import static_reflection
 from jaxem.materials import PEMC, BiIsotropic, Dielectric, Drude, PerfectConductor, Plasma
 
 INF = jnp.inf

@@ -11,9 +11,9 @@ from jaxem.casimir import closed_forms as cf
 from jaxem.casimir.static_planewave import (
     ht_planewave_truncation,
     pemc_free_energy_ht_deltas,
-    plasma_plane_te_reflection,
     scaled_basis_sum,
 )
+from jaxem.mie.plates import plasma_plane_te_reflection
 from jaxem.casimir.zero_frequency import (
     DIRICHLET,
     casimir_force_ht,

@@ -19,7 +19,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from jaxem._checks import check_int, check_positive, is_concrete
+from jaxem._checks import check_int, check_positive, is_concrete, require_x64
 from jaxem.geometry import is_plane
 from jaxem.special.polylog import LOG_GLAISHER as _LOG_GLAISHER
 from jaxem.special.polylog import ZETA3 as _ZETA3
@@ -450,6 +450,7 @@ def drude_short_distance_coefficients(u):
     Differentiable in u for u < 1/4; at u = 1/4 exactly the derivative through sqrt(1 - 4u) is
     dropped (use drude_monopole_short_distance, which works from the radii and is smooth there).
     """
+    require_x64()
     if is_concrete(u):
         arr = np.asarray(u, dtype=float)
         if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr > 0.25):

@@ -50,6 +50,7 @@ import numpy as np
 from jaxem._checks import check_choice, check_finite, check_int, check_nonnegative, check_positive, is_concrete
 from jaxem.geometry import is_plane
 from jaxem import thermal as fs
+from jaxem.casimir.grouping import GROUP_SPREAD, GROUP_SPREAD_T0, padded_distance_groups, resolve_group_spread
 from jaxem.casimir import planewave as pw
 from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
 from jaxem.materials import Material
@@ -210,8 +211,8 @@ def _derivative_groups(Lg, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plan
 def _grouped(fn, Lb, Tb, R1, R2v, material1, material2, medium, *, chunk_size, group_spread, sizes, n_freq,
              **static):
     """Evaluate a per-group kernel over a batch of gaps at one temperature (see casimir_free_energy)."""
-    Lg, gather = _group_distances(np.asarray(Lb, dtype=np.float64).reshape(-1), int(chunk_size),
-                                  _spread(group_spread, n_freq, static.get("n_t0")))
+    Lg, gather = padded_distance_groups(np.asarray(Lb, dtype=np.float64).reshape(-1),
+                                        _spread(group_spread, n_freq, static.get("n_t0")), int(chunk_size))
     n_m = sizes[1] if _mixes(material1, material2) else sizes[1] // 2 + 1
     per_gap = n_m * (2 * sizes[0]) ** 2 * 8
     inner = max(1, min(Lg.shape[1], _INNER_BYTES // per_gap))
@@ -227,45 +228,14 @@ def _batch_at_one_temperature(L, T, Lb, Tb):
 
 #: largest ratio L/L_min of the gaps sharing one node grid in a batch: T > 0 and T = 0 with the
 #: default exp-map rule, and T = 0 with the legacy Nystrom rule (n_t0 given; accuracy: module docstring)
-GROUP_SPREAD = 2.0
-GROUP_SPREAD_T0 = 1.25
 #: working-set budget [bytes] of the m-block stacks evaluated together (vmapped) in a batch; larger
 #: stacks fall out of cache (measured: one gap at a time is fastest for 9 blocks of 52 x 52)
 _INNER_BYTES = 2**18
 
 
 def _spread(group_spread, n_freq, n_t0=None):
-    if group_spread is None:
-        legacy_t0 = n_freq == 0 and n_t0 is not None and n_t0[0] is not None and n_t0[1] is None
-        return GROUP_SPREAD_T0 if legacy_t0 else GROUP_SPREAD
-    if not (math.isfinite(float(group_spread)) and float(group_spread) >= 1.0):
-        raise ValueError(f"group_spread must be a finite number >= 1, got {group_spread!r}")
-    return float(group_spread)
-
-
-def _group_distances(L, chunk, spread):
-    """Sort the gaps and split them into groups of <= chunk gaps with L_max/L_min <= spread.
-
-    Returns (Lg, gather): Lg (G, size) numpy array (short groups padded with their smallest gap,
-    which leaves the group's node scale unchanged) and the flat index into Lg of every input gap.
-    """
-    order = np.argsort(L, kind="stable")
-    Ls = L[order]
-    bounds, start = [], 0
-    while start < Ls.size:
-        end = start + 1
-        while end < Ls.size and end - start < chunk and Ls[end] <= spread * Ls[start]:
-            end += 1
-        bounds.append((start, end))
-        start = end
-    size = max(e - s for s, e in bounds)
-    Lg = np.empty((len(bounds), size))
-    gather = np.empty(Ls.size, dtype=np.int64)
-    for g, (s, e) in enumerate(bounds):
-        Lg[g, :] = Ls[s]
-        Lg[g, :e - s] = Ls[s:e]
-        gather[order[s:e]] = g * size + np.arange(e - s)
-    return Lg, gather
+    legacy_t0 = n_freq == 0 and n_t0 is not None and n_t0[0] is not None and n_t0[1] is None
+    return resolve_group_spread(group_spread, GROUP_SPREAD_T0 if legacy_t0 else GROUP_SPREAD)
 
 
 def _mixes(*materials):

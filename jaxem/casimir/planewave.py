@@ -41,13 +41,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxem.constants import c as _C
-from jaxem.materials import PEMC, BiIsotropic, PerfectConductor
+from jaxem.materials import PEMC, BiIsotropic
 from jaxem.special.angular_scaled import arccosh_from_zm1, scaled_angular_step
+from jaxem.casimir.logdet import log_det_one_minus, log_det_one_minus_lu_fast
+from jaxem.mie.plates import _medium_eps_mu, fresnel_imag, plate_reflection_imag
 from jaxem.special.polylog import polylog2
 from jaxem.special.quadrature import nystrom_nodes
 
 __all__ = [
-    "fresnel_imag",
     "plane_plane_log_det_density",
     "plane_plane_pfa_density",
     "sphere_plane_log_det",
@@ -55,7 +56,6 @@ __all__ = [
     "sphere_plane_log_det_batch",
     "sphere_sphere_log_det_batch",
     "sphere_kernel_imag",
-    "plate_reflection_imag",
     "default_truncation",
 ]
 
@@ -83,49 +83,6 @@ def default_truncation(rho: float, eta: float = 1.0):
     m += 1 - m % 2
     l_max = max(up(12 * eta * rho), up(12 * eta))
     return n, m, l_max
-
-
-# ----------------------------------------------------------------------------------------------
-# plane reflection
-
-def _medium_eps_mu(medium, xi):
-    if medium is None:
-        one = jnp.ones_like(xi)
-        return one, one
-    return medium.epsilon_imag(xi), medium.mu_imag(xi)
-
-
-def fresnel_imag(xi, k, material, medium=None):
-    """Fresnel reflection coefficients (r_TM, r_TE) of a half-space at imaginary frequency i xi.
-
-    r_TM = (eps kappa_m - eps_m kappa)/(eps kappa_m + eps_m kappa),
-    r_TE = (mu kappa_m - mu_m kappa)/(mu kappa_m + mu_m kappa),
-    kappa_m = sqrt(k^2 + eps_m mu_m xi^2/c^2), kappa = sqrt(k^2 + eps mu xi^2/c^2); perfect conductor
-    r_TM = 1, r_TE = -1 (sign convention of the plane-wave round trip, scattering.md §4 item 11).
-    Arguments:
-        xi: imaginary frequency [rad/s] (> 0).
-        k: transverse wave number [1/m] (>= 0), broadcast with xi.
-        material: isotropic jaxem material of the half-space.
-        medium: host material (vacuum if None).
-    Returns:
-        (r_TM, r_TE), real, broadcast shape.
-    """
-    xi = jnp.asarray(xi, dtype=jnp.float64)
-    k = jnp.asarray(k, dtype=jnp.float64)
-    if isinstance(material, PerfectConductor):
-        one = jnp.ones(jnp.broadcast_shapes(xi.shape, k.shape))
-        return one, -one
-    if isinstance(material, (PEMC, BiIsotropic)):
-        raise ValueError("material: PEMC / bi-isotropic plates mix polarisations; use "
-                         "plate_reflection_imag (2x2 Fresnel matrix) instead of fresnel_imag")
-    eps_m, mu_m = _medium_eps_mu(medium, xi)
-    eps, mu = material.epsilon_imag(xi), material.mu_imag(xi)
-    q = xi / _C
-    kappa_m = jnp.sqrt(k * k + eps_m * mu_m * q * q)
-    kappa = jnp.sqrt(k * k + eps * mu * q * q)
-    r_tm = (eps * kappa_m - eps_m * kappa) / (eps * kappa_m + eps_m * kappa)
-    r_te = (mu * kappa_m - mu_m * kappa) / (mu * kappa_m + mu_m * kappa)
-    return r_tm, r_te
 
 
 # ----------------------------------------------------------------------------------------------
@@ -338,98 +295,13 @@ def _sum_blocks(mat, weights):
 
 
 def _log_det_blocks(mat):
-    """log|det(1 - M^(m))| for a stack of m-blocks (casimir1's log_det_one_minus when present)."""
-    try:
-        from jaxem.casimir.logdet import log_det_one_minus
-    except ImportError:   # casimir1's module has not landed: plain LU
-        log_det_one_minus = None
-    if log_det_one_minus is not None:
-        return jax.vmap(log_det_one_minus)(mat).real
-    n = mat.shape[-1]
-    _, logabs = jnp.linalg.slogdet(jnp.eye(n, dtype=mat.dtype)[None] - mat)
-    return logabs
-
-
-
-# ----------------------------------------------------------------------------------------------
-# fast log det of the m-blocks (pivoted LU, pivots' distance from 1 without cancellation)
-
-#: below this squared Frobenius norm of an m-block, log det(1 - K) = -tr K - tr K^2/2 (error < 1e-13)
-_SERIES_NORM2 = 1e-8
-
-
-def _log_det_fast(K, KT):
-    """Real log|det(1 - K)| of one m-block, given K and its transpose KT (batch route).
-
-    Pivoted LU, sum of log|U_ii| (no permutation or triangle products: those cost several times
-    the factorisation for these small blocks); blocks with ||K||_F^2 < 1e-8, whose log det would
-    lose relative precision in the pivots (U_ii ~ 1), use the series -Re(tr K + tr K^2/2) instead
-    (truncation error <= ||K||_F^3/3 < 1e-12 absolute). Absolute error ~1e-15 per block either
-    way. Differentiable (JAX's LU derivative).
-    """
-    n = K.shape[-1]
-    small = jnp.real(jnp.sum(K * jnp.conj(K))) < _SERIES_NORM2
-    Kl = jnp.where(small, jnp.zeros_like(K), K)
-    lu, _, _ = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - Kl)
-    plain = jnp.sum(jnp.log(jnp.abs(jnp.diagonal(lu))))
-    series = -jnp.real(jnp.trace(K) + 0.5 * jnp.sum(K * KT))
-    return jnp.where(small, series, plain)
+    """log|det(1 - M^(m))| for a stack of m-blocks (pivots' distance from 1 without cancellation)."""
+    return jax.vmap(log_det_one_minus)(mat).real
 
 
 def _sum_blocks_fast(mat, matT, weights):
-    vals = jax.vmap(_log_det_fast)(mat, matT)
+    vals = jax.vmap(log_det_one_minus_lu_fast)(mat, matT)
     return jnp.sum(vals) if weights is None else jnp.sum(weights * vals)
-
-
-# ----------------------------------------------------------------------------------------------
-# plate reflection with polarisation mixing
-
-def plate_reflection_imag(xi, k, material, medium=None):
-    """2x2 Fresnel matrix [[r_TM,TM, r_TM,TE], [r_TE,TM, r_TE,TE]] of a half-space at i xi.
-
-    * isotropic materials: diag(r_TM, r_TE) of :func:`fresnel_imag`;
-    * PEMC(theta): R(theta) = D(theta) diag(1, -1) D(-theta) = [[cos 2theta, -sin 2theta],
-      [-sin 2theta, -cos 2theta]] (pemc-casimir.md §1.5, Eq. 4.34), independent of k and xi;
-    * bi-isotropic (Lindell alpha = chi - i kappa, beta = chi + i kappa): pemc-casimir.md §1.7
-      (App. B.2, Eq. B.11) continued to imaginary frequency, c_0 = kappa_m/K,
-      c_{L,R} = sqrt(m_{L,R}^2 K^2 + k^2)/(m_{L,R} K), numerator and denominator multiplied by K
-      (no 1/K at small xi); indices relative to the host (m_{L,R} = s -+ kappa, m_-+ = (s +- i chi)/eps,
-      s = sqrt(eps mu - chi^2)).
-    The (TM, TE) basis and signs are those of the plane-wave round trip (perfect conductor
-    diag(1, -1)); at xi -> 0 the PEMC matrix equals ``zero_frequency.static_plane_reflection``.
-    Arguments:
-        xi: imaginary frequency [rad/s] (>= 0, scalar); k: transverse wave numbers [1/m], shape (n,).
-        material: jaxem material of the half-space; medium: host (isotropic; vacuum if None).
-    Returns:
-        (n, 2, 2) array (float64; complex128 for bi-isotropic plates).
-    """
-    xi = jnp.asarray(xi, dtype=jnp.float64)
-    k = jnp.asarray(k, dtype=jnp.float64)
-    if isinstance(material, PEMC):
-        th = jnp.asarray(material.theta, dtype=jnp.float64)
-        c2, s2 = jnp.cos(2 * th), jnp.sin(2 * th)
-        R = jnp.stack([jnp.stack([c2, -s2]), jnp.stack([-s2, -c2])])
-        return jnp.broadcast_to(R, k.shape + (2, 2))
-    if isinstance(material, BiIsotropic):
-        from jaxem.mie.imaginary import _relative_indices
-        eps_m, mu_m = _medium_eps_mu(medium, xi)
-        n_m = jnp.sqrt(eps_m * mu_m)
-        m = _relative_indices(material.epsilon_imag(xi) / eps_m, material.mu_imag(xi) / mu_m,
-                              material.chi_imag(xi) / n_m, material.kappa_imag(xi) / n_m)
-        mL, mR, mm, mp = m["m_L"], m["m_R"], m["m_minus"], m["m_plus"]
-        K = xi * n_m / _C
-        c0 = jnp.sqrt(k * k + K * K).astype(jnp.complex128)
-        cL = jnp.sqrt(mL * mL * K * K + k * k) / mL
-        cR = jnp.sqrt(mR * mR * K * K + k * k) / mR
-        D = (mm * cL + c0) * (cR + mp * c0) + (mp * cR + c0) * (cL + mm * c0)
-        r_tm = ((c0 - mm * cL) * (cR + mp * c0) + (c0 - mp * cR) * (cL + mm * c0)) / D
-        r_te = ((mm * c0 - cL) * (mp * cR + c0) + (mp * c0 - cR) * (mm * cL + c0)) / D
-        r_te_tm = 2j * c0 * (mm * cR - mp * cL) / D
-        r_tm_te = 2j * c0 * (mm * cL - mp * cR) / D
-        return jnp.stack([jnp.stack([r_tm, r_tm_te], -1), jnp.stack([r_te_tm, r_te], -1)], -2)
-    r_tm, r_te = fresnel_imag(xi, k, material, medium)
-    zero = jnp.zeros_like(r_tm)
-    return jnp.stack([jnp.stack([r_tm, zero], -1), jnp.stack([zero, r_te], -1)], -2)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ transform over the azimuth gives real m-blocks (N x N per polarisation), block -
 
 per polarisation channel when nothing mixes (one N x N determinant per channel and m), as
 2N x 2N blocks for PEMC.  The plane reflects with the static Fresnel matrix of
-``zero_frequency.static_plane_reflection``; a plasma plane's TE coefficient is k-dependent at
+``jaxem.mie.plates.static_plane_reflection``; a plasma plane's TE coefficient is k-dependent at
 xi = 0, r_TE(k) = (k - sqrt(k^2 + w^2))/(k + sqrt(k^2 + w^2)) = -w^2/(k + sqrt(k^2 + w^2))^2,
 w = omega_p L / c (TM: 1), which this basis handles exactly.
 
@@ -70,11 +70,11 @@ import numpy as np
 from jaxem.casimir.logdet import log_det_one_minus, round_trip_traces
 from jaxem.special.quadrature import nystrom_nodes
 from jaxem.geometry import is_plane
+from jaxem.mie.plates import plasma_plane_te_reflection
 
 __all__ = [
     "BASIS_SUMS",
     "scaled_basis_sum",
-    "plasma_plane_te_reflection",
     "ht_planewave_truncation",
     "planewave_ht_core",
     "pemc_free_energy_ht_deltas",
@@ -181,7 +181,7 @@ def plasma_sphere_te_coefficients(w, l_max: int):
     """Static TE coefficient of a plasma sphere, f(l) = X_TE(l), l = 1..l_max.
 
     f(l) = -q w h_l / (2l + 1 + w h_l), q = l/(l+1), h_l = I_{l+3/2}(w)/I_{l+1/2}(w), w = omega_p R/c
-    (the xi -> 0 limit of the TE Mie coefficient, as zero_frequency._x_te; -> -q (PEC) as w -> inf,
+    (the xi -> 0 limit of the TE Mie coefficient, as jaxem.mie.static; -> -q (PEC) as w -> inf,
     -> 0 (Drude) as w -> 0), with h_l from :func:`jaxem.special.modified.log_modified_bessel_i`.
     Arguments: w > 0 (traced), l_max static.  Returns float64 (l_max,).
     """
@@ -308,16 +308,6 @@ def scaled_basis_sum(name: str, chi, a=None):
     if isinstance(name, tuple) and name[0] == "tab":
         return _tabulated_scaled(chi, a, name[1])
     raise ValueError(f"name must be one of {BASIS_SUMS!r}, got {name!r}")
-
-
-def plasma_plane_te_reflection(k, w):
-    """Static TE Fresnel coefficient of a plasma plane, r_TE = -w^2/(k + sqrt(k^2 + w^2))^2.
-
-    The xi -> 0 limit of (kappa_m - kappa)/(kappa_m + kappa) with kappa_m = k,
-    kappa^2 = k^2 + omega_p^2/c^2 (scattering.md §2.9, isotropic r_TE): w = omega_p/c in the units
-    of k.  Cancellation-free; -> -1 (PEC plane) as w -> inf, 0 (Drude plane) as w -> 0.
-    """
-    return -(w * w) / (k + jnp.sqrt(k * k + w * w)) ** 2
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,73 +1,36 @@
-"""Zero-frequency (high-temperature) Casimir free energy of two spheres or a sphere and a plane.
+"""The zero-frequency (n = 0, high-temperature) Casimir term of two spheres or a sphere and a plane.
 
-At the Matsubara frequency xi = 0 the round-trip operator is exact and cheap in the multipole
-basis: the static reflection of a sphere is a 2x2 matrix X(l) per multipole order (polarisations
-TM, TE; scattering.md §2.10, casimir-spheres.md §2.3) and translation reduces to the (R/L)-power
-coefficients of the static multipole formula (casimir-spheres.md §2.5):
+F_0 / (k_B T) = (1/2) log det(1 - M(0)) (the n = 0 Matsubara term with its weight 1/2; casimir-spheres.md
+§2.1, Eq. 9.2), computed exactly by one of two routes:
 
-    sphere--sphere:  M^(m) = (A ⊗ 1) X_2 (A^T ⊗ 1) X_1,
-        A_{l l'} = rho_1^{l+1/2} rho_2^{l'+1/2} (l+l')! / sqrt((l-m)!(l+m)!(l'-m)!(l'+m)!),
-        rho_j = R_j / (L + R_1 + R_2);
-    sphere--plane:   M^(m) = (B ⊗ R_plane) X,
-        B_{l l'} = (R/2(L+R))^{l+l'+1} (l+l')! / sqrt((l-m)!(l+m)!(l'-m)!(l'+m)!),
+* the static multipole formula (:mod:`jaxem.casimir.multipole`), cost O(m_max l_max^3) with
+  l_max ~ eta R/L: best at large distances and for small spheres;
+* the plane-wave basis with closed-form (or exactly tabulated) l-sums at xi = 0
+  (:mod:`jaxem.casimir.static_planewave`, driven from here), cost O(N^2 M + M N^3) with N, M ~ sqrt(R/L):
+  the only route for plasma planes, and the faster one from R/L ~ 5 on.
 
-and F / (k_B T) = (1/2) sum_{m=-inf}^{inf} log det(1 - M^(m)) (the n = 0 term of the Matsubara sum
-with its weight 1/2; casimir-spheres.md §2.1, Eq. 9.2: F_T = -(k_B T/2) f).  Blocks m and -m are
-equal, so the sum is the m = 0 block plus twice the m >= 1 blocks.  Channels that do not mix
-(isotropic spheres) are symmetrised, 1 - s N N^T with N = sqrt|X_1| A sqrt|X_2|, and factorised by
-Cholesky; blocks with polarisation mixing by pivoted LU (jaxem.casimir.logdet).
-
-Truncation (static sizes): l_j,max = ceil(eta R_j / L) + 4 multipoles per sphere (never more
-than needed at large distance) and m_max = the number of m-blocks,
-see :func:`ht_truncation`.  Measured relative error of F (Drude, vs the exact 9.59, at R/L = 10
-sphere--plane / equal spheres and at L = R equal spheres): eta = 6: 3e-6..8e-6, 8: 1e-7..2e-7,
-10: 2e-9..1.2e-8, 12: 5e-11..8e-10, 14: 1e-12..5e-11, 18: <= 2e-13.
-
-Plane-wave route (``method="planewave"``, jaxem.casimir.static_planewave): at xi = 0 the plane-wave
-reflection element of a sphere is a closed-form l-sum (cosh chi - 1, the 'de' sum of Eq. 9.7,
-cosh chi, and an integral representation for dielectric X = c l/(l+a)), so the cost is
-O(N^2 M + M N^3) with N, M ~ sqrt(R/L) instead of O(m_max l_max^3), l_max ~ R/L.  Supported: Drude,
-PEC, dielectric / Lorentz / magnetodielectric spheres (also in an electrolyte), PEMC(theta) at any
-delta, Dirichlet, plasma spheres (also in a medium) and bi-isotropic (chiral, Tellegen) spheres (their
-l-sums have no closed form and are tabulated exactly at Chebyshev nodes:
-``static_planewave._tabulated_scaled``); planes of all these, and plasma planes (k-dependent static TE
-coefficient, only here).  A plasma plane in an electrolyte is supported by neither route.
-Truncation (``static_planewave.ht_planewave_truncation``, same eta): N = ceil(4 + eta
-max(3.4, 1 + 0.65 sqrt(rho))) k-nodes, M = ceil(2.2 sqrt(eta max(rho, 1))) + 4 azimuths (odd),
-rho = max R_j / L; sphere--sphere N x 1.4, M x 1.6.  Measured relative error of F (Drude vs
-the exact 9.59):
-
-    sphere--plane  R/L:   1        3        10       30       100      300      1000
-        eta = 8        7.5e-9   3.4e-9   1.9e-9   1.5e-8   2.9e-8   1.1e-7   3.0e-7
-        eta = 10       3.8e-10  2.0e-10  6.3e-11  6.8e-10  4.5e-9   1.1e-8   2.1e-8
-        eta = 12       1.1e-10  5.4e-11  5.4e-11  1.4e-10  3.2e-10  7.8e-10  1.7e-9
-        eta = 14       4.4e-12  2.1e-12  4.3e-13  8.8e-12  5.8e-11  9.2e-11  1.7e-10
-        eta = 18       7e-14    4e-14    9e-14    5.0e-13  1.6e-12  2.8e-12  -
-    equal spheres  R/L = 10 / 30 / 100: eta = 10: 5.6e-10 / 1.2e-9 / 1.1e-8;
-        eta = 14: 2.6e-12 / 2.9e-11 / 6.8e-11; eta = 18: 9e-14 / 5e-13 / 1.2e-12.
-
-PEC, dielectric (eps = 4), Dirichlet, PEMC (theta_1 != theta_2), ded agree with the multipole route
-to <= 1e-10 at R/L = 10, plasma spheres (facing PEC, Drude planes or a plasma sphere) to <= 1e-9 and
-bi-isotropic spheres and planes to <= 1e-11 at eta = 14 (tests/test_casimir_ht_planewave.py).
-``method="auto"`` (the default) takes the plane-wave route when max(R_j)/L >= AUTO_PLANEWAVE_RHO = 5
-(measured crossover of the run times at eta = 10: the plane wave is ~1.3-2x faster at R/L = 5, ~8x at
-10, ~300x at 20), for plasma planes, and when the materials allow it and neither l_max nor m_max is
-given; the multipole route otherwise (large distances / small spheres, where it needs only a few
-multipoles, and traced L without sizes).
+``method="auto"`` (the default) takes the plane-wave route when max(R_j)/L >= AUTO_PLANEWAVE_RHO = 5, for
+plasma planes, and when the materials allow it and neither l_max nor m_max is given; the multipole route
+otherwise.  Both routes' truncation rules and measured accuracy: README, "Truncation (Casimir)".
 """
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import gammaln
 
 from jaxem._checks import check_choice, check_finite, check_int, check_positive, is_concrete
 from jaxem.geometry import is_plane
-from jaxem.casimir.logdet import log_det_one_minus, round_trip_traces
+from jaxem.casimir.grouping import distance_groups, resolve_group_spread
+from jaxem.casimir.multipole import DEFAULT_ETA, ht_truncation
+from jaxem.casimir.multipole import _has_te
+from jaxem.casimir.multipole import multipole_core as _ht_core
+from jaxem.casimir.multipole import multipole_setup as _prepare
+from jaxem.mie.static import _CONDUCTING, _MIXING, DIRICHLET, DIRICHLET_KIND, _bi_isotropic_x, _kind
+from jaxem.mie.static import _permittivity_ratio, _static_mu, static_reflection
+from jaxem.mie.plates import static_plane_reflection
 
 __all__ = [
     "DIRICHLET",
@@ -83,296 +46,7 @@ __all__ = [
     "round_trip_traces_ht",
 ]
 
-#: Pseudo-material: a scalar field with Dirichlet boundary conditions (X(l) = 1 for all l >= 0,
-#: including the monopole; casimir-spheres.md §2.4, §2.6).  Use for both objects.
-DIRICHLET = "dirichlet"
 
-#: Default truncation parameter eta of l_max = eta R / L (relative error ~1e-9, see README).
-DEFAULT_ETA = 10.0
-
-_CONDUCTING = ("drude", "plasma", "perfect_conductor")
-_MIXING = ("pemc", "bi_isotropic")
-
-
-# ----------------------------------------------------------------------------------------------
-# static (xi = 0) reflection of spheres and planes
-
-def _kind(material):
-    if isinstance(material, str):
-        if material != DIRICHLET:
-            raise ValueError(f"material must be a jaxem material or {DIRICHLET!r}, got {material!r}")
-        return DIRICHLET
-    kind = getattr(material, "kind", None)
-    if kind is None:
-        raise ValueError(f"material must be a jaxem material or {DIRICHLET!r}, got {material!r}")
-    return kind
-
-
-def _static_eps(material):
-    """(eps(0), infinite) of a material at zero frequency; infinite for conductors."""
-    kind = _kind(material)
-    if kind in _CONDUCTING:
-        return None, True
-    if kind in _MIXING or kind == DIRICHLET:
-        raise ValueError(f"no static permittivity for {kind!r}")
-    return jnp.asarray(material.epsilon_imag(0.0), dtype=jnp.float64), False
-
-
-def _static_mu(material):
-    kind = _kind(material)
-    if kind in ("drude", "plasma", "perfect_conductor"):
-        return jnp.asarray(1.0)
-    return jnp.asarray(material.mu_imag(0.0), dtype=jnp.float64)
-
-
-def _permittivity_ratio(sphere, medium):
-    """lim_{xi->0} eps_s/eps_m as (ratio, kind): kind 'finite', 'inf' (ratio -> inf), 'zero'."""
-    eps_s, inf_s = _static_eps(sphere)
-    if medium is None:
-        eps_m, inf_m = jnp.asarray(1.0), False
-    else:
-        eps_m, inf_m = _static_eps(medium)
-    if not inf_m:
-        if inf_s:
-            return None, "inf"
-        return eps_s / eps_m, "finite"
-    mk, sk = _kind(medium), _kind(sphere)
-    if mk != "drude":
-        raise ValueError(f"medium must be a dielectric or a Drude electrolyte at zero frequency, got {mk!r}")
-    if not inf_s:
-        return None, "zero"
-    if sk == "drude":
-        # both conduct: eps ~ omega_p^2/(xi gamma), the ratio of dc conductivities.
-        return (sphere.omega_p**2 / sphere.gamma) / (medium.omega_p**2 / medium.gamma), "finite"
-    return None, "inf"  # plasma / PEC sphere dominates a 1/xi medium
-
-
-def _x_tm(q, sphere, medium):
-    """X_TM,TM(l) of an isotropic sphere, q = l/(l+1) (Eq. 4.57 and its conducting limits)."""
-    ratio, how = _permittivity_ratio(sphere, medium)
-    if how == "inf":
-        return jnp.ones_like(q)
-    if how == "zero":
-        return -q
-    # l (e - 1)/(l e + l + 1) = q (e - 1)/(q e + 1)
-    return q * (ratio - 1.0) / (q * ratio + 1.0)
-
-
-def _x_te(l, q, sphere, medium, radius):
-    """X_TE,TE(l) of an isotropic sphere (duality of Eq. 4.57; plasma and PEC limits)."""
-    from jaxem.constants import c
-
-    kind = _kind(sphere)
-    if kind == "perfect_conductor":
-        return -q
-    if kind == "plasma":
-        if radius is None:
-            raise ValueError("radius must be given for the zero-frequency TE reflection of a plasma sphere")
-        from jaxem.special.modified import log_modified_bessel_i
-
-        w = sphere.omega_p * radius / c  # n x -> omega_p R / c as xi -> 0
-        l_max = l.shape[-1]
-        log_i = log_modified_bessel_i(w, l_max + 1)
-        h = jnp.exp(log_i[..., 2:] - log_i[..., 1:-1])  # I_{l+3/2}/I_{l+1/2}, l = 1..l_max
-        # B_l/W_l with {I,w} = (l+1)/w + h: no cancellation (scattering.md §2.10 bracket form)
-        return -q * w * h / (2.0 * l + 1.0 + w * h)
-    mu_s = _static_mu(sphere)
-    mu_m = jnp.asarray(1.0) if medium is None else _static_mu(medium)
-    ratio = mu_s / mu_m
-    return q * (ratio - 1.0) / (q * ratio + 1.0)
-
-
-def _bi_isotropic_x(q, material, medium):
-    """X(l) of a bi-isotropic sphere, corrected Eqs. (4.52)-(4.54) in terms of q = l/(l+1)."""
-    from jaxem.mie.imaginary import _relative_indices
-
-    eps_m = jnp.asarray(1.0) if medium is None else _static_eps(medium)[0]
-    mu_m = jnp.asarray(1.0) if medium is None else _static_mu(medium)
-    n_m = jnp.sqrt(eps_m * mu_m)
-    eps = material.epsilon_imag(0.0) / eps_m
-    mu = material.mu_imag(0.0) / mu_m
-    chi = material.chi_imag(0.0) / n_m
-    kap = material.kappa_imag(0.0) / n_m
-    m = _relative_indices(eps, mu, chi, kap)
-    mL, mR, mm, mp = m["m_L"], m["m_R"], m["m_minus"], m["m_plus"]
-    qc = q.astype(jnp.complex128)
-    D = (1 / mL + mm * qc) * (mp / mR + qc) + (1 / mR + mp * qc) * (mm / mL + qc)
-    x_tm = qc * ((1 - mm / mL) * (1 / mR + mp * qc) + (1 - mp / mR) * (1 / mL + mm * qc)) / D
-    x_te = qc * ((mm - 1 / mL) * (mp / mR + qc) + (mp - 1 / mR) * (mm / mL + qc)) / D
-    x_tm_te = 1j * qc * (1 + qc) * (mm / mL - mp / mR) / D
-    x_te_tm = 1j * qc * (1 + qc) * (mm / mR - mp / mL) / D
-    return jnp.stack([jnp.stack([x_tm, x_tm_te], -1), jnp.stack([x_te_tm, x_te], -1)], -2)
-
-
-def _pemc_x(q, theta):
-    """X(l) = D(theta) diag(1, -q) D(-theta) (pemc-casimir.md §1.6, Eq. 4.55/4.56)."""
-    c, s = jnp.cos(theta), jnp.sin(theta)
-    x_tm = c * c - s * s * q
-    x_te = s * s - c * c * q
-    x_mix = -s * c * (1.0 + q)
-    return jnp.stack([jnp.stack([x_tm, x_mix], -1), jnp.stack([x_mix, x_te], -1)], -2)
-
-
-def _static_x(material, l_max: int, medium, radius, l_min: int = 1):
-    """X(l) for l = l_min..l_max, shape (n, 2, 2); (TM, TE) order."""
-    kind = _kind(material)
-    l = jnp.arange(l_min, l_max + 1, dtype=jnp.float64)
-    q = l / (l + 1.0)
-    if kind == DIRICHLET:
-        one = jnp.ones_like(l)
-        zero = jnp.zeros_like(l)
-        return jnp.stack([jnp.stack([one, zero], -1), jnp.stack([zero, zero], -1)], -2)
-    if kind == "pemc":
-        if medium is not None and _kind(medium) in _CONDUCTING:
-            raise ValueError("medium: a PEMC sphere in a conducting medium is not supported")
-        return _pemc_x(q, jnp.asarray(material.theta, dtype=jnp.float64))
-    if kind == "bi_isotropic":
-        if medium is not None and _kind(medium) in _CONDUCTING:
-            raise ValueError("medium: a bi-isotropic sphere in a conducting medium is not supported")
-        return _bi_isotropic_x(q, material, medium)
-    x_tm = _x_tm(q, material, medium)
-    x_te = _x_te(l, q, material, medium, radius)
-    zero = jnp.zeros_like(x_tm)
-    return jnp.stack([jnp.stack([x_tm, zero], -1), jnp.stack([zero, x_te], -1)], -2)
-
-
-def static_reflection(material, l_max: int, *, radius=None, medium=None):
-    """Zero-frequency reflection matrices X(l) of a sphere, l = 1..l_max (static Mie coefficients).
-
-    r_l^(P,P') -> C_l^(0)(x) ((l+1)/l) X_{p,p'}(l) as xi -> 0 (scattering.md §2.10, Eq. 4.51).
-    Arguments:
-        material: jaxem material (Dielectric, LorentzOscillators, Drude, Plasma, PerfectConductor,
-            PEMC, BiIsotropic).
-        l_max: highest multipole order (static int >= 1).
-        radius: sphere radius [m]; needed only for Plasma (TE penetration, omega_p R / c).
-        medium: host material (vacuum if None); a Drude medium is an electrolyte (eps_m -> inf).
-    Returns:
-        array (l_max, 2, 2), entries [[X_TM,TM, X_TM,TE], [X_TE,TM, X_TE,TE]]; float64, complex128
-        for bi-isotropic spheres.
-    Implements scattering.md §2.10 (4.52)-(4.57) (corrected), pemc-casimir.md §1.6 (4.55), Table 9.1.
-    """
-    l_max = check_int("l_max", l_max, minimum=1)
-    if radius is not None:
-        check_positive("radius", radius)
-    return _static_x(material, l_max, medium, radius)
-
-
-def static_plane_reflection(material, *, medium=None):
-    """Zero-frequency Fresnel matrix of a plane, [[r_TM,TM, r_TM,TE], [r_TE,TM, r_TE,TE]].
-
-    The l -> inf limit of X(l) (scattering.md (4.63)); PEMC: R(theta) = D(theta) diag(1,-1) D(-theta)
-    (pemc-casimir.md §1.5, Eq. 4.34).  A plasma plane is not supported (its TE coefficient depends
-    on the transverse wave number at xi = 0).
-    Arguments:
-        material: jaxem material or DIRICHLET.  medium: host material (vacuum if None).
-    Returns:
-        (2, 2) array (float64; complex128 for bi-isotropic).
-    """
-    kind = _kind(material)
-    if kind == "plasma":
-        raise NotImplementedError("material: the zero-frequency TE reflection of a plasma plane is k-dependent")
-    if kind == DIRICHLET:
-        return jnp.array([[1.0, 0.0], [0.0, 0.0]])
-    one = jnp.ones((1,))
-    if kind == "pemc":
-        return _pemc_x(one, jnp.asarray(material.theta, dtype=jnp.float64))[0]
-    if kind == "bi_isotropic":
-        return _bi_isotropic_x(one, material, medium)[0]
-    r_tm = _x_tm(one, material, medium)[0]
-    r_te = _x_te(one, one, material, medium, None)[0] if kind != "perfect_conductor" else -1.0
-    r_te = jnp.asarray(r_te, dtype=jnp.float64)
-    return jnp.array([[1.0, 0.0], [0.0, 0.0]]) * r_tm + jnp.array([[0.0, 0.0], [0.0, 1.0]]) * r_te
-
-
-# ----------------------------------------------------------------------------------------------
-# translation (static multipole formula, casimir-spheres.md §2.5)
-
-def _log_factorial_kernel(l, lp, m):
-    """log[(l+l')! / sqrt((l-m)!(l+m)!(l'-m)!(l'+m)!)] and the mask l, l' >= |m|."""
-    valid = (l >= m) & (lp >= m)
-    lm = jnp.where(l >= m, l - m, 0.0)
-    lpm = jnp.where(lp >= m, lp - m, 0.0)
-    lg = gammaln(l + lp + 1.0) - 0.5 * (gammaln(lm + 1.0) + gammaln(l + m + 1.0)
-                                        + gammaln(lpm + 1.0) + gammaln(lp + m + 1.0))
-    return lg, valid
-
-
-def _translation_sphere_sphere(log_rho1, log_rho2, m, l1, l2, l0):
-    l = jnp.arange(l0, l1 + 1, dtype=jnp.float64)[:, None]
-    lp = jnp.arange(l0, l2 + 1, dtype=jnp.float64)[None, :]
-    lg, valid = _log_factorial_kernel(l, lp, m)
-    log_a = (l + 0.5) * log_rho1 + (lp + 0.5) * log_rho2 + lg
-    return jnp.where(valid, jnp.exp(jnp.where(valid, log_a, 0.0)), 0.0)
-
-
-def _translation_sphere_plane(log_z, m, l1, l0):
-    l = jnp.arange(l0, l1 + 1, dtype=jnp.float64)[:, None]
-    lp = l.T
-    lg, valid = _log_factorial_kernel(l, lp, m)
-    log_b = (l + lp + 1.0) * log_z + lg
-    return jnp.where(valid, jnp.exp(jnp.where(valid, log_b, 0.0)), 0.0)
-
-
-def _signed_sqrt(x):
-    """(sqrt|x|, sign x) with a NaN-free derivative at x = 0."""
-    zero = x == 0
-    root = jnp.where(zero, 0.0, jnp.sqrt(jnp.where(zero, 1.0, jnp.abs(x))))
-    return root, jnp.sign(x)
-
-
-def _block_operators(m, geom, X1, X2, Rp, sizes, mode):
-    """Matrix whose log det(1 - .) is the block-m contribution, and a flag 'hermitian'."""
-    l1, l2, l0 = sizes
-    if mode[0] == "plane":
-        B = _translation_sphere_plane(geom[0], m, l1, l0)
-        if mode[1] == "scalar":
-            # Channel c of X (diagonal), plane coefficient Rp[c, c]: r_p s sqrt|X| B sqrt|X|.
-            c = mode[2]
-            root, sign = _signed_sqrt(X1[:, c, c])
-            # the plane's full coefficient (not only its sign: |r_p| < 1 for a dielectric plane)
-            s = sign[0] * Rp[c, c]
-            return s * root[:, None] * B * root[None, :]
-        # mixing: M[(a,p),(b,q)] = B_ab (Rp X_b)_pq
-        RX = jnp.einsum("pr,brq->bpq", Rp, X1)
-        M = jnp.einsum("ab,bpq->apbq", B, RX)
-        n = M.shape[0]
-        return M.reshape(2 * n, 2 * n)
-    A = _translation_sphere_sphere(geom[0], geom[1], m, l1, l2, l0)
-    if mode[1] == "scalar":
-        c = mode[2]
-        r1, s1 = _signed_sqrt(X1[:, c, c])
-        r2, s2 = _signed_sqrt(X2[:, c, c])
-        N = r1[:, None] * A * r2[None, :]
-        s = s1[0] * s2[0]
-        # det(1 - s N N^T) = det(1 - s N^T N): factorise in the smaller space (Sylvester).
-        return s * (N @ N.T) if l1 <= l2 else s * (N.T @ N)
-    G = jnp.einsum("ac,cpq,bc->apbq", A, X2, A)
-    M = jnp.einsum("apbr,brq->apbq", G, X1)
-    n = M.shape[0]
-    return M.reshape(2 * n, 2 * n)
-
-
-@partial(jax.jit, static_argnames=("sizes", "m_max", "modes", "r_max"))
-def _ht_core(geom, X1, X2, Rp, *, sizes, m_max, modes, r_max):
-    """Sum over m of the channel log dets (r_max = 0) or traces tr M^r (r_max > 0)."""
-    ms = jnp.arange(m_max + 1, dtype=jnp.float64)
-    weights = jnp.where(ms == 0, 1.0, 2.0)
-
-    # scalar channels are the symmetric forms s sqrt|X| B sqrt|X| and s N N^T, 1 - K positive definite:
-    # Cholesky; polarisation mixing: LU
-    sym = all(mode[1] == "scalar" for mode in modes)
-
-    def per_block(m):
-        # all channels of a block share one shape: one batched LAPACK call factorises them
-        Ks = jnp.stack([_block_operators(m, geom, X1, X2, Rp, sizes, mode) for mode in modes])
-        if r_max == 0:
-            return jnp.sum(log_det_one_minus(Ks, hermitian=sym, positive_definite=sym))
-        return jnp.sum(jnp.real(round_trip_traces(Ks, r_max)), axis=0)
-
-    vals = jax.vmap(per_block)(ms)
-    if r_max == 0:
-        return jnp.sum(weights * vals)
-    return jnp.sum(weights[:, None] * vals, axis=0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -397,7 +71,7 @@ def _rational_term(ratio, channel):
 def _planewave_terms(material, medium):
     """Sphere X(l) = sum_b C_b f_b(l) as (names, coeffs, params); None if not expressible."""
     kind = _kind(material)
-    if kind == DIRICHLET:
+    if kind == DIRICHLET_KIND:
         return ("dir",), (_diag(0),), (None,)
     if kind == "pemc":
         if medium is not None and _kind(medium) in _CONDUCTING:
@@ -443,7 +117,7 @@ def _planewave_plane(material, medium):
             return None
         return jnp.array([[1.0, 0.0], [0.0, -1.0]]), material.omega_p, (0, 1)
     rp = static_plane_reflection(material, medium=medium)
-    if kind == DIRICHLET:
+    if kind == DIRICHLET_KIND:
         chans = (0,)
     elif kind in ("pemc", "perfect_conductor"):
         chans = (0, 1)
@@ -499,7 +173,7 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
     check_positive("R2", R2, allow_inf=True)
     check_finite("eta", eta)
     kind1, kind2 = _kind(material1), _kind(material2)
-    if (kind1 == DIRICHLET) != (kind2 == DIRICHLET):
+    if (kind1 == DIRICHLET_KIND) != (kind2 == DIRICHLET_KIND):
         raise ValueError("material1, material2: Dirichlet must be used for both objects")
     # a traced R2 is a sphere radius (a plane is R2 = inf, a concrete number)
     plane = is_plane(R2)
@@ -684,119 +358,6 @@ def _channel_of(name, coeff, c):
 # ----------------------------------------------------------------------------------------------
 # public API
 
-def ht_truncation(L, R1, R2, eta: float = DEFAULT_ETA):
-    """Static truncation (l1_max, l2_max, m_max) of the zero-frequency multipole engine.
-
-    l_j,max = ceil(eta R_j / L) + 4 (per sphere; the plane needs none) and
-    m_max = ceil(3 sqrt(eta R_eff / L)) + 4, capped by the smaller l_max: in the PFA regime only
-    |m| <~ sqrt(R_eff / L) contribute (transverse wave numbers ~1/L over a lateral patch
-    ~sqrt(R_eff L)); the factor 3 keeps the m-truncation error below 1e-11 (measured at R/L = 10,
-    40; factor 2 gives ~1e-8).  Evaluated on concrete
-    numbers (the largest over arrays), so that vmap / grad over L, R reuse one compiled kernel.
-    Arguments:
-        L: surface-to-surface distance [m]; R1, R2: radii [m] (R2 = inf for a plane).
-        eta: accuracy parameter (8: ~2e-7, 10: ~1e-8, 14: ~5e-11 relative; module docstring table).
-    Returns:
-        (l1_max, l2_max, m_max) Python ints (l2_max = 0 for a plane).
-    casimir-spheres.md §2.5 (truncation), §3.
-    """
-    L = np.asarray(L, dtype=float)
-    R1 = np.asarray(R1, dtype=float)
-    R2 = np.asarray(R2, dtype=float)
-    Lmin = float(np.min(L))
-    r1 = float(np.max(R1))
-    l1 = int(math.ceil(eta * r1 / Lmin)) + 4
-    if is_plane(R2):
-        m_max = int(math.ceil(3.0 * math.sqrt(eta * r1 / Lmin))) + 4
-        return l1, 0, min(l1, m_max)
-    r2 = float(np.max(R2))
-    l2 = int(math.ceil(eta * r2 / Lmin)) + 4
-    m_max = int(math.ceil(3.0 * math.sqrt(eta * (r1 * r2 / (r1 + r2)) / Lmin))) + 4
-    return l1, l2, min(l1, l2, m_max)
-
-
-def _has_te(material, medium):
-    """Static: can the sphere/plane reflect TE at xi = 0 (else the channel is skipped)?"""
-    kind = _kind(material)
-    if kind in ("perfect_conductor", "plasma"):
-        return True
-    if kind == "drude":
-        return False
-    mu_s = material.mu_imag(0.0)
-    mu_m = 1.0 if medium is None or _kind(medium) in _CONDUCTING else medium.mu_imag(0.0)
-    if is_concrete((mu_s, mu_m)):
-        return bool(np.any(np.asarray(mu_s) != np.asarray(mu_m)))
-    return True
-
-
-def _modes(kind1, kind2, plane, mixing, has_te=(True, True)):
-    if kind1 == DIRICHLET or kind2 == DIRICHLET:
-        if kind1 != kind2:
-            raise ValueError("material1, material2: Dirichlet must be used for both objects")
-        return ((("plane" if plane else "sphere"), "scalar", 0),)
-    geo = "plane" if plane else "sphere"
-    if mixing:
-        return ((geo, "mixing", None),)
-    modes = [(geo, "scalar", 0)]
-    if all(has_te):
-        modes.append((geo, "scalar", 1))
-    return tuple(modes)
-
-
-def _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta):
-    check_positive("L", L)
-    check_positive("R1", R1)
-    check_positive("R2", R2, allow_inf=True)
-    check_finite("eta", eta)
-    kind1, kind2 = _kind(material1), _kind(material2)
-    plane = is_plane(R2)
-    if l_max is None:
-        if not is_concrete((L, R1, R2)):
-            raise ValueError("l_max must be given (static int or (l1, l2)) when L, R1, R2 are traced; "
-                             "use ht_truncation on the concrete sweep range")
-        l1, l2, mm = ht_truncation(L, R1, R2, eta)
-    else:
-        if isinstance(l_max, tuple):
-            l1, l2 = (check_int("l_max", v, minimum=0) for v in l_max)
-            l1 = max(l1, 1)
-        else:
-            l1 = l2 = check_int("l_max", l_max, minimum=1)
-        if plane:
-            l2 = 0
-        mm = min(l1, l2) if not plane else l1
-        if m_max is None and is_concrete((L, R1, R2)):
-            mm = min(mm, ht_truncation(L, R1, R2, eta)[2])
-    if m_max is not None:
-        mm = check_int("m_max", m_max, minimum=0)
-    mixing = kind1 in _MIXING or (kind2 in _MIXING)
-    l0 = 0 if kind1 == DIRICHLET else 1
-    if kind1 == DIRICHLET:
-        mm = min(mm, l1 if plane else min(l1, l2))
-    has_te = (True, True) if (mixing or kind1 == DIRICHLET) else (
-        _has_te(material1, medium), _has_te(material2, medium))
-    modes = _modes(kind1, kind2, plane, mixing, has_te)
-    L = jnp.asarray(L, dtype=jnp.float64)
-    R1 = jnp.asarray(R1, dtype=jnp.float64)
-    X1 = _static_x(material1, l1, medium, R1, l_min=l0)
-    if plane:
-        Rp = static_plane_reflection(material2, medium=medium)
-        X2 = jnp.zeros((1, 2, 2), dtype=X1.dtype)
-        log_z = jnp.log(R1) - jnp.log(2.0 * (L + R1))
-        geom = (log_z, log_z)
-        sizes = (l1, 0, l0)
-    else:
-        R2 = jnp.asarray(R2, dtype=jnp.float64)
-        X2 = _static_x(material2, l2, medium, R2, l_min=l0)
-        Rp = jnp.zeros((2, 2))
-        cL = L + R1 + R2
-        geom = (jnp.log(R1) - jnp.log(cL), jnp.log(R2) - jnp.log(cL))
-        sizes = (l1, l2, l0)
-    if mixing:
-        dtype = jnp.result_type(X1.dtype, X2.dtype, Rp.dtype)
-        X1, X2, Rp = X1.astype(dtype), X2.astype(dtype), Rp.astype(dtype)
-    return geom, X1, X2, Rp, sizes, mm, modes
-
-
 def casimir_free_energy_ht(L, R1, R2, material1, material2, *, medium=None, l_max=None, m_max=None,
                            eta: float = DEFAULT_ETA, method: str = "auto", n_k=None, n_phi=None):
     """High-temperature Casimir free energy F/(k_B T) of two spheres or a sphere and a plane.
@@ -904,9 +465,7 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     check_positive("L", L_arr)
     check_positive("R1", R1)
     check_positive("R2", R2, allow_inf=True)
-    spread = float(group_spread)
-    if not (spread >= 1.0 and math.isfinite(spread)):
-        raise ValueError(f"group_spread must be a finite number >= 1, got {group_spread!r}")
+    spread = resolve_group_spread(group_spread)
     plane = is_plane(R2)
     if not _planewave_supported(material1, material2, medium, plane):
         raise ValueError("material1, material2: not supported by the plane-wave route "
@@ -914,18 +473,11 @@ def casimir_free_energy_ht_distances(L, R1, R2, material1, material2, *, medium=
     from jaxem.casimir.static_planewave import resolve_batch_size
 
     bs = resolve_batch_size(batch_size)
-    order = np.argsort(L_arr)
     out = np.empty(L_arr.size)
-    start = 0
-    while start < L_arr.size:
-        L_ref = L_arr[order[start]]
-        stop = start
-        while stop < L_arr.size and L_arr[order[stop]] <= spread * L_ref * (1 + 1e-12):
-            stop += 1
-        idx = order[start:stop]
+    for idx in distance_groups(L_arr, spread):
+        L_ref = L_arr[idx[0]]
         ells = jnp.asarray(L_arr[idx] / L_ref)
         vals = _planewave_run(L_ref, R1, R2, material1, material2, medium, n_k, n_phi, eta, 0, ells=ells,
                               batch_size=bs)
         out[idx] = 0.5 * np.asarray(vals)
-        start = stop
     return out

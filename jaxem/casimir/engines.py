@@ -1,0 +1,206 @@
+"""Casimir engines: how the round trip is computed, as objects whose array sizes are static fields.
+
+An engine is passed to the Casimir face (:func:`jaxem.casimir_free_energy` and its derivatives), like a solver
+to ``diffrax.diffeqsolve``.  Sizes left as ``None`` are fixed once from the concrete geometry (and
+temperature) by :meth:`Engine.sized_for`; an engine with every size given can be used under ``jax.jit``,
+``jax.grad`` and ``jax.vmap`` over any parameter of the geometry.
+
+* :class:`PlaneWave`: every Matsubara frequency (or the T = 0 integral) in the plane-wave basis: the full
+  free energy at any temperature (Hartmann's plane-wave scattering formulation, Phys. Rev. Lett. 119, 043901
+  (2017); Lambrecht, Neto & Reynaud, New J. Phys. 8, 243 (2006)).
+* :class:`Multipole`, :class:`StaticPlaneWave`, :class:`ZeroFrequency`: the exact zero-frequency (n = 0)
+  term only, which is the free energy's high-temperature limit k_B T f_0 (k_B T >> hbar c/L): the static
+  multipole formula, the plane-wave basis with closed-form l-sums at xi = 0, or the faster of the two for
+  the geometry (``ZeroFrequency``, the default n = 0 engine).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import equinox as eqx
+
+from jaxem._checks import check_choice, check_finite, check_int, is_concrete
+
+__all__ = ["Engine", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave"]
+
+
+class Engine(eqx.Module):
+    """Base class of the Casimir engines (abstract)."""
+
+    def sized_for(self, geometry, temperature=None) -> "Engine":
+        """This engine with every size fixed from the concrete ``geometry`` (and temperature)."""
+        raise NotImplementedError
+
+    def is_sized(self) -> bool:
+        """True when every static size is fixed (the engine can run on traced geometry parameters)."""
+        return False
+
+
+def _need_concrete(geometry, what, temperature=None):
+    L, R1, R2, *_ = geometry.bodies()
+    if not is_concrete((L, R1, R2, temperature)):
+        raise ValueError(f"{what} must be fixed before tracing: call engine.sized_for(geometry, temperature) "
+                         "on concrete values (the largest radius and smallest distance of the sweep) and pass "
+                         "that engine")
+    return L, R1, R2
+
+
+def require_sized(engine, geometry, temperature=None):
+    """The engine itself when sized or when the geometry is concrete; a clear ValueError otherwise."""
+    if not engine.is_sized():
+        _need_concrete(geometry, f"the sizes of {type(engine).__name__}", temperature)
+    return engine
+
+
+class PlaneWave(Engine):
+    """All frequencies in the plane-wave basis: the full Casimir free energy at any temperature [J].
+
+    Fields (all static):
+        eta: accuracy of the truncation (1 ~ 1e-6 relative; N, M ~ sqrt(R/L), l_max ~ 12 eta R/L).
+        frequencies: "matsubara" (default) or "psd" (Pade spectrum decomposition of the Bose function;
+            fewer frequencies at short distance or low temperature).
+        rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
+        truncation: (N, M, l_max[, l_max2]) or None (from the geometry).
+        n_frequencies: number of Matsubara/Pade frequencies or None (from the geometry and T).
+        n_t0, t0_step: the T = 0 xi-rule (default: the exp-map rule, 42 nodes; jaxem.thermal).
+        screened: drop the n = 0 term (an electrolyte whose Debye length is << L).
+        chunk_size, group_spread: batches of distances at one temperature share their kernels in groups
+            of at most chunk_size gaps with L <= group_spread * L_min (jaxem.casimir.grouping).
+    """
+
+    eta: float = eqx.field(static=True, default=1.0)
+    frequencies: str = eqx.field(static=True, default="matsubara")
+    rtol: float = eqx.field(static=True, default=1e-6)
+    truncation: tuple | None = eqx.field(static=True, default=None)
+    n_frequencies: int | None = eqx.field(static=True, default=None)
+    n_t0: int | None = eqx.field(static=True, default=None)
+    t0_step: float | None = eqx.field(static=True, default=None)
+    screened: bool = eqx.field(static=True, default=False)
+    chunk_size: int = eqx.field(static=True, default=128)
+    group_spread: float | None = eqx.field(static=True, default=None)
+
+    def __check_init__(self):
+        check_finite("eta", self.eta)
+        check_choice("frequencies", self.frequencies, ("matsubara", "psd"))
+        if self.truncation is not None:
+            if len(self.truncation) not in (3, 4):
+                raise ValueError(f"truncation must be (N, M, l_max[, l_max2]), got {self.truncation!r}")
+            for t in self.truncation:
+                check_int("truncation", t, minimum=1)
+        if self.n_frequencies is not None:
+            check_int("n_frequencies", self.n_frequencies, minimum=1)
+        check_int("chunk_size", self.chunk_size, minimum=1)
+
+    def is_sized(self) -> bool:
+        return self.truncation is not None and self.n_frequencies is not None
+
+    def options(self) -> dict:
+        """Keyword arguments of the plane-wave driver (jaxem.casimir.free_energy)."""
+        return dict(method=self.frequencies, rtol=self.rtol, eta=self.eta, truncation=self.truncation,
+                    n_frequencies=self.n_frequencies, n_t0=self.n_t0, t0_step=self.t0_step,
+                    screened=self.screened, chunk_size=self.chunk_size, group_spread=self.group_spread)
+
+    def sized_for(self, geometry, temperature=300.0) -> "PlaneWave":
+        from jaxem.casimir.free_energy import casimir_sizes
+        from jaxem.geometry import is_plane
+
+        if self.truncation is not None and self.n_frequencies is not None:
+            return self
+        L, R1, R2 = _need_concrete(geometry, "the plane-wave truncation and the number of frequencies")
+        if not is_concrete(temperature):
+            raise ValueError("temperature: pass a concrete temperature to engine.sized_for (the number of "
+                             "Matsubara frequencies depends on it)")
+        sizes, n_freq = casimir_sizes(L, R1, R2, temperature, method=self.frequencies, rtol=self.rtol, eta=self.eta)
+        truncation = self.truncation if self.truncation is not None else (sizes[:3] if is_plane(R2) else sizes)
+        n_frequencies = self.n_frequencies if self.n_frequencies is not None else max(int(n_freq), 1)
+        return dataclasses.replace(self, truncation=tuple(int(t) for t in truncation), n_frequencies=n_frequencies)
+
+
+class ZeroFrequency(Engine):
+    """The exact zero-frequency (n = 0) term, by the faster route for the geometry.
+
+    The plane-wave route (:class:`StaticPlaneWave`) when max(R)/L >= 5 or for a plasma plane, the static
+    multipole formula (:class:`Multipole`) otherwise.  Field: eta (static; accuracy of both routes' default
+    truncation, 10 ~ 1e-8 relative).
+    """
+
+    eta: float = eqx.field(static=True, default=10.0)
+
+    def route(self) -> str:
+        return "auto"
+
+    def options(self) -> dict:
+        return dict(method=self.route(), eta=self.eta)
+
+    def sized_for(self, geometry, temperature=None) -> "ZeroFrequency":
+        from jaxem.casimir.zero_frequency import _choose_method
+
+        L, R1, R2 = _need_concrete(geometry, "the zero-frequency route and truncation")
+        _, _, _, m1, m2, medium = geometry.bodies()
+        route = _choose_method(self.route(), L, R1, R2, m1, m2, medium, None, None)
+        engine = StaticPlaneWave(eta=self.eta) if route == "planewave" else Multipole(eta=self.eta)
+        return engine.sized_for(geometry)
+
+
+class Multipole(ZeroFrequency):
+    """The zero-frequency term by the static multipole formula (every material except a plasma plane).
+
+    Fields (static): eta (default truncation l_max = eta R/L + 4, 10 ~ 1e-8); l_max (int or (l1, l2)) and
+    m_max, or None (from the geometry).
+    """
+
+    eta: float = eqx.field(static=True, default=10.0)
+    l_max: int | tuple | None = eqx.field(static=True, default=None)
+    m_max: int | None = eqx.field(static=True, default=None)
+
+    def route(self) -> str:
+        return "multipole"
+
+    def is_sized(self) -> bool:
+        return self.l_max is not None and self.m_max is not None
+
+    def options(self) -> dict:
+        return dict(method="multipole", eta=self.eta, l_max=self.l_max, m_max=self.m_max)
+
+    def sized_for(self, geometry, temperature=None) -> "Multipole":
+        from jaxem.casimir.multipole import ht_truncation
+
+        if self.l_max is not None and self.m_max is not None:
+            return self
+        L, R1, R2 = _need_concrete(geometry, "l_max and m_max")
+        l1, l2, mm = ht_truncation(L, R1, R2, self.eta)
+        l_max = self.l_max if self.l_max is not None else (l1, max(l2, 1))
+        m_max = self.m_max if self.m_max is not None else mm
+        return Multipole(eta=self.eta, l_max=l_max, m_max=m_max)
+
+
+class StaticPlaneWave(ZeroFrequency):
+    """The zero-frequency term in the plane-wave basis with closed-form (or exactly tabulated) l-sums.
+
+    Every material, and the only route for plasma planes; cost grows like (R/L)^2 instead of (R/L)^4.
+    Fields (static): eta (default sizes N ~ 4 + 0.65 eta sqrt(R/L), M ~ 2.2 sqrt(eta R/L)); n_k, n_phi or
+    None (from the geometry).
+    """
+
+    eta: float = eqx.field(static=True, default=10.0)
+    n_k: int | None = eqx.field(static=True, default=None)
+    n_phi: int | None = eqx.field(static=True, default=None)
+
+    def route(self) -> str:
+        return "planewave"
+
+    def is_sized(self) -> bool:
+        return self.n_k is not None and self.n_phi is not None
+
+    def options(self) -> dict:
+        return dict(method="planewave", eta=self.eta, n_k=self.n_k, n_phi=self.n_phi)
+
+    def sized_for(self, geometry, temperature=None) -> "StaticPlaneWave":
+        from jaxem.casimir.static_planewave import ht_planewave_truncation
+
+        if self.n_k is not None and self.n_phi is not None:
+            return self
+        L, R1, R2 = _need_concrete(geometry, "n_k and n_phi")
+        N, M = ht_planewave_truncation(L, R1, R2, self.eta)
+        return StaticPlaneWave(eta=self.eta, n_k=self.n_k if self.n_k is not None else N,
+                               n_phi=self.n_phi if self.n_phi is not None else M)
