@@ -79,18 +79,28 @@ def _clausen_coefficients(n_terms: int):
 _CL2_COEFFS = _clausen_coefficients(30)
 
 
+def _power_series(first, x2, coeffs):
+    """sum_n coeffs[n-1] first x2^n, n = 1..len(coeffs) (static coefficient table, unrolled)."""
+    series = jnp.zeros_like(first)
+    power = first
+    for c in coeffs:
+        power = power * x2
+        series = series + c * power
+    return series
+
+
+def _times_log(x, factor):
+    """factor(x) log x (or x log x for factor = x), 0 at x = 0 and NaN-free there (double where)."""
+    zero = x == 0
+    x_safe = jnp.where(zero, 1.0, x)
+    f = factor(x_safe) if callable(factor) else x_safe
+    return jnp.where(zero, 0.0, f * jnp.log(x_safe))
+
+
 def _clausen_series(a):
     """a - a log a + sum_n |B_2n| a^{2n+1}/(2n (2n+1)!) = Cl_2(a), 0 <= a <= pi/2 (NaN-free at 0)."""
-    zero = a == 0
-    a_safe = jnp.where(zero, 1.0, a)
-    log_term = jnp.where(zero, 0.0, a_safe * jnp.log(a_safe))
-    a2 = a * a
-    series = jnp.zeros_like(a)
-    power = a
-    for c in _CL2_COEFFS:
-        power = power * a2
-        series = series + c * power
-    return a - log_term + series
+    log_term = _times_log(a, a)
+    return a - log_term + _power_series(a, a * a, _CL2_COEFFS)
 
 
 def _clausen_series_near_pi(t):
@@ -139,13 +149,6 @@ def re_li3_unit_circle(phi):
     """
     phi = jnp.asarray(phi, dtype=jnp.float64)
     p = jnp.abs(jnp.mod(phi + jnp.pi, 2 * jnp.pi) - jnp.pi)  # reduce to [0, pi]
-    zero = p == 0
-    p_safe = jnp.where(zero, 1.0, p)
-    log_term = jnp.where(zero, 0.0, 0.5 * p_safe**2 * jnp.log(p_safe))
+    log_term = _times_log(p, lambda q: 0.5 * q**2)
     p2 = p * p
-    series = jnp.zeros_like(p)
-    power = p2
-    for c in _CL_COEFFS:
-        power = power * p2
-        series = series + c * power
-    return ZETA3 - 0.75 * p2 + log_term - series
+    return ZETA3 - 0.75 * p2 + log_term - _power_series(p2, p2, _CL_COEFFS)
