@@ -326,6 +326,7 @@ def test_plasma_sphere_te_coefficients_vs_bessel_ratio():
             assert abs(f[l - 1] / float(ref) - 1.0) <= 1e-12
 
 
+@pytest.mark.slow  # 25-70 s; the default suite keeps under 15 min (make test-slow runs it)
 def test_plasma_scaled_sum_vs_direct_long_double_sum():
     # series (chi < 30) and panel interpolation (chi >= 30) vs the full l-sum with long-double
     # Poisson weights, rel 1e-12 for chi = 0.5 .. 1e5
@@ -436,6 +437,7 @@ def test_bi_isotropic_sphere_vs_multipole(m1, m2, R2):
     assert float(pw) < 0.0 and _rel(pw, mp) <= 1e-11
 
 
+@pytest.mark.slow  # 25-70 s; the default suite keeps under 15 min (make test-slow runs it)
 def test_bi_isotropic_planewave_force_and_auto_route():
     # autodiff force vs central difference (rel 1e-6), d/dkappa vs central difference (rel 1e-6);
     # "auto" now takes the plane-wave route at R/L >= 5 for bi-isotropic spheres
@@ -463,6 +465,7 @@ def test_bi_isotropic_real_form_is_taken_when_phases_agree():
     assert _realify_mode(PEC, PEC, None) is None
 
 
+@pytest.mark.slow  # 25-70 s; the default suite keeps under 15 min (make test-slow runs it)
 def test_casimir_ht_sphere_plate_config_runs_and_matches_single_calls(tmp_path):
     # the shipped config on a coarse grid (5 distances, R/L = 75..750): F equals single calls (rel 1e-8),
     # Drude -> 1 and PEC -> 2 in units of the TM-only PFA as R/L grows, plasma in between, force < 0
