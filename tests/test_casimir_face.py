@@ -32,6 +32,12 @@ def test_geometry_validates_at_construction():
         jaxem.casimir_zero_frequency_term((1e-6, 1e-6))
     with pytest.raises(ValueError, match="frequencies"):
         jaxem.PlaneWave(frequencies="pade")
+    geom = jaxem.SpherePlane(radius=1e-6, distance=1e-6, sphere=GOLD, plane=GOLD)
+    for fn in (jaxem.casimir_free_energy, jaxem.casimir_force, jaxem.casimir_force_gradient, jaxem.casimir_entropy):
+        with pytest.raises(ValueError, match="unexpected arguments"):
+            fn(geom, 300.0, eta=2.0)            # options belong to the engine
+        with pytest.raises(ValueError, match="engine"):
+            fn(1e-6, 1e-6, math.inf, 300.0, GOLD, engine=jaxem.PlaneWave())
 
 
 def test_face_equals_positional_interface():

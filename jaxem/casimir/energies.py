@@ -72,6 +72,18 @@ def casimir_zero_frequency_term(geometry, *, engine=None):
     return _zero_frequency(geometry, engine)
 
 
+def _geometry_args(name, args, kwargs, engine):
+    """(geometry, temperature) of a face call, or None for the positional form; extra arguments are errors."""
+    if not (args and isinstance(args[0], Geometry)):
+        if engine is not None:
+            raise ValueError("engine: pass a geometry (jaxem.SpherePlane / SphereSphere) to use an engine")
+        return None
+    temperature = args[1] if len(args) > 1 else kwargs.pop("temperature", 300.0)
+    if len(args) > 2 or kwargs:
+        raise ValueError(f"{name}(geometry, temperature, *, engine): unexpected arguments {args[2:]} {sorted(kwargs)}")
+    return args[0], temperature
+
+
 def casimir_free_energy(*args, engine=None, **kwargs):
     """Casimir free energy F [J] of two bodies at temperature T (negative = attractive).
 
@@ -86,23 +98,18 @@ def casimir_free_energy(*args, engine=None, **kwargs):
     The positional form ``casimir_free_energy(L, R1, R2, T, material1, material2, medium, **options)`` of
     :func:`jaxem.casimir.free_energy.casimir_free_energy` is still accepted during the move.
     """
-    if args and isinstance(args[0], Geometry):
-        geometry = args[0]
-        temperature = args[1] if len(args) > 1 else kwargs.pop("temperature", 300.0)
-        if len(args) > 2 or kwargs:
-            raise ValueError(f"casimir_free_energy(geometry, temperature, *, engine): unexpected arguments "
-                             f"{args[2:]} {sorted(kwargs)}")
-        engine = _check(geometry, engine, PlaneWave())
-        check_nonnegative("temperature", temperature)
-        if isinstance(engine, ZeroFrequency):
-            check_positive("temperature", temperature)
-            return k_B * jnp.asarray(temperature, jnp.float64) * _zero_frequency(geometry, engine)
-        require_sized(engine, geometry, temperature)
-        L, R1, R2, m1, m2, medium = geometry.bodies()
-        return _fe.casimir_free_energy(L, R1, R2, temperature, m1, m2, medium, **engine.options())
-    if engine is not None:
-        raise ValueError("engine: pass a geometry (jaxem.SpherePlane / SphereSphere) to use an engine")
-    return _fe.casimir_free_energy(*args, **kwargs)
+    call = _geometry_args("casimir_free_energy", args, kwargs, engine)
+    if call is None:
+        return _fe.casimir_free_energy(*args, **kwargs)
+    geometry, temperature = call
+    engine = _check(geometry, engine, PlaneWave())
+    check_nonnegative("temperature", temperature)
+    if isinstance(engine, ZeroFrequency):
+        check_positive("temperature", temperature)
+        return k_B * jnp.asarray(temperature, jnp.float64) * _zero_frequency(geometry, engine)
+    require_sized(engine, geometry, temperature)
+    L, R1, R2, m1, m2, medium = geometry.bodies()
+    return _fe.casimir_free_energy(L, R1, R2, temperature, m1, m2, medium, **engine.options())
 
 
 def _derivative(order: int, wrt: str, geometry, temperature, engine):
@@ -135,24 +142,24 @@ def casimir_force(*args, engine=None, **kwargs):
     ``casimir_force(geometry, temperature=300.0, *, engine=PlaneWave())``; the positional form of
     :func:`jaxem.casimir.free_energy.casimir_force` is still accepted during the move.
     """
-    if args and isinstance(args[0], Geometry):
-        return -_derivative(1, "distance", args[0], args[1] if len(args) > 1 else kwargs.get("temperature", 300.0),
-                            engine)
-    return _fe.casimir_force(*args, **kwargs)
+    call = _geometry_args("casimir_force", args, kwargs, engine)
+    if call is None:
+        return _fe.casimir_force(*args, **kwargs)
+    return -_derivative(1, "distance", *call, engine)
 
 
 def casimir_force_gradient(*args, engine=None, **kwargs):
     """Force gradient dF_force/dL = -d^2F/dL^2 [N/m], by autodiff (see :func:`casimir_force`)."""
-    if args and isinstance(args[0], Geometry):
-        return -_derivative(2, "distance", args[0], args[1] if len(args) > 1 else kwargs.get("temperature", 300.0),
-                            engine)
-    return _fe.casimir_force_gradient(*args, **kwargs)
+    call = _geometry_args("casimir_force_gradient", args, kwargs, engine)
+    if call is None:
+        return _fe.casimir_force_gradient(*args, **kwargs)
+    return -_derivative(2, "distance", *call, engine)
 
 
 def casimir_entropy(*args, engine=None, **kwargs):
     """Casimir entropy S = -dF/dT [J/K] (T > 0), by autodiff (see :func:`casimir_force`)."""
-    if args and isinstance(args[0], Geometry):
-        T = args[1] if len(args) > 1 else kwargs.get("temperature", 300.0)
-        check_positive("temperature", T)
-        return -_derivative(1, "temperature", args[0], T, engine)
-    return _fe.casimir_entropy(*args, **kwargs)
+    call = _geometry_args("casimir_entropy", args, kwargs, engine)
+    if call is None:
+        return _fe.casimir_entropy(*args, **kwargs)
+    check_positive("temperature", call[1])
+    return -_derivative(1, "temperature", *call, engine)
