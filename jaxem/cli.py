@@ -16,6 +16,9 @@ def _parser():
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter (TOML value syntax); repeatable")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
+    r.add_argument("--cache-dir", default=None,
+                   help="persistent compilation cache (default: $JAXEM_CACHE_DIR or ~/.cache/jaxem/xla)")
+    r.add_argument("--no-cache", action="store_true", help="do not use the persistent compilation cache")
     t = sub.add_parser("tasks", help="list the tasks and their parameters")
     t.add_argument("name", nargs="?", help="show one task's parameters")
     return p
@@ -23,9 +26,14 @@ def _parser():
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    from jaxem._runtime import enable_compilation_cache, quiet_slow_compile_alarm
+
+    quiet_slow_compile_alarm()
     import jax
 
     jax.config.update("jax_enable_x64", True)  # the command line is an application: it owns the JAX config
+    if args.command == "run" and not args.no_cache:
+        enable_compilation_cache(args.cache_dir)  # a second run (or a resumed one) does not recompile
     from jaxem.sweeps import ConfigError, discover_tasks, parse_override, run_config
 
     try:
