@@ -18,8 +18,9 @@ from .energies import (
     casimir_force_gradient,
     casimir_free_energy,
     casimir_zero_frequency_term,
+    round_trip_traces,
 )
-from .engines import Engine, Multipole, PlaneWave, StaticPlaneWave, ZeroFrequency
+from .engines import Engine, Multipole, PlaneWave, ProximityForce, StaticPlaneWave, ZeroFrequency
 from .free_energy import (
     casimir_pfa_force,
     casimir_pfa_force_gradient,
@@ -50,12 +51,9 @@ from .zero_frequency import (
     round_trip_traces_ht,
 )
 
-#: The issue's public name: tr M^r(0), r = 1..r_max, of the zero-frequency round trip between the two
-#: bodies (the matrix-level version is ``jaxem.casimir.logdet.round_trip_traces``).
-round_trip_traces = round_trip_traces_ht
 
 __all__ = [
-    "Engine", "Multipole", "PlaneWave", "StaticPlaneWave", "ZeroFrequency", "casimir_zero_frequency_term",
+    "Engine", "Multipole", "PlaneWave", "ProximityForce", "StaticPlaneWave", "ZeroFrequency", "casimir_zero_frequency_term",
     "DIRICHLET", "casimir_entropy", "casimir_force", "casimir_force_gradient", "casimir_force_ht",
     "casimir_free_energy", "casimir_free_energy_ht", "casimir_free_energy_ht_distances",
     "casimir_pfa_force", "casimir_pfa_force_gradient",

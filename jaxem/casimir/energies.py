@@ -17,15 +17,21 @@ move to the geometry objects.
 """
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 
 from jaxem._checks import check_nonnegative, check_positive
+import numpy as np
+
+from jaxem._checks import is_concrete
 from jaxem.casimir import free_energy as _fe
+from jaxem.casimir import static_planewave as _spw
 from jaxem.casimir import zero_frequency as _zf
-from jaxem.casimir.engines import Engine, PlaneWave, ZeroFrequency, require_sized
+from jaxem.casimir.engines import Engine, PlaneWave, ProximityForce, StaticPlaneWave, ZeroFrequency, require_sized
+from jaxem.materials import PEMC
 from jaxem.constants import k_B
-from jaxem.geometry import Geometry
+from jaxem.geometry import Geometry, SpherePlane
 
 __all__ = [
     "casimir_free_energy",
@@ -33,6 +39,7 @@ __all__ = [
     "casimir_force_gradient",
     "casimir_entropy",
     "casimir_zero_frequency_term",
+    "round_trip_traces",
 ]
 
 
@@ -46,10 +53,74 @@ def _check(geometry, engine, default):
     return engine
 
 
+def _pemc_angles(geometry):
+    """theta_1 - theta_2 of a PEMC pair whose duality angles are arrays (a duality-angle sweep), else None."""
+    _, _, _, m1, m2, medium = geometry.bodies()
+    if not (isinstance(m1, PEMC) and isinstance(m2, PEMC)):
+        return None
+    if jnp.ndim(m1.theta) == 0 and jnp.ndim(m2.theta) == 0:
+        return None
+    if medium is not None:
+        raise ValueError("medium: a sweep over PEMC duality angles is computed in vacuum only (medium=None)")
+    return jnp.asarray(m1.theta, jnp.float64) - jnp.asarray(m2.theta, jnp.float64)
+
+
 def _zero_frequency(geometry, engine):
+    """F_0/(k_B T) of a scalar or batched geometry (batches in distance, radii or PEMC duality angles)."""
     require_sized(engine, geometry)
     L, R1, R2, m1, m2, medium = geometry.bodies()
-    return _zf.casimir_free_energy_ht(L, R1, R2, m1, m2, medium=medium, **engine.options())
+    deltas = _pemc_angles(geometry)
+    batched = any(jnp.ndim(x) for x in (L, R1, R2))
+    if deltas is not None:
+        if batched:
+            raise ValueError("geometry: sweep either the PEMC duality angles or the distance/radii, not both")
+        if type(engine) is ZeroFrequency:
+            engine = StaticPlaneWave(eta=engine.eta)
+        if not isinstance(engine, StaticPlaneWave):
+            raise ValueError("engine: a sweep over PEMC duality angles needs ZeroFrequency or StaticPlaneWave "
+                             "(the xi = 0 kernels are shared between the angles)")
+        e = engine.sized_for(geometry)
+        return _spw.pemc_free_energy_ht_deltas(L, R1, R2, deltas, eta=e.eta, n_k=e.n_k, n_phi=e.n_phi,
+                                               batch_size=e.batch_size)
+    if not batched:
+        return _zf.casimir_free_energy_ht(L, R1, R2, m1, m2, medium=medium, **engine.options())
+    sized = engine if engine.is_sized() else engine.sized_for(geometry)
+    if isinstance(sized, StaticPlaneWave) and jnp.ndim(R1) == 0 and jnp.ndim(R2) == 0 and is_concrete(L):
+        # a concrete batch of distances: sphere kernels built once per group of nearby gaps, each group on
+        # the grid of its smallest gap (or on the engine's fixed n_k, n_phi)
+        L = np.asarray(L, dtype=float)
+        fixed = engine if isinstance(engine, StaticPlaneWave) else sized
+        out = _zf.casimir_free_energy_ht_distances(
+            L.reshape(-1), R1, R2, m1, m2, medium=medium, eta=sized.eta, n_k=fixed.n_k, n_phi=fixed.n_phi,
+            group_spread=2.0 if sized.group_spread is None else sized.group_spread, batch_size=sized.batch_size)
+        return jnp.asarray(out).reshape(L.shape)
+    one = lambda d, r1, r2: _zf.casimir_free_energy_ht(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
+                                                       **sized.options())
+    return jnp.vectorize(one)(jnp.asarray(L, jnp.float64), jnp.asarray(R1, jnp.float64),
+                              jnp.asarray(R2, jnp.float64))
+
+
+def round_trip_traces(geometry, r_max: int, *, engine=None):
+    """Zero-frequency round-trip traces tr M^r(0), r = 1..r_max (dimensionless), summed over all m-blocks.
+
+    f^(r) = tr M^r(0)/r is the r-round-trip part of -2 F_0/(k_B T); the traces test closed forms order by order.
+    Arguments:
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (scalar distance and radii).
+        r_max: number of round trips (static int >= 1).
+        engine: :class:`ZeroFrequency` (default), :class:`Multipole` or :class:`StaticPlaneWave` (there the
+            traces are sum_m w_m tr (M^(m))^r of the discretised m-blocks).
+    Returns:
+        float64 array (r_max,): entry r - 1 is tr M^r(0).
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.2) (round-trip expansion of the n = 0 term).
+    """
+    engine = _check(geometry, engine, ZeroFrequency())
+    if not isinstance(engine, ZeroFrequency):
+        raise ValueError("engine: round-trip traces need ZeroFrequency, Multipole or StaticPlaneWave")
+    require_sized(engine, geometry)
+    L, R1, R2, m1, m2, medium = geometry.bodies()
+    if any(jnp.ndim(x) for x in (L, R1, R2)):
+        raise ValueError("geometry: round_trip_traces takes one distance and one pair of radii")
+    return _zf.round_trip_traces_ht(L, R1, R2, m1, m2, r_max, medium=medium, **engine.options())
 
 
 def casimir_zero_frequency_term(geometry, *, engine=None):
@@ -109,7 +180,16 @@ def casimir_free_energy(*args, engine=None, **kwargs):
         return k_B * jnp.asarray(temperature, jnp.float64) * _zero_frequency(geometry, engine)
     require_sized(engine, geometry, temperature)
     L, R1, R2, m1, m2, medium = geometry.bodies()
+    if isinstance(engine, ProximityForce):
+        return _pfa(0, geometry, temperature, engine)
     return _fe.casimir_free_energy(L, R1, R2, temperature, m1, m2, medium, **engine.options())
+
+
+def _pfa(order, geometry, temperature, engine):
+    L, R1, R2, m1, m2, medium = geometry.bodies()
+    o = engine.options()
+    return _fe._pfa(order, L, R1, R2, temperature, m1, m2, medium, o["rtol"], o["n_k"], o["n_t0"],
+                    o["n_frequencies"])
 
 
 def _derivative(order: int, wrt: str, geometry, temperature, engine):
@@ -117,6 +197,15 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
     engine = _check(geometry, engine, PlaneWave())
     check_nonnegative("temperature", temperature)
     L, R1, R2, m1, m2, medium = geometry.bodies()
+    if isinstance(engine, ProximityForce):
+        require_sized(engine, geometry, temperature)
+        if wrt == "distance":
+            return _pfa(order, geometry, temperature, engine)
+        sized = engine.sized_for(geometry, temperature)
+        fn = lambda t: _pfa(0, geometry, t, sized)  # noqa: E731
+        for _ in range(order):
+            fn = jax.jacfwd(fn)
+        return jnp.vectorize(fn)(jnp.asarray(temperature, jnp.float64))
     if isinstance(engine, PlaneWave):
         require_sized(engine, geometry, temperature)
         # the plane-wave driver differentiates inside its jitted, grouped batch (kernels shared between gaps)
@@ -128,12 +217,26 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
         if order != 1:
             return jnp.zeros(jnp.broadcast_shapes(jnp.shape(L), T.shape))
         return k_B * jnp.broadcast_to(_zero_frequency(geometry, engine), jnp.broadcast_shapes(jnp.shape(L), T.shape))
-    sized = engine.sized_for(geometry)
-    fn = lambda d: _zf.casimir_free_energy_ht(d, R1, R2, m1, m2, medium=medium, **sized.options())  # noqa: E731
+    if _pemc_angles(geometry) is not None and type(engine) is ZeroFrequency:
+        engine = StaticPlaneWave(eta=engine.eta)            # the route of a duality-angle sweep
+    sized = engine if engine.is_sized() else engine.sized_for(geometry)
+    if _pemc_angles(geometry) is not None:
+        fn = lambda d: _zero_frequency(_with_sizes(geometry, d, R1, R2), sized)  # noqa: E731
+        for _ in range(order):
+            fn = jax.jacfwd(fn)
+        return k_B * T * fn(jnp.asarray(L, jnp.float64))
+    fn = lambda d, r1, r2: _zf.casimir_free_energy_ht(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
+                                                      **sized.options())
     for _ in range(order):
         fn = jax.jacfwd(fn)
-    d = jnp.asarray(L, jnp.float64)
-    return k_B * T * (jnp.vectorize(fn)(d) if d.ndim else fn(d))
+    return k_B * T * jnp.vectorize(fn)(*(jnp.asarray(x, jnp.float64) for x in (L, R1, R2)))
+
+
+def _with_sizes(geometry, L, R1, R2):
+    """The geometry with distance and radii replaced (traced values allowed)."""
+    if isinstance(geometry, SpherePlane):
+        return eqx.tree_at(lambda g: (g.distance, g.radius), geometry, (L, R1))
+    return eqx.tree_at(lambda g: (g.distance, g.radius1, g.radius2), geometry, (L, R1, R2))
 
 
 def casimir_force(*args, engine=None, **kwargs):

@@ -8,6 +8,8 @@ temperature) by :meth:`Engine.sized_for`; an engine with every size given can be
 * :class:`PlaneWave`: every Matsubara frequency (or the T = 0 integral) in the plane-wave basis: the full
   free energy at any temperature (Hartmann's plane-wave scattering formulation, Phys. Rev. Lett. 119, 043901
   (2017); Lambrecht, Neto & Reynaud, New J. Phys. 8, 243 (2006)).
+* :class:`ProximityForce`: the proximity-force approximation 2 pi R_eff int_L^inf F_pp(L') dL' built on the
+  Lifshitz plane-plane free energy per area F_pp (any temperature), the large-R/L limit of the exact result.
 * :class:`Multipole`, :class:`StaticPlaneWave`, :class:`ZeroFrequency`: the exact zero-frequency (n = 0)
   term only, which is the free energy's high-temperature limit k_B T f_0 (k_B T >> hbar c/L): the static
   multipole formula, the plane-wave basis with closed-form l-sums at xi = 0, or the faster of the two for
@@ -18,10 +20,11 @@ from __future__ import annotations
 import dataclasses
 
 import equinox as eqx
+import numpy as np
 
 from jaxem._checks import check_choice, check_finite, check_int, is_concrete
 
-__all__ = ["Engine", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave"]
+__all__ = ["Engine", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave", "ProximityForce"]
 
 
 class Engine(eqx.Module):
@@ -43,6 +46,14 @@ def _need_concrete(geometry, what, temperature=None):
                          "on concrete values (the largest radius and smallest distance of the sweep) and pass "
                          "that engine")
     return L, R1, R2
+
+
+def _hardest(geometry, what):
+    """(smallest distance, largest radius 1, largest radius 2) of a concrete, possibly batched geometry:
+    the point of a batch that needs the largest truncation."""
+    L, R1, R2 = _need_concrete(geometry, what)
+    return (float(np.min(np.asarray(L, dtype=float))), float(np.max(np.asarray(R1, dtype=float))),
+            float(np.max(np.asarray(R2, dtype=float))))
 
 
 def require_sized(engine, geometry, temperature=None):
@@ -135,7 +146,7 @@ class ZeroFrequency(Engine):
     def sized_for(self, geometry, temperature=None) -> "ZeroFrequency":
         from jaxem.casimir.zero_frequency import _choose_method
 
-        L, R1, R2 = _need_concrete(geometry, "the zero-frequency route and truncation")
+        L, R1, R2 = _hardest(geometry, "the zero-frequency route and truncation")
         _, _, _, m1, m2, medium = geometry.bodies()
         route = _choose_method(self.route(), L, R1, R2, m1, m2, medium, None, None)
         engine = StaticPlaneWave(eta=self.eta) if route == "planewave" else Multipole(eta=self.eta)
@@ -167,7 +178,7 @@ class Multipole(ZeroFrequency):
 
         if self.l_max is not None and self.m_max is not None:
             return self
-        L, R1, R2 = _need_concrete(geometry, "l_max and m_max")
+        L, R1, R2 = _hardest(geometry, "l_max and m_max")
         l1, l2, mm = ht_truncation(L, R1, R2, self.eta)
         l_max = self.l_max if self.l_max is not None else (l1, max(l2, 1))
         m_max = self.m_max if self.m_max is not None else mm
@@ -179,12 +190,16 @@ class StaticPlaneWave(ZeroFrequency):
 
     Every material, and the only route for plasma planes; cost grows like (R/L)^2 instead of (R/L)^4.
     Fields (static): eta (default sizes N ~ 4 + 0.65 eta sqrt(R/L), M ~ 2.2 sqrt(eta R/L)); n_k, n_phi or
-    None (from the geometry).
+    None (from the geometry); group_spread (>= 1, default 2): a concrete batch of distances is split into
+    groups with L <= group_spread * (the group's smallest L) that share their sphere kernels; batch_size:
+    distances (or PEMC duality angles) vmapped together (int, or "auto": 1 on CPU, 64 on accelerators).
     """
 
     eta: float = eqx.field(static=True, default=10.0)
     n_k: int | None = eqx.field(static=True, default=None)
     n_phi: int | None = eqx.field(static=True, default=None)
+    group_spread: float | None = eqx.field(static=True, default=None)
+    batch_size: int | str = eqx.field(static=True, default="auto")
 
     def route(self) -> str:
         return "planewave"
@@ -200,7 +215,46 @@ class StaticPlaneWave(ZeroFrequency):
 
         if self.n_k is not None and self.n_phi is not None:
             return self
-        L, R1, R2 = _need_concrete(geometry, "n_k and n_phi")
+        L, R1, R2 = _hardest(geometry, "n_k and n_phi")
         N, M = ht_planewave_truncation(L, R1, R2, self.eta)
-        return StaticPlaneWave(eta=self.eta, n_k=self.n_k if self.n_k is not None else N,
-                               n_phi=self.n_phi if self.n_phi is not None else M)
+        return dataclasses.replace(self, n_k=self.n_k if self.n_k is not None else N,
+                                   n_phi=self.n_phi if self.n_phi is not None else M)
+
+
+class ProximityForce(Engine):
+    """The proximity-force approximation (PFA) on the Lifshitz plane-plane free energy, any temperature [J].
+
+    F_PFA = 2 pi R_eff int_L^inf F_pp(L') dL', R_eff = R1 R2/(R1 + R2) (R for a sphere and a plane); the L'
+    integral is done in closed form with Li_2.  Fields (static): rtol (frequency sum), n_k (k-quadrature
+    nodes), n_t0 (T = 0 rule: None = the exp-map rule), n_frequencies (None: from the geometry and T).
+    Source: Derjaguin's proximity-force approximation with the Lifshitz formula (Lifshitz, Sov. Phys. JETP 2,
+    73 (1956)); Schoger, Dissertation (Augsburg 2024), Sec. 9.3 (PFA limit of the sphere results).
+    """
+
+    rtol: float = eqx.field(static=True, default=1e-6)
+    n_k: int = eqx.field(static=True, default=80)
+    n_t0: int | None = eqx.field(static=True, default=None)
+    n_frequencies: int | None = eqx.field(static=True, default=None)
+
+    def __check_init__(self):
+        check_int("n_k", self.n_k, minimum=2)
+        if self.n_frequencies is not None:
+            check_int("n_frequencies", self.n_frequencies, minimum=1)
+
+    def is_sized(self) -> bool:
+        return self.n_frequencies is not None
+
+    def options(self) -> dict:
+        return dict(rtol=self.rtol, n_k=self.n_k, n_t0=self.n_t0, n_frequencies=self.n_frequencies)
+
+    def sized_for(self, geometry, temperature=300.0) -> "ProximityForce":
+        from jaxem.casimir.free_energy import casimir_sizes
+
+        if self.n_frequencies is not None:
+            return self
+        L, R1, R2 = _need_concrete(geometry, "the number of frequencies")
+        if not is_concrete(temperature):
+            raise ValueError("temperature: pass a concrete temperature to engine.sized_for (the number of "
+                             "Matsubara frequencies depends on it)")
+        _, n_freq = casimir_sizes(L, R1, R2, temperature, rtol=self.rtol, eta=1.0)
+        return dataclasses.replace(self, n_frequencies=max(int(n_freq), 1))
