@@ -94,6 +94,10 @@ def _zero_frequency(geometry, engine):
             L.reshape(-1), R1, R2, m1, m2, medium=medium, eta=sized.eta, n_k=fixed.n_k, n_phi=fixed.n_phi,
             group_spread=2.0 if sized.group_spread is None else sized.group_spread, batch_size=sized.batch_size)
         return jnp.asarray(out).reshape(L.shape)
+    if isinstance(geometry, SpherePlane):
+        one = lambda d, r1: _zf.casimir_free_energy_ht(d, r1, R2, m1, m2, medium=medium,  # noqa: E731
+                                                       **sized.options())
+        return jnp.vectorize(one)(jnp.asarray(L, jnp.float64), jnp.asarray(R1, jnp.float64))
     one = lambda d, r1, r2: _zf.casimir_free_energy_ht(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
                                                        **sized.options())
     return jnp.vectorize(one)(jnp.asarray(L, jnp.float64), jnp.asarray(R1, jnp.float64),
@@ -225,11 +229,17 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
         for _ in range(order):
             fn = jax.jacfwd(fn)
         return k_B * T * fn(jnp.asarray(L, jnp.float64))
-    fn = lambda d, r1, r2: _zf.casimir_free_energy_ht(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
+    if isinstance(geometry, SpherePlane):        # the plane stays a Python inf: "is it a plane" is static
+        fn = lambda d, r1: _zf.casimir_free_energy_ht(d, r1, R2, m1, m2, medium=medium,  # noqa: E731
                                                       **sized.options())
+        radii = (R1,)
+    else:
+        fn = lambda d, r1, r2: _zf.casimir_free_energy_ht(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
+                                                          **sized.options())
+        radii = (R1, R2)
     for _ in range(order):
         fn = jax.jacfwd(fn)
-    return k_B * T * jnp.vectorize(fn)(*(jnp.asarray(x, jnp.float64) for x in (L, R1, R2)))
+    return k_B * T * jnp.vectorize(fn)(*(jnp.asarray(x, jnp.float64) for x in (L, *radii)))
 
 
 def _with_sizes(geometry, L, R1, R2):

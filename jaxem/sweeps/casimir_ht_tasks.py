@@ -1,6 +1,6 @@
-"""High-temperature Casimir tasks: sign switching of the force between PEMC spheres (pemc-casimir.md
-§2.8, §2.10; analogue of Fig. 11.9 left), and the n = 0 sphere--plate term for several materials (plasma
-vs Drude prescription; casimir-spheres.md §2.4)."""
+"""High-temperature Casimir tasks: sign switching of the force between PEMC spheres (T. Schoger,
+Dissertation, Universität Augsburg (2024), Secs. 11.3 and 11.5; analogue of Fig. 11.9 left), and the n = 0
+sphere--plate term for several materials (plasma vs Drude prescription; ibid., Sec. 9.1)."""
 from __future__ import annotations
 
 import numpy as np
@@ -30,9 +30,9 @@ def pemc_sign_switch(params: dict, out) -> None:
     import jax.numpy as jnp
 
     from jaxem import _checks
-    from jaxem.casimir.static_planewave import ht_planewave_truncation
-    from jaxem.casimir.zero_frequency import (AUTO_PLANEWAVE_RHO, casimir_force_ht, casimir_free_energy_ht,
-                                              ht_truncation)
+    from jaxem.casimir import Multipole, ZeroFrequency, casimir_force, casimir_zero_frequency_term
+    from jaxem.constants import k_B
+    from jaxem.geometry import SphereSphere
     from jaxem.materials import PEMC
 
     R1 = _checks.check_positive("radius1", params["radius1"])
@@ -51,19 +51,19 @@ def pemc_sign_switch(params: dict, out) -> None:
     delta = np.linspace(d_min, d_max, n_d)
     XX, DD = np.meshgrid(x, delta, indexing="ij")
     L_min = x_min * r_eff
-    if max(R1, R2) / L_min >= AUTO_PLANEWAVE_RHO:
-        # short distances: the zero-frequency plane-wave route (sizes ~ sqrt(R/L), not R/L)
-        N, M = ht_planewave_truncation(L_min, R1, R2, eta)
-        kw = dict(method="planewave", n_k=N, n_phi=M)
-        out.log(f"{XX.size} points, plane-wave route, N = {N} k-nodes, M = {M} azimuths")
+    setup = lambda L, d: SphereSphere(radius1=R1, radius2=R2, distance=L, sphere1=PEMC(d),  # noqa: E731
+                                      sphere2=PEMC(0.0))
+    # sizes of the closest point; at short distances the plane-wave route (sizes ~ sqrt(R/L), not R/L)
+    engine = ZeroFrequency(eta=eta).sized_for(setup(L_min, 0.0))
+    if isinstance(engine, Multipole):
+        out.log(f"{XX.size} points, multipole route, l_max = {engine.l_max}, m_max = {engine.m_max}")
     else:
-        l1, l2, mm = ht_truncation(L_min, R1, R2, eta)
-        kw = dict(method="multipole", l_max=(l1, l2), m_max=mm)
-        out.log(f"{XX.size} points, multipole route, l_max = ({l1}, {l2}), m_max = {mm}")
+        out.log(f"{XX.size} points, plane-wave route, N = {engine.n_k} k-nodes, M = {engine.n_phi} azimuths")
 
     def point(L, d):
-        F = casimir_free_energy_ht(L, R1, R2, PEMC(d), PEMC(0.0), **kw)
-        f = casimir_force_ht(L, R1, R2, PEMC(d), PEMC(0.0), **kw)
+        g = setup(L, d)
+        F = casimir_zero_frequency_term(g, engine=engine)
+        f = casimir_force(g, 1.0, engine=engine) / k_B           # force / k_B T [1/m]
         return -F, f
 
     batch = jax.jit(jax.vmap(point))
@@ -125,16 +125,17 @@ def pemc_sign_switch(params: dict, out) -> None:
                })
 def casimir_ht_sphere_plate(params: dict, out) -> None:
     """Write casimir_ht.npz (distance [m]; per material F_over_kT, force_over_kT [1/m], ratio F/F_PFA^TM)
-    and casimir_ht.png.  The free energies of a chunk come from one call of
-    casimir_free_energy_ht_distances (kernels shared), the forces from the autodiff force of the
-    plane-wave route with the sizes of the smallest distance (one compilation per material)."""
+    and casimir_ht.png.  The free energies of a chunk come from one call of the
+    zero-frequency term on the chunk's distances (plane-wave kernels shared), the forces from the autodiff
+    force of the plane-wave route with the sizes of the smallest distance (one compilation per material)."""
     import jax
     import jax.numpy as jnp
     from scipy.special import zeta
 
     from jaxem import _checks
-    from jaxem.casimir.static_planewave import ht_planewave_truncation
-    from jaxem.casimir.zero_frequency import casimir_force_ht, casimir_free_energy_ht_distances
+    from jaxem.casimir import StaticPlaneWave, casimir_force, casimir_zero_frequency_term
+    from jaxem.constants import k_B
+    from jaxem.geometry import SpherePlane
     from jaxem.materials import material_from_name
     from jaxem.sweeps.casimir_tasks import sphere_plate_geometry
 
@@ -145,17 +146,20 @@ def casimir_ht_sphere_plate(params: dict, out) -> None:
         raise ValueError("materials must name at least one material")
     mats = {name: material_from_name(name) for name in names}
     distances = np.geomspace(l_min, l_max, n)
-    N, M = ht_planewave_truncation(l_min, R, np.inf, eta)
-    out.log(f"R/L = {R / l_max:.3g} .. {R / l_min:.3g}; plane-wave route, N = {N}, M = {M} (forces)")
-    forces = {name: jax.jit(jax.vmap(lambda L, m=m: casimir_force_ht(L, R, jnp.inf, m, m, method="planewave",
-                                                                      n_k=N, n_phi=M)))
+    setup = lambda L, m: SpherePlane(radius=R, distance=L, sphere=m, plane=m)  # noqa: E731
+    engine = StaticPlaneWave(eta=eta)
+    sized = engine.sized_for(setup(l_min, next(iter(mats.values()))))
+    out.log(f"R/L = {R / l_max:.3g} .. {R / l_min:.3g}; plane-wave route, N = {sized.n_k}, M = {sized.n_phi} "
+            "(forces)")
+    # force / k_B T = -d(F_0/k_B T)/dL: the face's force at T = 1 K divided by k_B
+    forces = {name: jax.jit(jax.vmap(lambda L, m=m: casimir_force(setup(L, m), 1.0, engine=sized) / k_B))
               for name, m in mats.items()}
 
     def fn(inp):
         L = np.asarray(inp["distance"])
         res = {}
         for name, m in mats.items():
-            res[f"F_over_kT_{name}"] = casimir_free_energy_ht_distances(L, R, np.inf, m, m, eta=eta)
+            res[f"F_over_kT_{name}"] = np.asarray(casimir_zero_frequency_term(setup(L, m), engine=engine))
             res[f"force_over_kT_{name}"] = np.asarray(forces[name](jnp.asarray(L)))
         return res
 

@@ -40,8 +40,8 @@ def sphere_plate_geometry(params: dict):
 def casimir_sphere_plate(params: dict, out) -> None:
     """Write force.npz (distance [m], force [N], force_gradient [N/m], PFA counterparts) and force.png."""
     from jaxem import _checks
-    from jaxem.casimir.free_energy import (casimir_force, casimir_force_gradient, casimir_pfa_force,
-                                           casimir_pfa_force_gradient, casimir_sizes)
+    from jaxem.casimir import PlaneWave, ProximityForce, casimir_force, casimir_force_gradient
+    from jaxem.geometry import SpherePlane
     from jaxem.materials import material_from_name
 
     radius, l_min, l_max, n = sphere_plate_geometry(params)
@@ -51,23 +51,20 @@ def casimir_sphere_plate(params: dict, out) -> None:
     medium = None if params["medium"] == "vacuum" else material_from_name(params["medium"])
     method = params["method"]
     distances = np.geomspace(l_min, l_max, n)
+    setup = lambda L: SpherePlane(radius=radius, distance=L, sphere=sphere, plane=plate, medium=medium)  # noqa: E731
     # one static size for the whole sweep (that of the closest point): compiles once
-    truncation, n_freq = casimir_sizes(l_min, radius, math.inf, T, method=method, eta=params["eta"])
-    truncation = truncation[:3]
-    out.log(f"R/L = {radius / l_max:.3g} .. {radius / l_min:.3g}; N, M, l_max = {truncation}, "
-            f"{n_freq} frequencies ({method})")
-    kw = dict(method=method, truncation=truncation, n_frequencies=max(n_freq, 1))
+    engine = PlaneWave(frequencies=method, eta=params["eta"]).sized_for(setup(l_min), T)
+    out.log(f"R/L = {radius / l_max:.3g} .. {radius / l_min:.3g}; N, M, l_max = {engine.truncation}, "
+            f"{engine.n_frequencies} frequencies ({method})")
+    pfa = ProximityForce(n_frequencies=engine.n_frequencies)
 
     def batch(inp):
-        L = inp["distance"]
+        g = setup(inp["distance"])
         return {
-            "force": np.asarray(casimir_force(L, radius, math.inf, T, sphere, plate, medium, **kw)),
-            "force_gradient": np.asarray(casimir_force_gradient(L, radius, math.inf, T, sphere, plate, medium,
-                                                                **kw)),
-            "force_pfa": np.asarray(casimir_pfa_force(L, radius, math.inf, T, sphere, plate, medium,
-                                                      n_frequencies=kw["n_frequencies"])),
-            "force_gradient_pfa": np.asarray(casimir_pfa_force_gradient(L, radius, math.inf, T, sphere, plate,
-                                                                        medium, n_frequencies=kw["n_frequencies"])),
+            "force": np.asarray(casimir_force(g, T, engine=engine)),
+            "force_gradient": np.asarray(casimir_force_gradient(g, T, engine=engine)),
+            "force_pfa": np.asarray(casimir_force(g, T, engine=pfa)),
+            "force_gradient_pfa": np.asarray(casimir_force_gradient(g, T, engine=pfa)),
         }
 
     res = out.sweep("force", batch, {"distance": distances}, chunk_size=params["chunk_size"])
