@@ -25,7 +25,7 @@ __all__ = [
 
 
 class Float64Required(RuntimeError):
-    """A jaxem kernel was called while JAX runs in 32-bit mode."""
+    """A jaxem kernel was called while JAX runs in 32-bit mode (no formula: an error type)."""
 
 
 _X64_LINE = 'jax.config.update("jax_enable_x64", True)'

@@ -57,8 +57,12 @@ def _check_material(name, value, *, allow_none=False):
 class SpherePlane(Geometry):
     """A sphere of radius ``radius`` [m] above a plane, ``distance`` [m] between the surfaces.
 
-    Fields: radius, distance (> 0; arrays allowed, differentiable); sphere, plane (jaxem materials);
-    medium (the material filling the gap; vacuum if None).
+    Arguments:
+        radius, distance: R and L [m] (> 0; arrays allowed, differentiable).
+        sphere, plane: jaxem materials.
+        medium: the material filling the gap (vacuum if None).
+
+    Source: the sphere-plane limit (R1 -> inf) of the geometry of Schoger, Dissertation (Augsburg 2024), Sec. 8.1 (no formula).
     """
 
     radius: Any
@@ -81,8 +85,12 @@ class SpherePlane(Geometry):
 class SphereSphere(Geometry):
     """Two spheres of radii ``radius1``, ``radius2`` [m], ``distance`` [m] between their surfaces.
 
-    Fields: radius1, radius2, distance (> 0; arrays allowed, differentiable); sphere1, sphere2 (jaxem
-    materials); medium (the material between them; vacuum if None).
+    Arguments:
+        radius1, radius2, distance: R1, R2 and L [m] (> 0; arrays allowed, differentiable).
+        sphere1, sphere2: jaxem materials.
+        medium: the material between them (vacuum if None).
+
+    Source: the geometry of Schoger, Dissertation (Augsburg 2024), Sec. 8.1 (no formula).
     """
 
     radius1: Any

@@ -2,9 +2,13 @@
 and the imaginary-frequency dipole propagator (regular at xi = 0).
 
 One implementation serves every module (nanosphere potentials, random light, Casimir-Polder).
-Normalisation: curl curl G - k^2 G = delta(r1 - r2) 1 (nanosphere-potentials.md §2.1,
-random-light.md §2.1). Time dependence e^{-i omega t}; k is the wavenumber in the host medium
-and may be complex (absorbing host, Im k > 0).
+Normalisation: curl curl G - k^2 G = delta(r1 - r2) 1. Time dependence e^{-i omega t}; k is the
+wavenumber in the host medium and may be complex (absorbing host, Im k > 0).
+
+Sources: C. Jakubec, P. Solano, U. Delić and K. Sinha, "Fluctuation-induced forces on nanospheres
+in external fields", Phys. Rev. A 109, 052807 (2024) (arXiv:2311.10496), App. C; A. Muster and
+L. S. Froufe-Pérez, "Pure many-body interactions in colloidal systems by artificial random light
+fields", arXiv:2510.03503 (2025), Eqs. (10)-(12) and App. A.
 
 All kernels take single (unbatched) 3-vectors; use ``jax.vmap`` for batches.
 """
@@ -42,10 +46,16 @@ def green_tensor(r1, r2, k):
     """Electric dyadic Green tensor G_E(r1, r2; k) [1/m], a complex 3x3 matrix.
 
     G_E = e^{ikr}/(4 pi r) [(1 + i/x - 1/x^2) 1 + (-1 - 3i/x + 3/x^2) r^ r^],  x = k r,
-    r^ = (r1 - r2)/r  (nanosphere-potentials.md §2.1, sign-corrected (C1); random-light.md §2.1).
+    r^ = (r1 - r2)/r. The field of a dipole p at r2 is E(r1) = mu0 omega^2 G_E p (vacuum host).
 
-    Arguments: r1, r2 -- positions [m], shape (3,); k -- host wavenumber [1/m] (complex allowed).
-    The field of a dipole p at r2 is E(r1) = mu0 omega^2 G_E p (vacuum host).
+    Arguments:
+        r1, r2: positions [m], shape (3,), distinct.
+        k: host wavenumber [1/m] (complex allowed).
+    Returns:
+        complex128 array (3, 3) [1/m].
+
+    Source: Muster & Froufe-Pérez, arXiv:2510.03503 (2025), Eq. (10); Jakubec, Solano, Delić & Sinha, Phys. Rev. A 109, 052807 (2024), Eq. (C1) with its overall sign
+    corrected (the printed sign contradicts their Eqs. (30) and (C7)).
     """
     _check_points(r1, r2)
     rhat, r = _separation(r1, r2)
@@ -66,8 +76,15 @@ def _cross_matrix(v):
 def green_tensor_magnetic(r1, r2, k):
     """Magnetic (curl) Green tensor G_M = curl G_E / k [1/m], antisymmetric complex 3x3.
 
-    G_M = e^{ikr}/(4 pi r) (i k r - 1)/(k r) [r^ x],  r^ = (r1 - r2)/r  (random-light.md §2.1).
-    Flips sign under r1 <-> r2.
+    G_M = e^{ikr}/(4 pi r) (i k r - 1)/(k r) [r^ x],  r^ = (r1 - r2)/r. Flips sign under r1 <-> r2.
+
+    Arguments:
+        r1, r2: positions [m], shape (3,), distinct.
+        k: host wavenumber [1/m] (complex allowed).
+    Returns:
+        complex128 array (3, 3) [1/m].
+
+    Source: Muster & Froufe-Pérez, arXiv:2510.03503 (2025), Eq. (11).
     """
     _check_points(r1, r2)
     rhat, r = _separation(r1, r2)
@@ -78,9 +95,17 @@ def green_tensor_magnetic(r1, r2, k):
 
 
 def green_tensor_em(r1, r2, k):
-    """6x6 electromagnetic Green tensor [[G_E, i G_M], [-i G_M, G_E]] [1/m] (random-light.md §2.1, seed 004 Eq. 12).
+    """6x6 electromagnetic Green tensor [[G_E, i G_M], [-i G_M, G_E]] [1/m].
 
     Acts on (E, H)-type 6-vectors; used with alpha = diag(alpha_e 1_3, alpha_m 1_3).
+
+    Arguments:
+        r1, r2: positions [m], shape (3,), distinct.
+        k: host wavenumber [1/m] (complex allowed).
+    Returns:
+        complex128 array (6, 6) [1/m].
+
+    Source: Muster & Froufe-Pérez, arXiv:2510.03503 (2025), Eq. (12).
     """
     ge = green_tensor(r1, r2, k)
     gm = green_tensor_magnetic(r1, r2, k)
@@ -93,8 +118,17 @@ def dipole_propagator_imag(r1, r2, kappa):
     """Regular imaginary-frequency dipole propagator k^2 G_E(r1, r2; k) at k = i kappa [1/m^3], real 3x3.
 
     (i kappa)^2 G = -kappa^2 G = e^{-u}/(4 pi r^3) [(3 + 3u + u^2) r^ r^ - (1 + u + u^2) 1],  u = kappa r,
-    finite at kappa = 0 (the static dipole tensor). The SI propagator of nanosphere-potentials.md §2.1
-    is T = mu0 (i xi)^2 G = (this) / epsilon0 with kappa = xi/c. kappa >= 0 [1/m].
+    finite at kappa = 0 (the static dipole tensor). The SI propagator is
+    T = mu0 (i xi)^2 G = (this) / epsilon0 with kappa = xi/c.
+
+    Arguments:
+        r1, r2: positions [m], shape (3,), distinct.
+        kappa: imaginary wavenumber xi/c [1/m] (>= 0).
+    Returns:
+        float64 array (3, 3) [1/m^3].
+
+    Source: derived here (the corrected Green tensor of Jakubec et al., Eq. (C1), at k = i kappa);
+    checked in tests/test_green.py.
     """
     _check_points(r1, r2)
     rhat, r = _separation(r1, r2)

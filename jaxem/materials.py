@@ -9,7 +9,8 @@ vmappable) with four methods
 * ``epsilon_imag(xi)``, ``mu_imag(xi)``: the same response functions at imaginary frequency
   ``omega = i xi`` (``xi >= 0`` [rad/s]); real by causality;
 
-and, for bi-isotropic media (scattering.md §1.2, Lindell convention
+and, for bi-isotropic media (T. Schoger, "Optical and dispersion forces experienced by spherical
+objects", Dissertation, Universität Augsburg (2024), Eq. (1.7); Lindell convention
 ``alpha = chi - i kappa``, ``beta = chi + i kappa``), the Tellegen and chirality parameters
 ``chi(omega)``, ``kappa(omega)``, ``chi_imag(xi)``, ``kappa_imag(xi)`` (zero for every other
 material).
@@ -17,7 +18,7 @@ material).
 Perfect reflectors (:class:`PerfectConductor`, :class:`PEMC`) are limits in which the general Mie
 formulas are 0/0; downstream code dispatches on their type (``isinstance`` or the class attribute
 ``kind``) to closed forms. Their ``epsilon`` etc. return ``inf`` (the limit ``q -> inf`` of
-scattering.md §1.2).
+Schoger, Dissertation (Augsburg 2024), Eq. (1.6)).
 
 Constructors validate concrete inputs (``ValueError`` naming the parameter); inside ``jit`` /
 ``vmap`` the checks are skipped. :func:`material_from_name` builds a material from a config
@@ -83,7 +84,10 @@ def _xi_in(xi):
 
 
 class Material(eqx.Module):
-    """Base class: a non-magnetic, non-bi-isotropic medium. Subclasses override what differs."""
+    """Base class: a non-magnetic, non-bi-isotropic medium. Subclasses override what differs.
+
+    Source: none (an interface; no formula).
+    """
 
     kind: ClassVar[str] = "material"
 
@@ -106,12 +110,12 @@ class Material(eqx.Module):
         return jnp.ones_like(xi)
 
     def chi(self, omega):
-        """Tellegen (non-reciprocal) parameter chi(omega), dimensionless (scattering.md §1.2)."""
+        """Tellegen (non-reciprocal) parameter chi(omega), dimensionless (Schoger, Eq. (1.7), Lindell convention)."""
         omega = _omega_in(omega)
         return jnp.zeros_like(omega, dtype=jnp.complex128)
 
     def kappa(self, omega):
-        """Chirality parameter kappa(omega), dimensionless (scattering.md §1.2)."""
+        """Chirality parameter kappa(omega), dimensionless (Schoger, Eq. (1.7), Lindell convention)."""
         omega = _omega_in(omega)
         return jnp.zeros_like(omega, dtype=jnp.complex128)
 
@@ -131,13 +135,15 @@ class Material(eqx.Module):
 
 
 class Dielectric(Material):
-    """Non-dispersive medium with constant relative permittivity eps and permeability mu.
+    """Non-dispersive medium with constant relative permittivity eps and permeability mu (dimensionless).
 
     Arguments:
         eps: relative permittivity (real > 0; complex with Im >= 0 allowed for real-frequency
             optics, but a frequency-independent loss has no causal continuation, so
             ``epsilon_imag`` then raises ``ValueError``).
         mu: relative permeability (same rules), default 1.
+
+    Source: none (constant response; no formula).
     """
 
     permittivity: jax.Array
@@ -192,14 +198,16 @@ def _real_part_for_imag(name, value):
 
 
 class Drude(Material):
-    """Drude metal: eps(omega) = 1 - omega_p^2 / (omega (omega + i gamma)).
+    """Drude metal, relative permittivity eps(omega) = 1 - omega_p^2 / (omega (omega + i gamma)) (dimensionless).
 
-    At imaginary frequency eps(i xi) = 1 + omega_p^2 / (xi (xi + gamma)) (casimir-spheres.md §1,
-    (9.1)); it is +inf at xi = 0 (finite dc conductivity eps0 omega_p^2/gamma).
+    At imaginary frequency eps(i xi) = 1 + omega_p^2 / (xi (xi + gamma)); it is +inf at xi = 0
+    (finite dc conductivity eps0 omega_p^2/gamma).
 
     Arguments:
         omega_p: plasma frequency [rad/s] (> 0).
         gamma: relaxation rate [rad/s] (>= 0; gamma = 0 is the plasma model).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.1) (the dc conductivity quoted after it lacks a power of omega_p).
     """
 
     omega_p: jax.Array
@@ -232,10 +240,12 @@ class Drude(Material):
 
 
 class Plasma(Material):
-    """Plasma (lossless Drude) metal: eps(omega) = 1 - omega_p^2/omega^2, eps(i xi) = 1 + omega_p^2/xi^2.
+    """Plasma (lossless Drude) metal, eps(omega) = 1 - omega_p^2/omega^2, eps(i xi) = 1 + omega_p^2/xi^2 (dimensionless).
 
     Arguments:
         omega_p: plasma frequency [rad/s] (> 0).
+
+    Source: the gamma -> 0 limit of the Drude model, Schoger, Dissertation (Augsburg 2024), Eq. (9.1).
     """
 
     omega_p: jax.Array
@@ -275,16 +285,18 @@ _WATER_FIEDLER_2020 = (
 
 
 class LorentzOscillators(Material):
-    """Sum of Lorentz oscillators: eps(omega) = eps_inf + sum_j omega_pj^2/(omega_j^2 - omega^2 - i gamma_j omega).
+    """Sum of Lorentz oscillators, eps(omega) = eps_inf + sum_j omega_pj^2/(omega_j^2 - omega^2 - i gamma_j omega) (dimensionless).
 
     At imaginary frequency eps(i xi) = eps_inf + sum_j omega_pj^2/(omega_j^2 + xi^2 + gamma_j xi)
-    (real, decreasing) (nanosphere-potentials.md §1, seed 000 Eq. 35).
+    (real, decreasing).
 
     Arguments:
         eps_inf: high-frequency permittivity (> 0).
         strengths: oscillator plasma frequencies omega_pj [rad/s], shape (n,) (>= 0).
         resonances: resonance (transverse) frequencies omega_j [rad/s], shape (n,) (> 0).
         dampings: damping rates gamma_j [rad/s], shape (n,) (>= 0).
+
+    Source: the Drude-Lorentz model of Jakubec, Solano, Delić & Sinha, Phys. Rev. A 109, 052807 (2024) (arXiv:2311.10496), Eq. (35).
     """
 
     eps_inf: jax.Array
@@ -319,7 +331,7 @@ class LorentzOscillators(Material):
 
     @classmethod
     def silica(cls):
-        """Silica, two oscillators of seed 000 Eq. 35 (parameters in rad/s; eps(0) = 3.941889)."""
+        """Silica, two oscillators of Jakubec et al., PRA 109, 052807 (2024), Eq. (35) (rad/s, where the paper writes Hz; eps(0) = 3.941889)."""
         return cls(1.0, [1.75e14, 2.96e16], [1.32e14, 2.72e16], [4.28e13, 8.09e15])
 
     @classmethod
@@ -376,7 +388,10 @@ class LorentzOscillators(Material):
 
 
 class PerfectConductor(Material):
-    """Perfect electric conductor (PEC): eps = inf. Reflection uses closed forms (scattering.md §2.6.3)."""
+    """Perfect electric conductor (PEC): relative permittivity eps = inf. Reflection uses closed forms.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (4.17) at duality angle theta = 0.
+    """
 
     kind: ClassVar[str] = "perfect_conductor"
 
@@ -390,11 +405,12 @@ class PerfectConductor(Material):
 
 
 class Dirichlet(Material):
-    """A scalar field with Dirichlet boundary conditions: a model body, not an electromagnetic material.
+    """A scalar field with Dirichlet boundary conditions (static reflection X(l) = 1): a model body, not an electromagnetic material.
 
     Its static reflection is X(l) = 1 for every l >= 0, the monopole included; the Casimir engines take it
-    for both bodies (the scalar model of Bimonte & Emig, Phys. Rev. Lett. 109, 160403 (2012), with exact
-    sphere-sphere and sphere-plane results).  It has no permittivity.
+    for both bodies (exact sphere-sphere and sphere-plane results).  It has no permittivity.
+
+    Source: Bimonte & Emig, Phys. Rev. Lett. 109, 160403 (2012); Schoger, Dissertation (Augsburg 2024), Sec. 9.2.
     """
 
     kind: ClassVar[str] = "dirichlet"
@@ -407,14 +423,17 @@ class Dirichlet(Material):
 
 
 class PEMC(Material):
-    """Perfect electromagnetic conductor with duality angle theta (scattering.md §1.2, §1.7).
+    """Perfect electromagnetic conductor with duality angle theta [rad] (eps, mu, chi infinite).
 
     theta = 0 is a PEC, theta = pi/2 a PMC. It is the limit alpha = beta = q, eps = q cot(theta),
     mu = q tan(theta), q -> inf; ``epsilon``, ``mu``, ``chi`` therefore return inf and
-    ``kappa`` returns 0. Reflection uses the closed forms (4.17), corrected (4.18).
+    ``kappa`` returns 0. Reflection uses closed forms.
 
     Arguments:
         theta: duality angle [rad], in [0, pi/2].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (1.6); reflection Eqs. (4.17)-(4.18), the printed mixing
+    coefficient (4.18) with its overall sign corrected.
     """
 
     theta: jax.Array
@@ -451,18 +470,22 @@ class PEMC(Material):
 
 
 class BiIsotropic(Material):
-    """Non-dispersive bi-isotropic medium: D = eps0 eps E + (alpha/c) H, B = (beta/c) E + mu0 mu H.
+    """Non-dispersive bi-isotropic medium (dimensionless eps, mu, chi, kappa): D = eps0 eps E + (alpha/c) H, B = (beta/c) E + mu0 mu H.
 
-    Lindell convention (scattering.md §1.2): alpha = chi - i kappa, beta = chi + i kappa, with chi
-    the Tellegen (non-reciprocal) and kappa the chirality parameter; refractive indices of the two
-    helicity modes n_{L,R} = sqrt(eps mu - chi^2) -+ kappa (1.10). The parameters are taken as
-    frequency independent, so the same (real) values hold at imaginary frequency.
+    Lindell convention: alpha = chi - i kappa, beta = chi + i kappa, with chi the Tellegen
+    (non-reciprocal) and kappa the chirality parameter; refractive indices of the two helicity
+    modes n_{L,R} = sqrt(eps mu - chi^2) -+ kappa. The parameters are taken as frequency
+    independent, so the same (real) values hold at imaginary frequency.
 
     Arguments:
         eps: relative permittivity (> 0).
         mu: relative permeability (> 0).
         chi: Tellegen parameter (real, chi^2 < eps mu).
         kappa: chirality parameter (real).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (1.7), (1.10); I. V. Lindell et al., Electromagnetic Waves in
+    Chiral and Bi-isotropic Media (Artech House 1994). (Ch. 5 of the dissertation uses the opposite
+    sign of kappa.)
     """
 
     permittivity: jax.Array
@@ -510,7 +533,7 @@ class BiIsotropic(Material):
 
 
 class TabulatedEpsilon(Material):
-    """Permittivity eps(i xi) tabulated on the imaginary axis, interpolated linearly in log-log.
+    """Relative permittivity eps(i xi) (dimensionless) tabulated on the imaginary axis, interpolated linearly in log-log.
 
     Outside the table the end values are held constant (document your table's range). The table
     does not determine eps at real frequency: ``epsilon(omega)`` raises ``NotImplementedError``.
@@ -518,6 +541,8 @@ class TabulatedEpsilon(Material):
     Arguments:
         xi: imaginary frequencies [rad/s], shape (n,), n >= 2, > 0, distinct.
         eps: eps(i xi) at those frequencies (> 0, real).
+
+    Source: none (interpolation of user data; no formula).
     """
 
     log_xi: jax.Array
@@ -600,17 +625,25 @@ MATERIAL_NAMES = tuple(sorted(_FACTORIES))
 
 
 def material_from_name(name: str, **params) -> Material:
-    """The material called ``name`` (config layer), built from keyword parameters in SI units.
+    """The material (a :class:`Material`) called ``name`` (config layer), built from keyword parameters in SI units.
 
     Names: vacuum, dielectric(eps, mu=1), drude(omega_p, gamma), plasma(omega_p), gold /
     gold_drude (omega_p = 9 eV, gamma = 35 meV), gold_plasma, lorentz(eps_inf, strengths,
-    resonances, dampings), silica (seed 000 Eq. 35), polystyrene (van Zwol-Palasantzas 2010), water
-    (Fiedler et al. 2020, Debye terms included), perfect_conductor / pec, pmc, pemc(theta),
-    bi_isotropic(eps, mu, chi, kappa), chiral(eps, mu, kappa), tellegen(eps, mu, chi),
-    tabulated(path), dirichlet (the scalar model body). Frequencies in rad/s.
+    resonances, dampings), silica (Jakubec et al., PRA 109, 052807 (2024), Eq. (35)), polystyrene
+    (van Zwol-Palasantzas 2010), water (Fiedler et al. 2020, Debye terms included),
+    perfect_conductor / pec, pmc, pemc(theta), bi_isotropic(eps, mu, chi, kappa), chiral(eps, mu,
+    kappa), tellegen(eps, mu, chi), tabulated(path), dirichlet (the scalar model body).
+    Frequencies in rad/s.
 
+    Arguments:
+        name: material name (case-insensitive), one of MATERIAL_NAMES.
+        **params: the keyword parameters of that material.
+    Returns:
+        the Material instance.
     Raises:
         ValueError: unknown material name, or unknown / missing / invalid parameter.
+
+    Source: none (a lookup table; no formula). Model sources are in the class docstrings.
     """
     if not isinstance(name, str) or name.lower() not in _FACTORIES:
         raise ValueError(f"unknown material {name!r}; known materials: {', '.join(MATERIAL_NAMES)}")

@@ -1,11 +1,12 @@
 """Electric (and magnetic) dipole polarizabilities of small spheres in vacuum, SI units.
 
-Convention (nanosphere-potentials.md §1, §2.2): induced dipole p = alpha E, alpha [F m^2 = C m^2/V];
-for a sphere of radius R, alpha = 4 pi eps0 R^3 alpha~ with the dimensionless Clausius–Mossotti factor
+Convention (C. Jakubec, P. Solano, U. Delić and K. Sinha, Phys. Rev. A 109, 052807 (2024), below
+Eq. (35)): induced dipole p = alpha E, alpha [F m^2 = C m^2/V]; for a sphere of radius R,
+alpha = 4 pi eps0 R^3 alpha~ with the dimensionless Clausius–Mossotti factor
 alpha~ = (eps - 1)/(eps + 2). Time dependence e^{-i omega t} (Im alpha > 0 absorbs).
 
-* Clausius–Mossotti from a material model (``jaxem.materials``: e.g. ``LorentzOscillators.silica()``, seed 000
-  Eq. 35 in rad/s) at real frequency (:func:`polarizability`) and at imaginary frequency
+* Clausius–Mossotti from a material model (``jaxem.materials``: e.g. ``LorentzOscillators.silica()``,
+  Jakubec et al. Eq. (35) in rad/s) at real frequency (:func:`polarizability`) and at imaginary frequency
   (:func:`polarizability_imag`, real, used by the Casimir–Polder Matsubara sum);
 * a constant index (:func:`sphere_polarizability` with eps = n^2; default index of silica at 1064 nm,
   Malitson: :data:`SILICA_INDEX_1064NM`);
@@ -33,8 +34,8 @@ __all__ = [
     "mie_polarizabilities",
 ]
 
-#: refractive index of fused silica at 1064 nm (Malitson), the paper's lossless drive-frequency value
-#: (nanosphere-potentials.md §2.2): eps = 2.10134, alpha~ = 0.2685318.
+#: refractive index of fused silica at 1064 nm (I. H. Malitson, J. Opt. Soc. Am. 55, 1205 (1965)), a
+#: lossless drive-frequency value as assumed by Jakubec et al. (2024): eps = 2.10134, alpha~ = 0.2685318.
 SILICA_INDEX_1064NM = 1.4496
 
 
@@ -46,8 +47,12 @@ def _check_complex_finite(name, value):
 def clausius_mossotti(eps):
     """Dimensionless Clausius–Mossotti factor alpha~ = (eps - 1)/(eps + 2) of a sphere in vacuum.
 
-    Arguments: eps -- relative permittivity (real or complex, any shape).
-    Returns: alpha~ with the dtype of eps (float64 or complex128). nanosphere-potentials.md §2.2.
+    Arguments:
+        eps: relative permittivity (real or complex, any shape).
+    Returns:
+        alpha~ with the dtype of eps (float64 or complex128).
+
+    Source: Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35) (Clausius–Mossotti).
     """
     require_x64()
     _check_complex_finite("eps", eps)
@@ -59,8 +64,13 @@ def clausius_mossotti(eps):
 def sphere_polarizability(radius, eps):
     """Quasi-static (Clausius–Mossotti) polarizability alpha = 4 pi eps0 R^3 (eps - 1)/(eps + 2) [F m^2].
 
-    Arguments: radius -- R [m] (> 0); eps -- relative permittivity (real or complex; n^2 for a constant
-    index n). Returns alpha [F m^2]. nanosphere-potentials.md §2.2.
+    Arguments:
+        radius: R [m] (> 0).
+        eps: relative permittivity (real or complex; n^2 for a constant index n).
+    Returns:
+        alpha [F m^2].
+
+    Source: Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35).
     """
     check_positive("radius", radius)
     return 4.0 * jnp.pi * eps0 * jnp.asarray(radius, jnp.float64) ** 3 * clausius_mossotti(eps)
@@ -69,7 +79,13 @@ def sphere_polarizability(radius, eps):
 def reduced_polarizability(alpha, radius):
     """Dimensionless polarizability alpha~ = alpha/(4 pi eps0 R^3) (the Clausius–Mossotti factor for a small sphere).
 
-    Arguments: alpha -- polarizability [F m^2]; radius -- R [m] (> 0). Returns alpha~.
+    Arguments:
+        alpha: polarizability [F m^2].
+        radius: R [m] (> 0).
+    Returns:
+        alpha~ (dimensionless).
+
+    Source: the normalisation of Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35).
     """
     check_positive("radius", radius)
     _check_complex_finite("alpha", alpha)
@@ -80,8 +96,15 @@ def radiative_correction(alpha, k):
     """Radiatively corrected polarizability alpha/(1 - i k^3 alpha/(6 pi eps0)) [F m^2] (complex).
 
     Restores the optical theorem: for a lossless sphere Im(1/alpha_eff) = -k^3/(6 pi eps0) exactly.
-    Arguments: alpha -- bare polarizability [F m^2]; k -- wavenumber omega/c [1/m] (> 0).
-    nanosphere-potentials.md §2.2 (optional; changes |alpha|^2 by 0.14 % at R = 100 nm, 1064 nm).
+    Optional (not used by Jakubec et al.); changes |alpha|^2 by 0.14 % at R = 100 nm, 1064 nm.
+
+    Arguments:
+        alpha: bare polarizability [F m^2].
+        k: wavenumber omega/c [1/m] (> 0).
+    Returns:
+        alpha_eff [F m^2], complex128.
+
+    Source: the radiative-reaction correction, B. T. Draine, Astrophys. J. 333, 848 (1988).
     """
     _check_complex_finite("alpha", alpha)
     check_positive("k", k)
@@ -98,7 +121,10 @@ def polarizability(omega, radius, material, *, with_radiative_correction: bool =
         radius: sphere radius R [m] (> 0).
         material: a ``jaxem.materials`` model (its ``epsilon(omega)`` is used; magnetic response ignored).
         with_radiative_correction: apply :func:`radiative_correction` at k = omega/c.
-    Returns: alpha [F m^2], complex128. nanosphere-potentials.md §2.2 (seed 000 below Eq. 35).
+    Returns:
+        alpha [F m^2], complex128.
+
+    Source: Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35).
     """
     check_positive("omega", omega)
     check_positive("radius", radius)
@@ -111,25 +137,39 @@ def polarizability(omega, radius, material, *, with_radiative_correction: bool =
 def polarizability_imag(xi, radius, material):
     """Clausius–Mossotti polarizability alpha(i xi) = 4 pi eps0 R^3 (eps(i xi) - 1)/(eps(i xi) + 2) [F m^2] (real).
 
-    Arguments: xi -- imaginary frequency [rad/s] (>= 0); radius -- R [m] (> 0); material -- a
-    ``jaxem.materials`` model (``epsilon_imag`` is used). Returns alpha(i xi) [F m^2], float64.
-    nanosphere-potentials.md §2.2, §2.4 (the input of the Matsubara sum).
+    The input of the Casimir–Polder Matsubara sum.
+
+    Arguments:
+        xi: imaginary frequency [rad/s] (>= 0).
+        radius: R [m] (> 0).
+        material: a ``jaxem.materials`` model (``epsilon_imag`` is used).
+    Returns:
+        alpha(i xi) [F m^2], float64.
+
+    Source: Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35), continued to imaginary
+    frequency.
     """
     check_positive("radius", radius)
     return sphere_polarizability(radius, material.epsilon_imag(xi))
 
 
 def mie_polarizabilities(omega, radius, material):
-    """Electric and magnetic dipole polarizabilities of a sphere in vacuum from its first Mie coefficients.
+    """Electric [F m^2] and magnetic [m^3] dipole polarizabilities of a sphere in vacuum from its first Mie coefficients.
 
     alpha_e = 6 pi i eps0 a_1/k^3 [F m^2] (so that p = alpha_e E, as for :func:`polarizability`) and
     alpha_m = 6 pi i b_1/k^3 [m^3] (m = alpha_m H), k = omega/c. Exact for any size (no Rayleigh
     approximation); alpha_e -> 4 pi eps0 R^3 (eps - 1)/(eps + 2) as k R -> 0, and for a lossless sphere
     Im(1/alpha_e) = -k^3/(6 pi eps0) exactly (unitarity).
 
-    Arguments: omega -- angular frequency [rad/s] (> 0); radius -- R [m] (> 0); material -- a
-    ``jaxem.materials`` model (``epsilon``, ``mu``). Returns (alpha_e, alpha_m), complex128.
-    Uses ``jaxem.mie.dipole_polarizabilities`` (scattering.md §2, Bohren–Huffman a_1, b_1).
+    Arguments:
+        omega: angular frequency [rad/s] (> 0).
+        radius: R [m] (> 0).
+        material: a ``jaxem.materials`` model (``epsilon``, ``mu``).
+    Returns:
+        (alpha_e, alpha_m), complex128.
+
+    Source: Muster & Froufe-Pérez, arXiv:2510.03503 (2025) (alpha = 6 pi i a_1/k^3), with Bohren & Huffman's a_1, b_1
+    (via ``jaxem.mie.dipole_polarizabilities``).
     """
     from .mie import dipole_polarizabilities
 

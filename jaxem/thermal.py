@@ -135,7 +135,7 @@ def thermal_nodes(T, n_terms, method="matsubara"):
 
 
 def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight=0.5):
-    """k_B T [ f(0)/2 + sum_j w_j f(xi_j) ] (casimir-spheres.md (2.25)); f is mapped sequentially.
+    """Free energy k_B T [ f(0)/2 + sum_j w_j f(xi_j) ] [J] (Schoger, Dissertation (Augsburg 2024), Eq. (2.25)); f is mapped sequentially.
 
     Arguments:
         f: xi [rad/s] -> float (traceable; evaluated with lax.map, so memory stays that of one
@@ -147,6 +147,9 @@ def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight
         static_weight: weight of the n = 0 term (1/2 by the Matsubara prime; 0 drops it).
     Returns:
         free energy [J].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (2.25); Pade decomposition: Hu, Xu & Yan, J. Chem. Phys. 133,
+    101106 (2010).
     """
     xi, w = thermal_nodes(T, n_terms, method)
     if static_xi is not None:
@@ -193,9 +196,15 @@ def zero_temperature_nodes(L, n_nodes=None, step=None):
 
 
 def zero_temperature_integral(f, L, n_nodes=None, step=None):
-    """(hbar/2pi) int_0^inf dxi f(xi) [J] (casimir-spheres.md (2.26)), f mapped sequentially.
+    """Zero-temperature energy (hbar/2pi) int_0^inf dxi f(xi) [J], f mapped sequentially.
 
-    Arguments as :func:`zero_temperature_nodes` (default: the exp-map rule, 42 nodes).
+    Arguments:
+        f: xi [rad/s] -> float (traceable).
+        L, n_nodes, step: as for :func:`zero_temperature_nodes` (default: the exp-map rule, 42 nodes).
+    Returns:
+        energy [J].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (2.26).
     """
     xi, w = zero_temperature_nodes(L, n_nodes, step)
     vals = jax.lax.map(f, xi)

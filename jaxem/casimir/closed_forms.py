@@ -1,12 +1,16 @@
-"""Exact zero-frequency (high-temperature) Casimir results for spheres (casimir-spheres.md §2.6-2.9,
-App. D-E; pemc-casimir.md §2.8): Dirichlet and Drude closed forms, single/double/triple round
-trips, round-trip approximations, short-distance expansions for any size ratio (Table 9.2) and
-the rational models (Tables 9.3, 11.1).
+"""Exact zero-frequency (high-temperature) Casimir results for spheres: Dirichlet and Drude closed forms,
+single/double/triple round trips, round-trip approximations, short-distance expansions for any size
+ratio (Table 9.2) and the rational models (Tables 9.3, 11.1).
+
+Source: T. Schoger, "Optical and dispersion forces experienced by spherical objects", Dissertation,
+Universität Augsburg (2024) (cited below as "Schoger"), Ch. 9, Sec. 11.3, App. D and E; published in
+Schoger et al., Phys. Rev. Lett. 128, 230602 (2022) and SciPost Phys. Core 4, 011 (2021). The scalar
+results reproduce G. Bimonte and T. Emig, Phys. Rev. Lett. 109, 160403 (2012).
 
 All functions return the dimensionless f (or a round-trip part f^(r) = tr M^r / r, or a trace
 tr M^r) of F_T = -(k_B T / 2) f: positive f = attraction.  Geometry enters through the conformal
 distance y = (Lc^2 - R1^2 - R2^2)/(2 R1 R2) (Lc = L + R1 + R2; sphere--plane y = 1 + L/R) and
-the radius ratios alpha_+ = R2/R1, alpha_- = R1/R2 (casimir-spheres.md §1); pass R2 = jnp.inf
+the radius ratios alpha_+ = R2/R1, alpha_- = R1/R2 (Schoger Eqs. (9.16)-(9.17), (9.53)); pass R2 = jnp.inf
 for the plane.  Lattice sums over multipoles / round trips use a static number of terms
 ``n_terms`` (Z^n_terms below double precision needs n_terms ~ 37/mu, mu = arccosh y); the
 default is computed from concrete inputs.
@@ -63,11 +67,15 @@ def _geometry(L, R1, R2):
 
 
 def conformal_distance(L, R1, R2):
-    """Conformal distance y and geometry parameter u of two spheres (sphere--plane: R2 = inf).
+    """Conformal distance y and geometry parameter u of two spheres (both dimensionless; sphere--plane: R2 = inf).
 
-    Arguments: L surface distance [m], R1, R2 radii [m].
-    Returns: (y, u), y = 1 + x + u x^2/2 (x = L/R_eff), u = R1 R2/(R1+R2)^2 (0 for a plane).
-    casimir-spheres.md §1 (9.16, 9.17).
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+    Returns:
+        (y, u), y = 1 + x + u x^2/2 (x = L/R_eff), u = R1 R2/(R1+R2)^2 (0 for a plane).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (8.4), (9.16), (9.17).
     """
     ym1, y, z, ap, am, plane = _geometry(L, R1, R2)
     if plane:
@@ -91,11 +99,18 @@ def _default_terms(ym1, n_terms):
 
 
 def dirichlet_free_energy_ht(L, R1, R2, *, n_terms=None):
-    """Scalar Dirichlet spheres at high temperature: f_sc = -sum_{l>=0} (2l+1) log(1 - Z^{2l+1}).
+    """Scalar Dirichlet spheres at high temperature, dimensionless f_sc = -sum_{l>=0} (2l+1) log(1 - Z^{2l+1}).
 
-    Exact, conformally invariant (depends on y only), casimir-spheres.md §2.6 (9.22).
-    Arguments: L [m], R1, R2 [m] (R2 = inf: plane); n_terms static number of multipoles.
-    Returns: f_sc (F_T = -(k_B T/2) f_sc).
+    Exact, conformally invariant (depends on y only).
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+        n_terms: static number of multipoles (default from concrete inputs).
+    Returns:
+        f_sc (F_T = -(k_B T/2) f_sc).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.22); Bimonte & Emig, Phys. Rev. Lett. 109, 160403 (2012).
     """
     ym1 = _geometry(L, R1, R2)[0]
     n = _default_terms(ym1, n_terms)
@@ -105,11 +120,18 @@ def dirichlet_free_energy_ht(L, R1, R2, *, n_terms=None):
 
 
 def dirichlet_short_distance(mu, n_max: int = 3):
-    """Short-distance (mu -> 0) expansion of f_sc to order mu^{2 n_max} (casimir-spheres.md §2.6, D.4).
+    """Short-distance (mu -> 0) expansion of the dimensionless f_sc to order mu^{2 n_max}.
 
     f_sc = zeta(3)/(2 mu^2) - log(mu)/12 - 1/12 + log A - log(2)/6
            - sum_n ((2n+1)/(2n)) B_2n B_2n+2 (2^{2n+1} - 1) mu^{2n}/(2n+2)!.
-    Arguments: mu = arccosh(y) > 0; n_max static (<= 6).
+
+    Arguments:
+        mu: arccosh(y) > 0.
+        n_max: static (<= 6).
+    Returns:
+        the approximate f_sc.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.26), (D.4) (terms to mu^4 agree with Bimonte & Emig 2012).
     """
     B = bernoulli_numbers(2 * n_max + 2)
     mu = jnp.asarray(mu, dtype=jnp.float64)
@@ -127,13 +149,21 @@ def _lattice(w, Z, n):
 
 
 def drude_monopole_term(L, R1, R2, *, n_terms=None):
-    """Monopole correction Delta = f_DvD - f_sc of Drude spheres in vacuum (casimir-spheres.md §2.7).
+    """Monopole correction Delta = f_DvD - f_sc (dimensionless) of Drude spheres in vacuum.
 
-    Sphere--sphere (9.59): Delta = -log[(1 + D_e^(1))(1 + D_e^(2)) - D_o^2] with
+    Sphere--sphere: Delta = -log[(1 + D_e^(1))(1 + D_e^(2)) - D_o^2] with
     D_e = ((1-g^2)/g) sum_l (Z g)^{2l+1}/(1-Z^{2l+1}), D_o^2 = ((1-g_+^2)(1-g_-^2)/(g_+g_-)) S_0^2;
-    sphere--plane (9.62): Delta = log(1-Z) - log[1 - sum_{l>=1}(1-Z^2)(1-Z^{2l})Z^{2l+1}/(1-Z^{2l+1})].
-    Arguments: L [m], R1, R2 [m] (R2 = inf: plane); n_terms static.
-    Returns: Delta (dimensionless, < 0).
+    sphere--plane: Delta = log(1-Z) - log[1 - sum_{l>=1}(1-Z^2)(1-Z^{2l})Z^{2l+1}/(1-Z^{2l+1})].
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+        n_terms: static number of lattice terms.
+    Returns:
+        Delta (dimensionless, < 0).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.57)-(9.59) (the printed (9.57) lacks the factor
+    (g_+ g_-)^{-1/2} of D_o; (9.59) has it) and (9.62) (sphere--plane, the Bimonte--Emig form).
     """
     ym1, y, z, ap, am, plane = _geometry(L, R1, R2)
     n = _default_terms(ym1, n_terms)
@@ -158,19 +188,33 @@ def drude_monopole_term(L, R1, R2, *, n_terms=None):
 
 
 def drude_free_energy_ht(L, R1, R2, *, n_terms=None):
-    """Drude spheres in vacuum (DvD) at high temperature, exact for any radii: f = f_sc + Delta.
+    """Drude spheres in vacuum (DvD) at high temperature, exact for any radii: dimensionless f = f_sc + Delta.
 
-    casimir-spheres.md §2.7 (9.59), sphere--plane (9.62).  Arguments as drude_monopole_term.
-    Returns: f_DvD (F_T = -(k_B T/2) f).
+    Arguments:
+        L, R1, R2, n_terms: as for :func:`drude_monopole_term`.
+    Returns:
+        f_DvD (F_T = -(k_B T/2) f).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.59); sphere--plane Eq. (9.62).
     """
     return dirichlet_free_energy_ht(L, R1, R2, n_terms=n_terms) + drude_monopole_term(L, R1, R2, n_terms=n_terms)
 
 
 def drude_capacitance_matrix(L, R1, R2, *, n_terms=None):
-    """Maxwell capacitance coefficients (c11, c22, c12) of two conducting spheres [m] (4 pi eps0 = 1).
+    """Maxwell capacitance coefficients (c11, c22, c12) of two conducting spheres [m] (units 4 pi eps0 = 1).
 
-    casimir-spheres.md §2.7 (9.56, labels corrected E9): c11 = R1[1 + sum_n 1/(U_n + (R1/R2)U_{n-1})],
-    c22 likewise, c12 = -sqrt(R1 R2) D_o; Delta = -log(det C/(R1 R2)).
+    c11 = R1[1 + sum_n 1/(U_n + (R1/R2)U_{n-1})], c22 likewise, c12 = -sqrt(R1 R2) D_o;
+    Delta = -log(det C/(R1 R2)).
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: finite radii [m].
+        n_terms: static number of lattice terms.
+    Returns:
+        (c11, c22, c12) [m].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.55)-(9.56) (the labels c11, c22 of (9.56) are swapped);
+    Fosco, Lombardo & Mazzitelli, Phys. Rev. D 93, 125015 (2016).
     """
     ym1, y, z, ap, am, plane = _geometry(L, R1, R2)
     if plane:
@@ -197,13 +241,21 @@ def drude_capacitance_matrix(L, R1, R2, *, n_terms=None):
 
 
 def single_round_trip_ht(L, R1, R2, model: str):
-    """Single round trip f^(1) = tr M(0) at high temperature, exact (casimir-spheres.md §2.6-2.8).
+    """Single round trip f^(1) = tr M(0) (dimensionless) at high temperature, exact.
 
-    model: 'dirichlet' (9.80) y/(2(y^2-1)); 'drude' (9.87) f_sc^(1) + 1/z - sum 1/(2y + alpha);
-    'ded' (dielectric in electrolyte, 9.79; u = 0: 9.82); 'pec' = drude + ded (11.31);
-    'pec_pmc' (11.34; u = 0: 11.35) -- the trace of the PEC--PMC cross term, so that a PEMC pair has
-    tr M = cos^2(delta) tr M_pec - sin^2(delta) tr M_pec_pmc (11.30).
-    Arguments: L [m], R1, R2 [m] (R2 = inf: plane).
+    model: 'dirichlet' y/(2(y^2-1)); 'drude' f_sc^(1) + 1/z - sum 1/(2y + alpha);
+    'ded' (dielectric in electrolyte); 'pec' = drude + ded; 'pec_pmc' -- the trace of the PEC--PMC
+    cross term, so that a PEMC pair has tr M = cos^2(delta) tr M_pec - sin^2(delta) tr M_pec_pmc.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+        model: 'dirichlet', 'drude', 'ded', 'pec' or 'pec_pmc'.
+    Returns:
+        f^(1) = tr M(0).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.80) (dirichlet), (9.87) (drude), (9.79), (9.82) (ded),
+    (11.30)-(11.35) (pec, pec_pmc).
     """
     if model not in ("dirichlet", "drude", "ded", "pec", "pec_pmc"):
         raise ValueError(f"model must be one of dirichlet, drude, ded, pec, pec_pmc, got {model!r}")
@@ -240,20 +292,39 @@ def single_round_trip_ht(L, R1, R2, model: str):
 
 
 def pemc_single_round_trip_ht(L, R1, R2, delta):
-    """Single round trip tr M(0) of two PEMC spheres, duality-angle difference delta [rad] (11.30).
+    """Single round trip tr M(0) (dimensionless) of two PEMC spheres with duality-angle difference delta [rad].
 
-    tr M = cos^2(delta) tr M_PEC-PEC - sin^2(delta) tr M_PEC-PMC (pemc-casimir.md §2.8).
+    tr M = cos^2(delta) tr M_PEC-PEC - sin^2(delta) tr M_PEC-PMC.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+        delta: |theta_1 - theta_2| [rad].
+    Returns:
+        tr M(0).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (11.30).
     """
     c2, s2 = jnp.cos(delta) ** 2, jnp.sin(delta) ** 2
     return c2 * single_round_trip_ht(L, R1, R2, "pec") - s2 * single_round_trip_ht(L, R1, R2, "pec_pmc")
 
 
 def sphere_plane_double_round_trip_ht(L, R, model: str, delta=0.0):
-    """Sphere--plane double round trip tr M^2(0), exact (casimir-spheres.md 9.83; pemc-casimir.md 11.38-39).
+    """Sphere--plane double round trip tr M^2(0) (dimensionless) at high temperature, exact.
 
-    model: 'ded' (2 f^(2) of 9.83), 'pec' (tr M^2_PEC-PEC), 'pec_pmc' (the cross term of 11.39), or
+    model: 'ded' (2 f^(2)), 'pec' (tr M^2_PEC-PEC), 'pec_pmc' (the cross term), or
     'pemc': cos^2(2 delta) tr M^2_PEC-PEC - sin^2(2 delta) tr M^2_PEC-PMC (delta [rad]).
-    Arguments: L [m], R sphere radius [m].  Returns tr M^2 (f^(2) = tr M^2 / 2).
+
+    Arguments:
+        L: surface distance [m].
+        R: sphere radius [m].
+        model: 'ded', 'pec', 'pec_pmc' or 'pemc'.
+        delta: duality-angle difference [rad] (model 'pemc').
+    Returns:
+        tr M^2 (f^(2) = tr M^2 / 2).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.83) (which gives f^(2) = tr M^2/2; the factor 1/2 of the mirror
+    relation is implicit in the text) and Eqs. (11.38)-(11.39).
     """
     if model not in ("ded", "pec", "pec_pmc", "pemc"):
         raise ValueError(f"model must be one of ded, pec, pec_pmc, pemc, got {model!r}")
@@ -277,7 +348,7 @@ def sphere_plane_double_round_trip_ht(L, R, model: str, delta=0.0):
 # triple round trip, sphere--plane, dielectrics in an electrolyte (App. E)
 
 def _triple_ded_series_coefficients(p_max: int):
-    """c_p of tr M^3_ded = sum_p c_p a^p, a = 1/(2y) (sphere--plane; geometric expansion of E.1).
+    """c_p of tr M^3_ded = sum_p c_p a^p, a = 1/(2y) (sphere--plane; geometric expansion of Schoger Eq. (E.1); derived here).
 
     tr M^3 = 4 a^3 sum_sigma int_0^1 d^3t prod_j t_j [delta(t_j - 1) - 1] / (1 - a^2 S - 2 sigma a^3 P),
     S = sum t_j^2, P = t_1 t_2 t_3: expanding 1/(1 - w) and summing sigma keeps even powers j of P,
@@ -313,7 +384,7 @@ _TRIPLE_SWITCH_Y = 1.08  # series for y >= 1.08 (a <= 0.463: terms ~ 0.926^p, 40
 
 
 def _triple_ded_closed_form(ym1):
-    """E.18 (casimir-spheres.md §2.8), logs written through y - 1 (no cancellation as y -> 1)."""
+    """Schoger Eq. (E.18), logs written through y - 1 (no cancellation as y -> 1)."""
     y = 1.0 + ym1
     y2 = y * y
     w = 4 * y2 - 1
@@ -338,21 +409,28 @@ def _triple_ded_series(y):
 
 
 def sphere_plane_triple_round_trip_ht(L, R, model: str = "ded"):
-    """Sphere--plane triple round trip tr M^3(0) at high temperature, exact (casimir-spheres.md App. E).
+    """Sphere--plane triple round trip tr M^3(0) (dimensionless) at high temperature, exact.
 
     model 'ded' (dielectric sphere and plane in an electrolyte, static TM reflections X(l) = -l/(l+1)
-    and r_p = -1): Eq. (E.18) = I_0 + I_1 + I_2 + I_3 (E.5-E.17), with a = 1/(2y), y = 1 + L/R,
-    e^{2 i alpha} = (2y^2 - 1 + i sqrt(4y^2 - 1))/(2y^2).  As the spec corrects (erratum E19), E.18 is
-    the trace tr M^3, and the three-round-trip part of f is f^(3) = tr M^3 / 3.
-    model 'dirichlet': I_0 = y(4y^2 - 3)/(2(4y^2 - 1)^2 (y^2 - 1)) = tr M_sc^3 (E.5; = 3 f_sc^(3)).
-    Numerics: E.18 is a difference of O(y^3) terms equal to O(y^-9) (in float64 it loses 3e-13
-    relative at y = 1.08, 1e-11 at y = 1.1, 1e-10 at y = 1.5, everything at y = 30), so for
-    y >= 1.08 the power series in a = 1/(2y) of the integral representation (E.1) is summed
-    instead (positive coefficients, computed once on first use, 400 orders, converging like
-    (2a)^p).  Relative error vs mpmath (40 digits) of E.18: <= 3e-13 for all y > 1 (~1e-14 for
-    y <= 1.05, ~1e-15 for y >= 1.1).
-    Arguments: L surface distance [m], R sphere radius [m].
-    Returns: tr M^3 (dimensionless, > 0).
+    and r_p = -1): tr M^3 = I_0 + I_1 + I_2 + I_3, with a = 1/(2y), y = 1 + L/R,
+    e^{2 i alpha} = (2y^2 - 1 + i sqrt(4y^2 - 1))/(2y^2); the three-round-trip part of f is
+    f^(3) = tr M^3 / 3.
+    model 'dirichlet': I_0 = y(4y^2 - 3)/(2(4y^2 - 1)^2 (y^2 - 1)) = tr M_sc^3 (= 3 f_sc^(3)).
+    Numerics: the closed form is a difference of O(y^3) terms equal to O(y^-9), so for y >= 1.08 the
+    power series in a = 1/(2y) of the integral representation (E.1) is summed instead (positive
+    coefficients, computed once on first use, 400 orders, converging like (2a)^p). Measured errors:
+    docs/accuracy.md.
+
+    Arguments:
+        L: surface distance [m].
+        R: sphere radius [m].
+        model: 'ded' or 'dirichlet'.
+    Returns:
+        tr M^3 (dimensionless, > 0).
+
+    Source: Schoger, Dissertation (Augsburg 2024), App. E, Eqs. (E.1), (E.5)-(E.18) (the printed (E.18) is tr M^3, not
+    f^(3)); the series form is derived here and checked against the closed form in
+    tests/test_casimir_closed_forms.py.
     """
     if model not in ("ded", "dirichlet"):
         raise ValueError(f"model must be 'ded' or 'dirichlet', got {model!r}")
@@ -367,14 +445,23 @@ def sphere_plane_triple_round_trip_ht(L, R, model: str = "ded"):
 
 def ded_sphere_plane_round_trip_approximation_ht(L, R, r_max: int = 3, *, improved: bool = False,
                                                  n_terms=None):
-    """Round-trip approximations of f_ded for a sphere and a plane in an electrolyte (9.84, 9.85).
+    """Round-trip approximations of the dimensionless f_ded for a sphere and a plane in an electrolyte.
 
-    improved=False: f_ded,r_max = sum_{r=1}^{r_max} f^(r) (9.84), r_max in {1, 2, 3}, from the exact
-    single (9.82), double (9.83) and triple (E.18) round trips.
-    improved=True: f_sc + sum_{r=1}^{3} (f_ded^(r) - f_sc^(r)) (9.85), with the exact scalar f_sc
-    (9.22) and f_sc^(r) = T_r(y)/(2r(T_r^2 - 1)) = cosh(r mu)/(2r sinh^2(r mu)).
-    Arguments: L [m], R [m]; r_max static; n_terms as dirichlet_free_energy_ht.
-    Returns: the approximate f (F_T = -(k_B T/2) f).
+    improved=False: f_ded,r_max = sum_{r=1}^{r_max} f^(r), r_max in {1, 2, 3}, from the exact
+    single, double and triple round trips.
+    improved=True: f_sc + sum_{r=1}^{3} (f_ded^(r) - f_sc^(r)), with the exact scalar f_sc
+    and f_sc^(r) = T_r(y)/(2r(T_r^2 - 1)) = cosh(r mu)/(2r sinh^2(r mu)).
+
+    Arguments:
+        L: surface distance [m].
+        R: sphere radius [m].
+        r_max: static, 1, 2 or 3.
+        improved: the improved approximation (9.85).
+        n_terms: as for :func:`dirichlet_free_energy_ht`.
+    Returns:
+        the approximate f (F_T = -(k_B T/2) f).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.84), (9.85), with (9.82), (9.83), (E.18) and (9.22).
     """
     r_max = check_int("r_max", r_max, minimum=1)
     if r_max > 3:
@@ -391,14 +478,14 @@ def ded_sphere_plane_round_trip_approximation_ht(L, R, r_max: int = 3, *, improv
 
 
 # ----------------------------------------------------------------------------------------------
-# short-distance expansions (Sec. 9.2-9.3.4, App. D, Table 9.2)
+# short-distance expansions (Schoger Sec. 9.2-9.3.4, App. D, Table 9.2)
 
 _EULER_GAMMA = 0.5772156649015329
 _GAMMA1 = _EULER_GAMMA + math.log(2.0)
 
 
 def _short_distance_coefficients_v0(v0):
-    """(epsilon_n, delta_n), n = 0, 1, 2, of (9.67) from v0 = sqrt(1 - 4u)/2 (either sign)."""
+    """(epsilon_n, delta_n), n = 0, 1, 2, of Schoger Eq. (9.67) from v0 = sqrt(1 - 4u)/2 (either sign)."""
     from jax.scipy.special import digamma, polygamma
 
     v0 = jnp.asarray(v0, dtype=jnp.float64)
@@ -439,16 +526,21 @@ def _short_distance_coefficients_v0(v0):
 
 
 def drude_short_distance_coefficients(u):
-    """Coefficients epsilon_n(u), delta_n(u), n = 0, 1, 2, of the short-distance monopole term (9.67).
+    """Coefficients epsilon_n(u), delta_n(u) (dimensionless), n = 0, 1, 2, of the short-distance monopole term.
 
-    casimir-spheres.md §2.7 (D.10-D.12, D.32, D.34-D.38; all verified in the spec), with
-    v0 = sqrt(1 - 4u)/2, v1 = -v0 u/3, v2 = -v0 u (1 - 12u)/60, Psi_n^(+-) from the digamma
+    With v0 = sqrt(1 - 4u)/2, v1 = -v0 u/3, v2 = -v0 u (1 - 12u)/60, Psi_n^(+-) from the digamma
     function and its derivatives at 3/2 +- v0.  Table 9.2: u = 0: epsilon = (1, 1, 1),
     delta = (0, 1/12, 107/360); u = 1/4: epsilon_0 = log 2, delta_0 = log^2 2, ...
-    Arguments: u = R1 R2/(R1 + R2)^2 in [0, 1/4] (0: sphere--plane, 1/4: equal spheres).
-    Returns: (epsilon, delta), each of shape u.shape + (3,).
     Differentiable in u for u < 1/4; at u = 1/4 exactly the derivative through sqrt(1 - 4u) is
     dropped (use drude_monopole_short_distance, which works from the radii and is smooth there).
+
+    Arguments:
+        u: R1 R2/(R1 + R2)^2 in [0, 1/4] (0: sphere--plane, 1/4: equal spheres).
+    Returns:
+        (epsilon, delta), each of shape u.shape + (3,).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.67), App. D, Eqs. (D.10)-(D.12), (D.32), (D.34)-(D.38) and
+    Table 9.2 (checked in tests/test_casimir_closed_forms.py).
     """
     require_x64()
     if is_concrete(u):
@@ -462,22 +554,29 @@ def drude_short_distance_coefficients(u):
 
 
 def drude_monopole_short_distance(L, R1, R2, *, order: int = 2, expanded: bool = False):
-    """Short-distance expansion of the Drude monopole term Delta = f_DvD - f_sc, any radii (9.67).
+    """Short-distance expansion of the Drude monopole term Delta = f_DvD - f_sc (dimensionless), any radii.
 
     Delta = -log[ sum_{n=0}^{order} E_n mu^{2n}/(2n+1)! ],  E_n = epsilon_n(u)(gamma_1 - log mu) + delta_n(u),
-    gamma_1 = gamma_E + log 2, mu = arccosh y (casimir-spheres.md §2.7, Eq. 9.67/D.33, Table 9.2);
-    expanded=True gives the re-expanded form (9.68):
+    gamma_1 = gamma_E + log 2, mu = arccosh y; expanded=True gives the re-expanded form
     -{log E_0 + (E_1/E_0) mu^2/6 + [3 E_2/E_0 - 5 E_1^2/E_0^2] mu^4/360}, truncated after mu^{2 order}.
-    Error O(mu^{2 order + 2}) up to powers of log mu (spec, u = 0.1, mu = 0.1, form 9.67:
-    1.26e-3, 6.7e-8, 1.2e-10 for order 0, 1, 2).  u = 0 reproduces Bimonte--Emig (9.69, 9.70).
-    Arguments: L [m], R1, R2 [m] (R2 = inf: plane); order static in {0, 1, 2}.
-    The size ratio enters through v0 = (R2 - R1)/(2(R1 + R2)) (the coefficients are even in v0),
-    which keeps derivatives in R1, R2 finite at R1 = R2.
-    Returns: the approximate Delta (dimensionless).
+    Error O(mu^{2 order + 2}) up to powers of log mu (measured values: docs/accuracy.md).  u = 0
+    reproduces Bimonte--Emig.  The size ratio enters through v0 = (R2 - R1)/(2(R1 + R2)) (the
+    coefficients are even in v0), which keeps derivatives in R1, R2 finite at R1 = R2.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+        order: static in {0, 1, 2}.
+        expanded: use the re-expanded form (9.68).
+    Returns:
+        the approximate Delta (dimensionless).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.67)/(D.33), (9.68), Table 9.2; u = 0: Eqs. (9.69)-(9.70)
+    (Bimonte & Emig, Phys. Rev. Lett. 109, 160403 (2012)).
     """
     order = check_int("order", order, minimum=0)
     if order > 2:
-        raise ValueError(f"order must be 0, 1 or 2 (the spec gives the terms to mu^4), got {order}")
+        raise ValueError(f"order must be 0, 1 or 2 (the terms are known to mu^4), got {order}")
     ym1, y, z, ap, am, plane = _geometry(L, R1, R2)
     mu = _mu_Z(ym1)[0]
     if plane:
@@ -508,13 +607,21 @@ def drude_monopole_short_distance(L, R1, R2, *, order: int = 2, expanded: bool =
 def short_distance_expansion_ht(L, R1, R2, model: str, *, order: int = 2):
     """Short-distance (y -> 1) expansion of the high-temperature f for any size ratio.
 
-    model 'dirichlet': f_sc to order mu^{2 order} (D.4; conformally invariant, no u dependence);
-    'drude': f_DvD = f_sc (D.4) + Delta (9.67, Table 9.2 coefficients as functions of u), order <= 2,
+    model 'dirichlet': f_sc to order mu^{2 order} (conformally invariant, no u dependence);
+    'drude': f_DvD = f_sc + Delta (Table 9.2 coefficients as functions of u), order <= 2,
     error O(mu^{2 order + 2}) up to logs;
-    'ded': the spec gives only the leading (PFA) term zeta(3)/(4(y - 1)) (9.88, §2.10); order must be 0.
-    mu = arccosh y, y = 1 + x + u x^2/2, x = L/R_eff (casimir-spheres.md §2.6-2.8).
-    Arguments: L [m], R1, R2 [m] (R2 = inf: plane); model; order static.
-    Returns: the approximate f (F_T = -(k_B T/2) f).
+    'ded': only the leading (PFA) term zeta(3)/(4(y - 1)) is known; order must be 0.
+    mu = arccosh y, y = 1 + x + u x^2/2, x = L/R_eff.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+        model: 'dirichlet', 'drude' or 'ded'.
+        order: static.
+    Returns:
+        the approximate f (dimensionless; F_T = -(k_B T/2) f).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (D.4) (dirichlet), (9.67) (drude), (9.88) (ded).
     """
     order = check_int("order", order, minimum=0)
     if model not in ("dirichlet", "drude", "ded"):
@@ -531,14 +638,15 @@ def short_distance_expansion_ht(L, R1, R2, model: str, *, order: int = 2):
     return f_sc + drude_monopole_short_distance(L, R1, R2, order=order)
 
 
-#: Table 9.3 (casimir-spheres.md §2.9, corrected orientation: nu in the numerator).
+#: Schoger, Table 9.3, with nu in the numerator (the printed Eq. (9.89) swaps nu and mu; only this
+#: orientation gives phi(1) = zeta(3)).
 RATIONAL_MODEL_TABLE_9_3 = {
     ("ded", 2): ((0.004618, 0.09639), (0.004415, 0.08397)),
     ("drude", 2): ((0.011495, 0.19868), (0.011359, 0.16728)),
     ("ded", 4): ((0.000889, 0.02990, 0.02991, 0.08200), (0.000878, 0.02132, 0.05374, 0.05394)),
     ("drude", 4): ((0.031645, 0.08542, 0.08542, 0.16187), (0.029993, 0.10121, 0.10122, 0.10122)),
 }
-#: Table 11.1 (pemc-casimir.md §2.8), keyed by delta / (pi/6): 0, 1, 2, 3 = 0, pi/6, pi/3, pi/2.
+#: Schoger, Table 11.1, keyed by delta / (pi/6): 0, 1, 2, 3 = 0, pi/6, pi/3, pi/2.
 RATIONAL_MODEL_TABLE_11_1 = {
     0: ((0.01148, 0.18511), (0.01103, 0.16069)),
     1: ((0.00020, 0.07213), (0.08928, 0.00021)),
@@ -548,11 +656,18 @@ RATIONAL_MODEL_TABLE_11_1 = {
 
 
 def rational_model_ratio(y, nu, mu):
-    """Rational model phi(y) = prod_k (e^{y-1} - 1 + nu_k)/(e^{y-1} - 1 + mu_k) of f/f^(1).
+    """Rational model phi(y) = prod_k (e^{y-1} - 1 + nu_k)/(e^{y-1} - 1 + mu_k) of f/f^(1) (dimensionless).
 
-    casimir-spheres.md §2.9 (9.89 corrected, Table 9.3), pemc-casimir.md (11.37, Table 11.1):
     f ~ f^(1) phi; phi -> 1 (y -> inf), -> prod nu/mu ~ zeta(3) (y -> 1).
-    Arguments: y conformal distance; nu, mu the table rows (sequences).
+
+    Arguments:
+        y: conformal distance.
+        nu, mu: the table rows (sequences).
+    Returns:
+        phi(y).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.89) with nu and mu exchanged (so that phi(1) = zeta(3) with the
+    values of Table 9.3) and Eq. (11.37) (Table 11.1).
     """
     e = jnp.expm1(jnp.asarray(y, dtype=jnp.float64) - 1.0)
     out = jnp.ones_like(e)

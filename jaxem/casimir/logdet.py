@@ -1,13 +1,14 @@
-"""log det(1 - M) and round-trip traces tr M^r of a round-trip operator (casimir-spheres.md §2.1, §2.3).
+"""log det(1 - M) and round-trip traces tr M^r of a round-trip operator.
 
-The free energy of a Matsubara term is tr log(1 - M) = log det(1 - M) (casimir-spheres.md §2.1,
-Eq. 8.2); its Mercator expansion -sum_r tr M^r / r counts round trips.  This module is the one
+The free energy of a Matsubara term is tr log(1 - M) = log det(1 - M) (T. Schoger, "Optical and
+dispersion forces experienced by spherical objects", Dissertation, Universität Augsburg (2024),
+Eqs. (2.25), (8.1)-(8.2)); its Mercator expansion -sum_r tr M^r / r counts round trips.  This module is the one
 home of that log det for the whole package.
 
 Two numerical routes:
 
 * Cholesky of 1 - M when the caller declares 1 - M Hermitian (the symmetrised round-trip operator,
-  e.g. 1 - N N^T of casimir-spheres.md §2.5): half the flops of LU; only if the factorisation fails
+  e.g. 1 - N N^T of the static multipole engine, jaxem.casimir.multipole): half the flops of LU; only if the factorisation fails
   (1 - M not positive definite) is an LU computed as well (unless the caller promises positive
   definiteness, then NaN);
 * pivoted LU otherwise;
@@ -68,14 +69,15 @@ def _traces(M, r_max: int):
 
 
 def round_trip_traces(M, r_max: int):
-    """Round-trip traces tr M^r for r = 1..r_max (r = number of round trips).
+    """Round-trip traces tr M^r (dimensionless) for r = 1..r_max (r = number of round trips).
 
     Arguments:
         M: round-trip operator, shape (..., N, N), real or complex (dimensionless).
         r_max: number of round trips (static Python int >= 1).
     Returns:
         array of shape (..., r_max), entry r-1 = tr M^r, dtype of M.
-    Implements the round-trip expansion of casimir-spheres.md §2.1 (Eq. 8.2) and §2.3 (Eq. 8.10).
+
+    Source: the round-trip expansion of Schoger, Dissertation (Augsburg 2024), Eqs. (8.2), (8.10).
     """
     from jaxem._checks import check_int
 
@@ -206,7 +208,7 @@ def log_det_one_minus(M, *, hermitian: bool = False, positive_definite: bool = F
     Arguments:
         M: shape (..., N, N), real or complex, dimensionless; leading axes are batch axes.
         hermitian: static flag; True declares 1 - M Hermitian (symmetric if real), e.g. the
-            symmetrised sphere--sphere operator N N^T of casimir-spheres.md §2.5.  Cholesky is then
+            symmetrised sphere--sphere operator N N^T of jaxem.casimir.multipole.  Cholesky is then
             used (LU fallback if 1 - M is not positive definite).  Only the lower triangle is read
             by the Cholesky route, so pass a truly Hermitian matrix.
         positive_definite: static flag (with hermitian=True); True promises that 1 - M is positive
@@ -214,9 +216,12 @@ def log_det_one_minus(M, *, hermitian: bool = False, positive_definite: bool = F
             the LU fallback (half the cost); a matrix that is not gives NaN.
     Returns:
         float64 array of shape M.shape[:-2].
+
     Numerics: Cholesky / pivoted LU with each pivot's distance from 1 accumulated directly from M
     (full relative precision also when log det ~ -tr M is tiny, at no extra cost); derivatives by
-    the closed form -Re tr((1 - M)^{-1} dM).  Implements casimir-spheres.md §2.1 (Eqs. 2.25, 8.2).
+    the closed form -Re tr((1 - M)^{-1} dM).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (2.25), (8.1)-(8.2), (8.5) (derivative).
     """
     M = jnp.asarray(M)
     _check_square(M)

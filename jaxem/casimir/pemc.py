@@ -1,5 +1,9 @@
 """PEMC spheres: PFA with polarisation mixing, dipole limits, critical angles, beyond-PFA
-coefficient and the duality-angle sum rule (pemc-casimir.md §2.5-2.9).
+coefficient and the duality-angle sum rule.
+
+Source: T. Schoger, "Optical and dispersion forces experienced by spherical objects", Dissertation,
+Universität Augsburg (2024) (cited below as "Schoger"), Ch. 11; T. Schoger and G.-L. Ingold,
+"Switching the sign of the Casimir force between two PEMC spheres", arXiv:2401.14738 (2024).
 
 Two perfect electromagnetic conductors with duality angles theta_1, theta_2 interact through
 delta = theta_1 - theta_2 only; the force changes sign at critical angles delta_crit that depend
@@ -35,10 +39,18 @@ __all__ = [
 ]
 
 def pemc_pfa_free_energy_ht(L, R_eff, delta):
-    """PFA high-temperature free energy of two PEMC objects, F_T/(k_B T) = -(R_eff/4L) Re Li_3(e^{2i delta}).
+    """PFA high-temperature free energy of two PEMC objects, dimensionless F_T/(k_B T) = -(R_eff/4L) Re Li_3(e^{2i delta}).
 
-    pemc-casimir.md §2.5 (11.10); delta = theta_1 - theta_2 [rad]; L [m], R_eff [m] (sphere--plane:
-    R_eff = R).  The force changes sign at delta = 0.923319 pi/4.
+    The force changes sign at delta = 0.923319 pi/4.
+
+    Arguments:
+        L: surface distance [m].
+        R_eff: effective radius [m] (sphere--plane: R_eff = R).
+        delta: theta_1 - theta_2 [rad].
+    Returns:
+        F_T/(k_B T).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (11.10)-(11.11).
     """
     check_positive("L", L)
     check_positive("R_eff", R_eff)
@@ -47,9 +59,19 @@ def pemc_pfa_free_energy_ht(L, R_eff, delta):
 
 
 def pemc_dipole_dipole_free_energy_ht(L, R1, R2, delta):
-    """Large-distance (dipole--dipole) high-T free energy of PEMC spheres, F_T/(k_B T).
+    """Large-distance (dipole--dipole) high-T free energy of PEMC spheres, dimensionless F_T/(k_B T).
 
-    -(3/8)(R1 R2/Lc^2)^3 [1 + 9 cos 2 delta], Lc = L + R1 + R2 (pemc-casimir.md §2.7, 11.25 corrected).
+    -(3/8)(R1 R2/Lc^2)^3 [1 + 9 cos 2 delta], Lc = L + R1 + R2.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m].
+        delta: duality-angle difference [rad].
+    Returns:
+        F_T/(k_B T).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (11.25), corrected prefactor 3/8 (printed 2/8; the PEC limit
+    -15/4 k_B T (R1 R2)^3/Lc^6 fixes it).
     """
     check_positive("L", L)
     check_positive("R1", R1)
@@ -60,9 +82,18 @@ def pemc_dipole_dipole_free_energy_ht(L, R1, R2, delta):
 
 
 def pemc_dipole_plane_free_energy_ht(L, R, delta):
-    """Large-distance (dipole--plane) high-T free energy of a PEMC sphere and plane, F_T/(k_B T).
+    """Large-distance (dipole--plane) high-T free energy of a PEMC sphere and plane, dimensionless F_T/(k_B T).
 
-    -(3/8)(R/Lc)^3 cos 2 delta, Lc = L + R (pemc-casimir.md §2.7, 11.28).
+    -(3/8)(R/Lc)^3 cos 2 delta, Lc = L + R.
+
+    Arguments:
+        L: surface distance [m].
+        R: sphere radius [m].
+        delta: duality-angle difference [rad].
+    Returns:
+        F_T/(k_B T).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (11.28).
     """
     check_positive("L", L)
     check_positive("R", R)
@@ -70,16 +101,16 @@ def pemc_dipole_plane_free_energy_ht(L, R, delta):
     return -0.375 * (R / (L + R)) ** 3 * jnp.cos(2.0 * jnp.asarray(delta, dtype=jnp.float64))
 
 
-#: delta where Re Li_3(e^{2 i delta}) = 0 (PFA, high T), 0.923319 pi/4 (pemc-casimir.md 11.11).
+#: delta where Re Li_3(e^{2 i delta}) = 0 (PFA, high T), 0.923319 pi/4 (Schoger Eq. (11.11)).
 CRITICAL_ANGLE_PFA_HT = 0.7251728
-#: pi/4 + arcsin(1/9)/2 = 1.0708819 pi/4 (dipole--dipole, high T, 11.26).
+#: pi/4 + arcsin(1/9)/2 = 1.0708819 pi/4 (dipole--dipole, high T, Schoger Eq. (11.26)).
 CRITICAL_ANGLE_DIPOLE_DIPOLE_HT = math.pi / 4 + 0.5 * math.asin(1.0 / 9.0)
-#: pi/4 (dipole--plane, all temperatures, 11.28).
+#: pi/4 (dipole--plane, all temperatures, Schoger Eq. (11.28)).
 CRITICAL_ANGLE_DIPOLE_PLANE = math.pi / 4
 
 
 # ----------------------------------------------------------------------------------------------
-# beyond PFA at T = 0 (pemc-casimir.md §2.6)
+# beyond PFA at T = 0 (Schoger Sec. 11.1.2)
 
 def _delta_product(delta):
     """p = d (pi - d), d = delta mod pi (results depend on e^{2 i delta}: pi periodic, even)."""
@@ -88,12 +119,21 @@ def _delta_product(delta):
 
 
 def pemc_pfa_energy_t0(L, R_eff, delta):
-    """Zero-temperature PFA energy of two PEMC objects [J] (pemc-casimir.md §2.5, Eq. 11.4).
+    """Zero-temperature PFA energy E_PFA [J] of two PEMC objects.
 
     E_PFA = -(hbar c R_eff/(720 pi L^2)) [pi^4 - 30 p^2], p = delta (pi - delta), delta = theta_1 - theta_2
     reduced mod pi: -(hbar c/(8 pi x L)) Re Li_4(e^{2 i delta}), x = L/R_eff.  delta = 0: Casimir
     -pi^3 hbar c R_eff/(720 L^2); delta = pi/2: Boyer +7 pi^3 hbar c R_eff/(5760 L^2).
-    Arguments: L [m], R_eff [m] (sphere--plane: R), delta [rad].
+
+    Arguments:
+        L: surface distance [m].
+        R_eff: effective radius [m] (sphere--plane: R).
+        delta: duality-angle difference [rad].
+    Returns:
+        E_PFA [J].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (11.4)-(11.5) (the text after (11.5) drops the cube of pi in the
+    Casimir and Boyer limits).
     """
     from jaxem.constants import c, hbar
 
@@ -105,20 +145,26 @@ def pemc_pfa_energy_t0(L, R_eff, delta):
 
 
 def pemc_beyond_pfa_coefficient(delta, u):
-    """First correction to the PFA at T = 0 for PEMC spheres: E = E_PFA [1 + beta x + o(x)], x = L/R_eff.
+    """First correction beta (dimensionless) to the PFA at T = 0 for PEMC spheres: E = E_PFA [1 + beta x + o(x)], x = L/R_eff.
 
     beta(delta, u) = (4/3) beta_diff + 1/3 - u,
     beta_diff = -Re Li_2(e^{2 i delta}) / Re Li_4(e^{2 i delta}) = -15 (pi^2 - 6p)/(pi^4 - 30 p^2),
-    p = delta (pi - delta)
-    (pemc-casimir.md §2.6, Eqs. 11.14-11.21 as corrected there: the diffraction energy is
-    hbar c Re Li_2/(8 pi L), not /(16 pi L), and beta_diff(pi/2) = -60/(7 pi^2), not 4/(7 pi^2)).
+    p = delta (pi - delta).
     delta = 0: 1/3 - u - 20/pi^2 (sphere--plane -1.69315); delta = pi/2: 1/3 - u - 80/(7 pi^2).
-    This is the zero-temperature coefficient: the spec derives no linear coefficient for the
-    high-temperature (n = 0) term, whose expansion at delta = 0 is non-analytic (x log x, §2.4).
+    This is the zero-temperature coefficient: no linear coefficient is known for the high-temperature
+    (n = 0) term, whose expansion at delta = 0 is non-analytic (x log x).
     beta diverges at the T = 0 critical angle 0.961341 pi/4, where E_PFA = 0; use
     pemc_beyond_pfa_energy_correction_t0 there.
-    Arguments: delta = theta_1 - theta_2 [rad]; u = R1 R2/(R1 + R2)^2 in [0, 1/4].
-    Returns: beta (dimensionless).
+
+    Arguments:
+        delta: theta_1 - theta_2 [rad].
+        u: R1 R2/(R1 + R2)^2 in [0, 1/4].
+    Returns:
+        beta (dimensionless).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (11.14)-(11.21), corrected: the diffraction energy (11.16) is
+    hbar c Re Li_2/(8 pi L), not /(16 pi L), and beta_diff(pi/2) = -60/(7 pi^2), not 4/(7 pi^2)
+    (the PEC value -15/pi^2 of the literature fixes the prefactor).
     """
     check_finite("delta", delta)
     if is_concrete(u):
@@ -131,12 +177,22 @@ def pemc_beyond_pfa_coefficient(delta, u):
 
 
 def pemc_beyond_pfa_energy_correction_t0(L, delta, u):
-    """Beyond-PFA energy Delta E = E - E_PFA to leading order at T = 0 [J] (pemc-casimir.md 11.21).
+    """Beyond-PFA energy Delta E = E - E_PFA [J] to leading order at T = 0.
 
     Delta E = (hbar c/(720 pi L)) [20 (pi^2 - 6p) - ((1 - 3u)/3)(pi^4 - 30 p^2)], p = delta (pi - delta)
     (= E_diff + E_geo = beta x E_PFA; finite at the critical angle, where it equals
-    (pi/36)(1 - sqrt(6/5)) hbar c/L = -0.0083292 hbar c/L for every u).
-    Arguments: L [m]; delta [rad]; u in [0, 1/4].  Independent of R_eff at this order.
+    (pi/36)(1 - sqrt(6/5)) hbar c/L = -0.0083292 hbar c/L for every u). Independent of R_eff at
+    this order.
+
+    Arguments:
+        L: surface distance [m].
+        delta: duality-angle difference [rad].
+        u: R1 R2/(R1 + R2)^2 in [0, 1/4].
+    Returns:
+        Delta E [J].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (11.14)-(11.21) with the corrections of
+    :func:`pemc_beyond_pfa_coefficient`.
     """
     from jaxem.constants import c, hbar
 
@@ -149,17 +205,25 @@ def pemc_beyond_pfa_energy_correction_t0(L, delta, u):
 
 
 # ----------------------------------------------------------------------------------------------
-# duality-angle sum rule (pemc-casimir.md §2.9)
+# duality-angle sum rule (Schoger Sec. 11.4)
 
 def pemc_sum_rule_dipole_dipole(L, R1, R2, T):
-    """int_0^{pi/2} d delta F_dip-dip(delta) [N rad] of two PEMC spheres at temperature T (Eq. 11.40).
+    """Duality-angle integral int_0^{pi/2} d delta F_dip-dip(delta) [N rad] of two PEMC spheres at temperature T.
 
     = -(hbar c/(32 Lc^2)) (R1 R2/Lc^2)^3 [18 g cosh nu + 18 g^2 + 14 g^3 cosh nu + 2 g^4 (2 cosh^2 nu + 1)],
-    g = nu/sinh nu, nu = 2 pi Lc k_B T/(hbar c), Lc = L + R1 + R2 (pemc-casimir.md §2.9, force F =
-    -dF/dL, > 0 repulsive).  T = 0: -(7 hbar c/(4 Lc^2))(R1 R2/Lc^2)^3; T -> inf:
-    -(9 pi/8)(k_B T/Lc)(R1 R2/Lc^2)^3.  Nonzero: the plate sum rule int F d delta = 0 (Rode et al.),
-    which holds in the PFA at every T, fails at large distance.
-    Arguments: L [m], R1, R2 [m] (finite), T [K] >= 0.
+    g = nu/sinh nu, nu = 2 pi Lc k_B T/(hbar c), Lc = L + R1 + R2 (force F = -dF/dL, > 0 repulsive).
+    T = 0: -(7 hbar c/(4 Lc^2))(R1 R2/Lc^2)^3; T -> inf: -(9 pi/8)(k_B T/Lc)(R1 R2/Lc^2)^3.  Nonzero:
+    the plate sum rule int F d delta = 0 (Rode et al. 2018), which holds in the PFA at every T, fails
+    at large distance.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: finite radii [m].
+        T: temperature [K] (>= 0).
+    Returns:
+        the integral [N rad].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (11.40).
     """
     from jaxem.constants import c, hbar, k_B
 
@@ -179,11 +243,19 @@ def pemc_sum_rule_dipole_dipole(L, R1, R2, T):
 
 
 def pemc_sum_rule_dipole_dipole_ht(L, R1, R2):
-    """High-temperature sum-rule integral I = (Lc/k_B T) int_0^{pi/2} d delta F_T(delta), dipole limit.
+    """High-temperature sum-rule integral I = (Lc/k_B T) int_0^{pi/2} d delta F_T(delta) (dimensionless), dipole limit.
 
-    I = -(9 pi/8)(R1 R2/Lc^2)^3 -> -9 pi/(64 y^3) at large distance (pemc-casimir.md §2.9, Eq. 11.41
-    with the corrected range [0, pi/2]; from 11.25).  Sphere--plane (R2 = inf): 0 (11.28 is
-    proportional to cos 2 delta).
+    I = -(9 pi/8)(R1 R2/Lc^2)^3 -> -9 pi/(64 y^3) at large distance.  Sphere--plane (R2 = inf): 0
+    (the dipole--plane energy is proportional to cos 2 delta).
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+    Returns:
+        I (dimensionless).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (11.41) from (11.25), with the integration range [0, pi/2] (the
+    printed [0, pi] would give -9 pi/32, not the quoted -9 pi/64).
     """
     check_positive("L", L)
     check_positive("R1", R1)
@@ -195,15 +267,22 @@ def pemc_sum_rule_dipole_dipole_ht(L, R1, R2):
 
 
 def pemc_sum_rule_leading_round_trip_ht(L, R1, R2):
-    """Sum-rule integral I = (Lc/k_B T) int_0^{pi/2} d delta F_T(delta) in its leading round trip, exact.
+    """Sum-rule integral I = (Lc/k_B T) int_0^{pi/2} d delta F_T(delta) (dimensionless) in its leading round trip, exact.
 
-    Spheres: the single round trip tr M = cos^2 delta P - sin^2 delta Q (11.30) integrates to
-    (pi/4)(P - Q), P = tr M_PEC-PEC (11.32), Q = tr M_PEC-PMC (11.34), so
-    I^(1) = Lc d/dL [(pi/8)(P - Q)].
-    Sphere--plane (R2 = inf): P = Q (11.35), the single round trip drops out, and the double round
-    trip (11.38) gives int tr M^2 d delta = (pi/4)(A - B), A, B of (11.39), so I^(2) = Lc d/dL [(pi/16)(A - B)].
-    The error is the next round trip: relative O(y^-3) at large distance (pemc-casimir.md §2.9).
-    Arguments: L [m], R1, R2 [m] (R2 = inf: plane).  Derivatives by autodiff.
+    Spheres: the single round trip tr M = cos^2 delta P - sin^2 delta Q integrates to
+    (pi/4)(P - Q), P = tr M_PEC-PEC, Q = tr M_PEC-PMC, so I^(1) = Lc d/dL [(pi/8)(P - Q)].
+    Sphere--plane (R2 = inf): P = Q, the single round trip drops out, and the double round
+    trip gives int tr M^2 d delta = (pi/4)(A - B), so I^(2) = Lc d/dL [(pi/16)(A - B)].
+    The error is the next round trip: relative O(y^-3) at large distance. Derivatives by autodiff.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+    Returns:
+        I (dimensionless).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (11.30)-(11.39) and (11.41) (the delta integration derived here;
+    checked in tests/test_casimir_closed_forms.py).
     """
     from jaxem.casimir import closed_forms as cf
 
@@ -227,7 +306,7 @@ def pemc_sum_rule_leading_round_trip_ht(L, R1, R2):
 
 
 def pemc_sum_rule_ht(L, R1, R2, *, n_delta: int = 16, eta: float | None = None, l_max=None, m_max=None):
-    """Duality-angle sum-rule integral of the full zero-frequency engine (pemc-casimir.md §2.9, 11.41).
+    """Duality-angle sum-rule integral I (dimensionless) of the full zero-frequency engine.
 
     I(L) = (Lc/(k_B T)) int_0^{pi/2} d delta F_T(delta),  F_T = -dF_T/dL the high-temperature force
     between a PEMC(delta) and a PEMC(0) sphere (or plane, R2 = inf), Lc = L + R1 + R2 (L + R1).
@@ -235,11 +314,20 @@ def pemc_sum_rule_ht(L, R1, R2, *, n_delta: int = 16, eta: float | None = None, 
     fails beyond: I y^3 -> -9 pi/64 at large distance for spheres, while for the sphere--plane I -> 0
     at both ends.  F_T(delta) contains only cos(2 k delta), k <= r, from the r-th round trip, and is
     even about 0 and pi/2, so the trapezoid rule with n_delta intervals on [0, pi/2] is exact for
-    k < 2 n_delta (default 16: round trips to r = 31).
-    Arguments: L [m], R1, R2 [m] (R2 = inf: plane); n_delta static; eta, l_max, m_max as
-    jaxem.casimir.casimir_free_energy_ht (multipole engine; truncation from ht_truncation on
-    concrete inputs).
-    Returns: I (dimensionless).  The force is the autodiff derivative of the delta-integrated energy.
+    k < 2 n_delta (default 16: round trips to r = 31).  The force is the autodiff derivative of the
+    delta-integrated energy.
+
+    Arguments:
+        L: surface distance [m].
+        R1, R2: radii [m] (R2 = inf: plane).
+        n_delta: static number of trapezoid intervals.
+        eta, l_max, m_max: as for jaxem.casimir.casimir_free_energy_ht (multipole engine; truncation
+            from ht_truncation on concrete inputs).
+    Returns:
+        I (dimensionless).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (11.41) and Fig. 11.8 (range [0, pi/2]); plate sum rule of
+    Rode et al. (2018).
     """
     from jaxem.casimir.zero_frequency import DEFAULT_ETA, casimir_free_energy_ht, ht_truncation
     from jaxem.materials import PEMC

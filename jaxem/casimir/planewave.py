@@ -1,6 +1,11 @@
 """Casimir round trip at imaginary frequency in the plane-wave basis (sphere–plane, sphere–sphere).
 
-Method (scattering.md §2.8, §3; casimir-spheres.md §2.1–2.2), the caspwn recipe made static-shaped:
+Sources: T. Schoger, "Optical and dispersion forces experienced by spherical objects", Dissertation,
+Universität Augsburg (2024) (cited below as "Schoger"), Secs. 4.1.2 and 8.2, Eqs. (4.25)-(4.29), (8.6)-(8.9);
+the plane-wave method of B. Spreng, P. A. Maia Neto and G.-L. Ingold, J. Chem. Phys. 153, 024115 (2020)
+and its code caspwn (github.com/sprengjamin/caspwn).
+
+Method, the caspwn recipe made static-shaped:
 
 * lengths are measured in units of the surface-to-surface distance L; K = xi n_m(i xi) L / c,
   rho_j = R_j / L, transverse wave numbers k (in 1/L);
@@ -9,11 +14,11 @@ Method (scattering.md §2.8, §3; casimir-spheres.md §2.1–2.2), the caspwn re
   phi_out - phi_in only, so a discrete Fourier transform in phi splits the round trip into M
   independent m-blocks of size 2N x 2N (TM, TE);
 * the kernel is symmetrised with sqrt(k_i w_i k_j w_j)/(M K sqrt(kappa_i kappa_j));
-* sphere amplitudes S (scattering.md (4.27)) are summed over l = 1..l_max in log space: each term
+* sphere amplitudes S (Schoger Eq. (4.27)) are summed over l = 1..l_max in log space: each term
   is exp(log|r_l| + (l+1/2) arccosh z - translation) times the scaled angular functions of
   ``jaxem.special.angular_scaled`` (never overflows; the translation factor e^{-kappa (R + L/2)}
   is folded into each term);
-* polarisation conversion by the A, B, C, D coefficients (scattering.md (4.29), stable caspwn form);
+* polarisation conversion by the A, B, C, D coefficients (Schoger Eq. (4.29), stable caspwn form);
 * log det(1 - M) = sum_m log det(1 - M^(m)).
 
 Distance-independent kernels. The sphere kernel on a node grid fixed in physical units (nodes
@@ -24,8 +29,8 @@ thus evaluate many gaps per kernel (the free-energy batch route); with length = 
 single-gap functions :func:`sphere_plane_log_det` / :func:`sphere_sphere_log_det`.
 
 Plates. Isotropic plates reflect diagonally (:func:`fresnel_imag`); PEMC and bi-isotropic plates
-mix TM and TE: :func:`plate_reflection_imag` gives the 2x2 Fresnel matrix per k (pemc-casimir.md
-§1.5 (4.34), §1.7 (B.11)), applied to the outgoing polarisation of the sphere kernel (complex
+mix TM and TE: :func:`plate_reflection_imag` gives the 2x2 Fresnel matrix per k (Schoger Eqs. (4.34),
+(B.11)), applied to the outgoing polarisation of the sphere kernel (complex
 all-m route). Conventions checked by duality (PEMC(theta) sphere and plate = PEC–PEC) and against
 the static multipole engine (zero_frequency) for bi-isotropic plates at xi -> 0.
 
@@ -63,13 +68,16 @@ __all__ = [
 def default_truncation(rho: float, eta: float = 1.0):
     """Static sizes (N, M, l_max) for a sphere of radius R = rho L (caspwn defaults scaled by eta).
 
-    N = 5.6 eta sqrt(max(rho, 20)), M = 5.1 eta sqrt(rho) (made odd), l_max = 12 eta rho
-    (scattering.md §3), with floors M >= 9, l_max >= 12 so that large distances stay accurate.
+    N = 5.6 eta sqrt(max(rho, 20)), M = 5.1 eta sqrt(rho) (made odd), l_max = 12 eta rho,
+    with floors M >= 9, l_max >= 12 so that large distances stay accurate.
+
     Arguments:
         rho: R/L (float, concrete).
         eta: accuracy knob (1 is ~1e-6 relative; larger is more accurate).
     Returns:
         (N, M, l_max) Python ints.
+
+    Source: the defaults of the caspwn code (Spreng et al., J. Chem. Phys. 153, 024115 (2020)).
     """
     rho = float(rho)
 
@@ -104,12 +112,19 @@ def _plane_plane_modes(xi, L, plate1, plate2, medium, n_k):
 def plane_plane_log_det_density(xi, L, plate1, plate2, medium=None, n_k=80):
     """Lifshitz integrand: int d^2k/(2pi)^2 sum_p log(1 - r_p1 r_p2 e^{-2 kappa L}) [1/m^2] at i xi.
 
-    The free energy per area is k_B T sum'_n of this (casimir-spheres.md §2.1 for two planes).
+    The free energy per area is k_B T sum'_n of this.
+
     Arguments:
-        xi: imaginary frequency [rad/s] (> 0); L: plate separation [m]; plate1, plate2: materials;
-        medium: material between the plates (vacuum if None); n_k: quadrature size (static).
+        xi: imaginary frequency [rad/s] (> 0).
+        L: plate separation [m].
+        plate1, plate2: materials.
+        medium: material between the plates (vacuum if None).
+        n_k: quadrature size (static).
     Returns:
         float, [1/m^2].
+
+    Source: the Lifshitz formula in scattering form, Lambrecht, Maia Neto & Reynaud, New J. Phys. 8,
+    243 (2006); Schoger, Dissertation (Augsburg 2024), Eq. (2.25).
     """
     k, w, kappa, rr = _plane_plane_modes(xi, L, plate1, plate2, medium, n_k)
     e = jnp.exp(-2.0 * kappa * L)
@@ -121,9 +136,13 @@ def plane_plane_pfa_density(xi, L, plate1, plate2, medium=None, n_k=80):
     """PFA weight at i xi: int_L^inf dL' (Lifshitz integrand)(L') [1/m], for sphere energies 2 pi R_eff x this.
 
     Uses int_L^inf log(1 - r e^{-2 kappa L'}) dL' = -Li_2(r e^{-2 kappa L})/(2 kappa).
-    Arguments as :func:`plane_plane_log_det_density`.
+
+    Arguments:
+        xi, L, plate1, plate2, medium, n_k: as for :func:`plane_plane_log_det_density`.
     Returns:
-        float [1/m]; E_PFA(xi) = 2 pi R_eff * this (casimir-spheres.md §2.10, PFA).
+        float [1/m]; E_PFA(xi) = 2 pi R_eff * this.
+
+    Source: the proximity force approximation, Schoger, Dissertation (Augsburg 2024), Eqs. (10.38)-(10.40) (without mixing).
     """
     k, w, kappa, rr = _plane_plane_modes(xi, L, plate1, plate2, medium, n_k)
     e = jnp.exp(-2.0 * kappa * L)
@@ -144,7 +163,7 @@ def _has_mixing(material) -> bool:
 
 
 def _abcd(K, k_out, k_in, kap_out, kap_in, cos_phi, sin_phi):
-    """Polarisation-conversion coefficients A, B, C, D (scattering.md (4.29), stable form)."""
+    """Polarisation-conversion coefficients A, B, C, D (Schoger Eq. (4.29), in the stable form of caspwn)."""
     ki, kj = k_in, k_out
     kai, kaj = kap_in, kap_out
     K2 = K * K
@@ -165,7 +184,7 @@ def _abcd(K, k_out, k_in, kap_out, kap_in, cos_phi, sin_phi):
 
 
 def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq, log_abs, phase, mixing):
-    """Scaled amplitudes S_pp'(Theta) e^{-(kappa_out + kappa_in) (rho + shift)} (scattering.md (4.27)).
+    """Scaled amplitudes S_pp'(Theta) e^{-(kappa_out + kappa_in) (rho + shift)} (Schoger Eq. (4.27)).
 
     Returns (S_TMTM, S_TETE, S_TMTE, S_TETM) with the translation factor included; arrays of the
     broadcast shape of the inputs. cos_half_sq = cos^2(phi/2) (exact at phi = pi).
@@ -258,7 +277,7 @@ def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign):
     s_tmtm, s_tete, s_tmte, s_tetm = S
     A, B, C, D = _abcd(K, k_out, k_in, kap_out, kap_in, jnp.cos(phis), jnp.sin(phis))
     C, D = sign * C, sign * D
-    # scattering.md (4.26), p: TM = 1, TE = 2
+    # Schoger Eq. (4.26), p: TM = 1, TE = 2
     tm_tm = A * s_tmtm + B * s_tete
     te_te = A * s_tete + B * s_tmtm
     te_tm = -(C * s_tmtm + D * s_tete)
@@ -311,7 +330,7 @@ def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixin
     """Distance-independent reflection kernel of a sphere on a k grid in units of ``length``.
 
     The Nystrom nodes k_i = u_i/length (u_i from :func:`nystrom_nodes`) and the azimuthal grid are
-    fixed in physical units, so the kernel -- amplitudes S (scattering.md (4.27)), polarisation
+    fixed in physical units, so the kernel -- amplitudes S (Schoger Eq. (4.27)), polarisation
     conversion (4.29), symmetrisation and phi-DFT -- depends on xi, R and the material only; it
     carries the translation e^{-(kappa_out + kappa_in) R} from the sphere's centre to its surface.
     A gap L is applied afterwards as the diagonal factors e^{-kappa_i L} (see
@@ -325,6 +344,9 @@ def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixin
         (blocks, weights, kappa_length): m-blocks (n_m, 2N, 2N) (real for mixing=False after the
         diag(1, i) similarity, with m-weights; complex for all M blocks and weights None),
         and kappa_i * length, shape (N,).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.26)-(4.29); discretisation of Spreng et al., J. Chem. Phys. 153,
+    024115 (2020).
     """
     xi = jnp.asarray(xi, dtype=jnp.float64)
     eps_m, mu_m = _medium_eps_mu(medium, xi)
@@ -353,7 +375,7 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
     nodes in units of ``length``), E = diag(e^{-kappa_i L}) and R_plate the plate's Fresnel matrix
     (:func:`plate_reflection_imag`: diagonal for isotropic plates, 2x2 per k with polarisation
     mixing for PEMC and bi-isotropic plates). With length = L this is exactly the single-distance
-    discretisation of :func:`sphere_plane_log_det` (nodes in units of the gap, scattering.md §3);
+    discretisation of :func:`sphere_plane_log_det` (nodes in units of the gap);
     for L > length the same physical nodes are used (accuracy: see casimir_free_energy).
     Arguments:
         xi [rad/s] (> 0); L: gaps [m], shape (n,); R [m]; sphere, plate, medium: materials;
@@ -361,7 +383,10 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
         inner: static number of gaps vmapped together (memory bound; None: all);
         fast: static, True uses the permutation-free LU (same pivot numerics), False logdet.log_det_one_minus.
     Returns:
-        (n,) array of log det(1 - M) (casimir-spheres.md §2.1–2.2; scattering.md §2.8, §3).
+        (n,) array of log det(1 - M).
+
+    Source: the plane-wave round trip of Schoger, Dissertation (Augsburg 2024), Eqs. (8.6)-(8.9), discretised as in Spreng
+    et al., J. Chem. Phys. 153, 024115 (2020).
     """
     xi = jnp.asarray(xi, dtype=jnp.float64)
     L = jnp.asarray(L, dtype=jnp.float64)
@@ -399,8 +424,15 @@ def sphere_sphere_log_det_batch(xi, L, R1, R2, sphere1, sphere2, medium=None, *,
 
     The two sphere kernels (translation to their surfaces included) are distance independent; the
     gap enters as E = diag(e^{-kappa_i L/2}) on both sides of each: M = (E S_2 E)(E S_1 E) (the
-    caspwn split of the gap). Arguments as :func:`sphere_plane_log_det_batch` with radii R1, R2,
-    materials sphere1, sphere2 and l_max1, l_max2. Returns (n,) (casimir-spheres.md §2.1–2.2, (8.9)).
+    caspwn split of the gap).
+
+    Arguments:
+        as for :func:`sphere_plane_log_det_batch`, with radii R1, R2, materials sphere1, sphere2 and
+        truncations l_max1, l_max2.
+    Returns:
+        (n,) array of log det(1 - M).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (8.6)-(8.9).
     """
     xi = jnp.asarray(xi, dtype=jnp.float64)
     L = jnp.asarray(L, dtype=jnp.float64)
@@ -435,8 +467,10 @@ def sphere_plane_log_det(xi, L, R, sphere, plate, medium=None, *, N, M, l_max):
             per k, :func:`plate_reflection_imag`); medium: host (vacuum if None).
         N, M, l_max: static truncation (see :func:`default_truncation`).
     Returns:
-        float, sum_m log det(1 - M^(m)) (casimir-spheres.md §2.1–2.2; scattering.md §2.8, §3), nodes
-        in units of L (:func:`sphere_plane_log_det_batch` with length = L).
+        float, sum_m log det(1 - M^(m)), nodes in units of L (:func:`sphere_plane_log_det_batch`
+        with length = L).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (8.6)-(8.9).
     """
     L = jnp.asarray(L, dtype=jnp.float64)
     return sphere_plane_log_det_batch(xi, L[None], R, sphere, plate, medium, N=N, M=M, l_max=l_max,
@@ -451,7 +485,9 @@ def sphere_sphere_log_det(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M,
         xi [rad/s] (> 0), L [m] surface distance, R1, R2 [m] radii, sphere1, sphere2 materials,
         medium host (vacuum if None); N, M, l_max1, l_max2 static truncation.
     Returns:
-        float (casimir-spheres.md §2.1–2.2, (8.9)); nodes in units of L.
+        float, sum_m log det(1 - M^(m)); nodes in units of L.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (8.6)-(8.9).
     """
     L = jnp.asarray(L, dtype=jnp.float64)
     return sphere_sphere_log_det_batch(xi, L[None], R1, R2, sphere1, sphere2, medium, N=N, M=M,

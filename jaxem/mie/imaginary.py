@@ -1,6 +1,9 @@
-"""Sphere reflection matrices at imaginary frequency (scattering.md §2.6), log-safe, for Casimir.
+"""Sphere reflection matrices at imaginary frequency, log-safe, for Casimir.
 
-Convention (scattering.md §2.6.1, (4.10)): the field scattered by a sphere of radius R from a
+Source: T. Schoger, "Optical and dispersion forces experienced by spherical objects", Dissertation,
+Universität Augsburg (2024), Sec. 4.1 (cited below as "Schoger, Dissertation (Augsburg 2024)").
+
+Convention (Schoger, Dissertation (Augsburg 2024), Eq. (4.10)): the field scattered by a sphere of radius R from a
 regular incident multipole field with coefficients (e_lm, f_lm) (electric N, magnetic M) is
 
     (a_lm, b_lm)^T = - [[r^EE, i r^EM], [-i r^ME, r^MM]] (e_lm, f_lm)^T,
@@ -28,13 +31,13 @@ exactly, keeps full relative accuracy down to x = 1e-4 and up to l = 1e4.
 Truncation rule (recommended). A single sphere needs l_max ~ x + 4 x^{1/3} + 2 for its own
 coefficients to have decayed (|r_l| falls like (e x/2l)^{2l} for l >> x). For the Casimir
 interaction at surface distance L the round trip limits the orders instead: use
-l_max = ceil(eta R/L) per sphere with eta = 8 (relative error ~3e-7), 10 (~4e-9) or 12-14
-(~1e-11) (casimir-spheres.md §2.5, verified there at y - 1 = 0.1..1; caspwn default eta = 12),
-and never fewer than ~ x + 4 x^{1/3} + 2 at the largest Matsubara frequency used.
+l_max = ceil(eta R/L) per sphere with eta = 8-14 (the plane-wave code of B. Spreng et al.,
+J. Chem. Phys. 153, 024115 (2020) uses eta = 12; measured errors per eta: docs/accuracy.md), and
+never fewer than ~ x + 4 x^{1/3} + 2 at the largest Matsubara frequency used.
 
 The static limit xi = 0 (x = 0) has r_l = 0 in this normalisation; the functions return
-log_abs = -inf there (no NaN); the finite zero-frequency physics (Sec. 2.10, (9.4)) lives in
-jaxem.casimir.
+log_abs = -inf there (no NaN); the finite zero-frequency physics (Schoger, Dissertation
+(Augsburg 2024), Eqs. (4.51), (9.4)) lives in jaxem.mie.static and jaxem.casimir.
 """
 from __future__ import annotations
 
@@ -72,7 +75,7 @@ def _bessel_pieces(x, interior, l_max):
       s_l = K_{l+3/2}/K_{l+1/2} = (l+1)/x - {K,x}_l,
       log|C_l| = log(pi/2) + log I_{l+1/2} - log K_{l+1/2}
                = log(pi/2) - log x - 2 log K_{l+1/2} - log(s_l + g_l)   (Wronskian),
-    (scattering.md §2.4, (4.14)-(4.15)). Every expression adds like-signed terms, so the small-x
+    (Schoger, Dissertation (Augsburg 2024), Eqs. (4.14)-(4.15)). Every expression adds like-signed terms, so the small-x
     cancellation of {I,x} - (l+1)/x, {K,x} + l/x never happens. {I,z} is odd in z (z i_l(z) has
     parity (-1)^{l+1}): a negative interior argument (negative-index helicity mode, kappa >
     sqrt(eps mu - chi^2)) is mapped to -z. All arguments share one continued-fraction evaluation.
@@ -95,7 +98,8 @@ def _relative_indices(eps, mu, chi, kappa):
     """Helicity indices m_{L,R}, impedance factors m_-+ and their exact combinations.
 
     All arguments relative to the host (eps/eps_m, mu/mu_m, chi/n_m, kappa/n_m).
-    scattering.md (1.10), (4.9), corrected (4.13): m_{L,R} = s -+ kappa, s = sqrt(eps mu - chi^2),
+    Schoger, Dissertation (Augsburg 2024), Eqs. (1.10), (4.9) and (4.13), corrected (the printed imaginary part of
+    m_-+ is quadratic in alpha + beta; it must be linear): m_{L,R} = s -+ kappa, s = sqrt(eps mu - chi^2),
     m_-+ = (s +- i chi)/eps. Differences that cancel for isotropic spheres are returned in closed
     form (d_L = m_- m_L - 1, d_R = m_+ m_R - 1, e_L = m_- m_L - m_+ m_R, e_R = m_- m_R - m_+ m_L).
     """
@@ -112,10 +116,12 @@ def _relative_indices(eps, mu, chi, kappa):
 
 
 def _q_matrix(x, g, h, g_L, g_R, m, l_max):
-    """q_l = r_l / C_l, shape (..., l_max, 2, 2), from the reduced brackets (4.11), (4.12), (4.16).
+    """q_l = r_l / C_l, shape (..., l_max, 2, 2), from the reduced brackets (Schoger, Eqs. (4.11), (4.12), (4.16)).
 
     All auxiliary functions are multiplied by x (q is homogeneous of degree 0 in them), so no
-    1/x appears. Works for complex x (x = -i w gives the real-frequency coefficients, §2.7).
+    1/x appears. Works for complex x (x = -i w gives the real-frequency coefficients). Corrected:
+    the printed "m_T" of (4.12) is m_- for the L and m_+ for the R helicity (derived here from the
+    boundary-value problem; checked in tests/test_mie_imaginary.py).
     """
     l = jnp.arange(1, l_max + 1, dtype=jnp.float64)
     p = l + 1.0
@@ -148,7 +154,7 @@ def _pec_ratio(x, g, h, l_max):
 
 
 def _pemc_q(a, theta):
-    """q = D(theta) diag(a, -1) D(theta)^T (scattering.md §1.7, (4.17), corrected (4.18))."""
+    """q = D(theta) diag(a, -1) D(theta)^T (Schoger, Eqs. (4.17)-(4.18); the printed (4.18) has the wrong overall sign)."""
     c, s = jnp.cos(theta)[..., None], jnp.sin(theta)[..., None]
     q_ee = c * c * a - s * s
     q_mm = s * s * a - c * c
@@ -224,18 +230,23 @@ def _check_x(x):
 
 
 def reflection_coefficients_imag(x, eps_rel, mu_rel=1.0, chi_rel=0.0, kappa_rel=0.0, l_max=None):
-    """Reflection matrices r_l (log form) of a bi-isotropic sphere at imaginary frequency, l = 1..l_max.
+    """Reflection matrices r_l (dimensionless, log form) of a bi-isotropic sphere at imaginary frequency, l = 1..l_max.
 
     Arguments:
         x: size parameter K R = xi n_m R / c (dimensionless, >= 0; any shape, broadcast with
             the material parameters).
         eps_rel, mu_rel: permittivity and permeability relative to the host, at i xi (real > 0).
         chi_rel, kappa_rel: Tellegen and chirality parameters divided by the host index n_m
-            (Lindell convention, scattering.md §1.2).
+            (Lindell convention alpha = chi - i kappa, beta = chi + i kappa).
         l_max: largest multipole order (static int >= 1).
     Returns:
         (log_abs, phase), each of shape x.shape + (l_max, 2, 2), entries [[EE, EM], [ME, MM]],
-        r = phase * exp(log_abs) (scattering.md (4.10)-(4.16), with the corrected (4.13)).
+        r = phase * exp(log_abs).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.10)-(4.16); corrected: the relative impedances (4.13)
+    (imaginary part linear, not quadratic, in the Tellegen parameter) and the helicity assignment
+    L <-> m_-, R <-> m_+ in (4.12) (checked against the boundary-value problem in
+    tests/test_mie_imaginary.py).
     """
     l_max = check_int("l_max", l_max, minimum=1)
     _check_x(x)
@@ -254,15 +265,17 @@ def reflection_coefficients_imag(x, eps_rel, mu_rel=1.0, chi_rel=0.0, kappa_rel=
 
 
 def perfect_conductor_reflection_imag(x, l_max):
-    """Reflection matrices r_l (log form) of a perfectly conducting sphere at imaginary frequency.
+    """Reflection matrices r_l (dimensionless, log form) of a perfectly conducting sphere at imaginary frequency.
 
-    r^EE = -C_l {I,x}/{K,x}, r^MM = -C_l, no mixing (scattering.md §2.6.3).
+    r^EE = -C_l {I,x}/{K,x}, r^MM = -C_l, no mixing.
 
     Arguments:
         x: size parameter K R (>= 0, any shape).
         l_max: largest multipole order (static int >= 1).
     Returns:
         (log_abs, phase), each x.shape + (l_max, 2, 2); mixing entries have log_abs = -inf.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (4.17) at theta = 0.
     """
     l_max = check_int("l_max", l_max, minimum=1)
     _check_x(x)
@@ -270,10 +283,9 @@ def perfect_conductor_reflection_imag(x, l_max):
 
 
 def pemc_reflection_imag(x, theta, l_max):
-    """Reflection matrices r_l (log form) of a PEMC sphere with duality angle theta, imaginary frequency.
+    """Reflection matrices r_l (dimensionless, log form) of a PEMC sphere with duality angle theta, imaginary frequency.
 
-    R_PEMC(theta) = D(theta) R_PEC D(theta)^T, D = [[cos, sin], [-sin, cos]] (scattering.md §1.7,
-    (4.17), sign-corrected (4.18)).
+    R_PEMC(theta) = D(theta) R_PEC D(theta)^T, D = [[cos, sin], [-sin, cos]].
 
     Arguments:
         x: size parameter K R (>= 0, any shape).
@@ -281,6 +293,9 @@ def pemc_reflection_imag(x, theta, l_max):
         l_max: largest multipole order (static int >= 1).
     Returns:
         (log_abs, phase), each x.shape + (l_max, 2, 2).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.17)-(4.18) and the duality rotation (4.56); the printed mixing
+    coefficient (4.18) has the wrong overall sign (fixed by duality covariance).
     """
     l_max = check_int("l_max", l_max, minimum=1)
     _check_x(x)
@@ -302,14 +317,16 @@ def _check_medium(medium):
 
 
 def size_parameter_imag(xi, radius, medium=None):
-    """Size parameter x = K R = xi n_m(i xi) R / c of a sphere at imaginary frequency i xi.
+    """Size parameter x = K R = xi n_m(i xi) R / c (dimensionless) of a sphere at imaginary frequency i xi.
 
     Arguments:
         xi: imaginary frequency [rad/s] (>= 0).
         radius: sphere radius R [m] (> 0).
         medium: host material (vacuum if None).
     Returns:
-        x (dimensionless), broadcast shape of xi and radius (scattering.md §1.1, (4.5)).
+        x (dimensionless), broadcast shape of xi and radius.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (4.5).
     """
     check_nonnegative("xi", xi)
     check_positive("radius", radius)
@@ -368,7 +385,7 @@ def _check_physical(xi, radius, material, l_max, medium):
 
 
 def reflection_matrix_imag(xi, radius, material, l_max, medium=None):
-    """Reflection matrices r_l of a sphere at imaginary frequency i xi, l = 1..l_max, in log form.
+    """Reflection matrices r_l (dimensionless) of a sphere at imaginary frequency i xi, l = 1..l_max, in log form.
 
     Arguments:
         xi: imaginary frequency [rad/s] (>= 0; xi = 0 gives r = 0, log_abs = -inf).
@@ -379,23 +396,29 @@ def reflection_matrix_imag(xi, radius, material, l_max, medium=None):
         medium: host material (isotropic; vacuum if None).
     Returns:
         (log_abs, phase), each xi.shape + (l_max, 2, 2), entries [[r^EE, r^EM], [r^ME, r^MM]]
-        in the scattering.md §2.6.1 convention; r = phase * exp(log_abs) never overflows.
+        in the convention of the module docstring; r = phase * exp(log_abs) never overflows.
         phase is complex (unit modulus, +-1 for real entries, 0 where r vanishes identically).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.10)-(4.17), with the corrections listed under
+    :func:`reflection_coefficients_imag` and :func:`pemc_reflection_imag`.
     """
     l_max, xi, radius = _check_physical(xi, radius, material, l_max, medium)
     return _matrix_log_jit(xi, radius, material, medium, l_max=l_max)
 
 
 def reflection_matrix_imag_factored(xi, radius, material, l_max, medium=None):
-    """Reflection matrices as r_l = (-1)^l exp(log_scale_l) q_l, at imaginary frequency i xi.
+    """Reflection matrices (dimensionless) as r_l = (-1)^l exp(log_scale_l) q_l, at imaginary frequency i xi.
 
-    Same arguments as :func:`reflection_matrix_imag`. log_scale_l = log((pi/2) I_{l+1/2}(x) /
-    K_{l+1/2}(x)) carries the whole dynamic range; q_l (complex, O(1)) is smooth in every
-    parameter, also where an entry of r vanishes (use this form to differentiate mixing entries
-    at zero chirality / Tellegen parameter).
+    log_scale_l = log((pi/2) I_{l+1/2}(x)/K_{l+1/2}(x)) carries the whole dynamic range; q_l
+    (complex, O(1)) is smooth in every parameter, also where an entry of r vanishes (use this
+    form to differentiate mixing entries at zero chirality / Tellegen parameter).
 
+    Arguments:
+        xi, radius, material, l_max, medium: as for :func:`reflection_matrix_imag`.
     Returns:
         (log_scale, q): shapes xi.shape + (l_max,) and xi.shape + (l_max, 2, 2).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.10)-(4.17), C_l of Eq. (4.15) factored out.
     """
     l_max, xi, radius = _check_physical(xi, radius, material, l_max, medium)
     return _matrix_factored_jit(xi, radius, material, medium, l_max=l_max)

@@ -3,8 +3,10 @@
 One home for every plate: isotropic Fresnel coefficients at i xi, the 2x2 Fresnel matrix of PEMC and
 bi-isotropic plates (polarisation mixing), and the static (xi -> 0) limits, including the k-dependent TE
 coefficient of a plasma plane.  Conventions: (TM, TE) basis and signs of the plane-wave round trip (a
-perfect conductor reflects diag(1, -1)).  Sources: scattering.md §2.9 (isotropic), pemc-casimir.md §1.5
-(PEMC, Eq. 4.34) and §1.7 (bi-isotropic, App. B.2, Eq. B.11, continued to imaginary frequency).
+perfect conductor reflects diag(1, -1)).  Sources: T. Schoger, "Optical and dispersion forces experienced
+by spherical objects", Dissertation, Universität Augsburg (2024): Eq. (4.34) (PEMC) and App. B.2,
+Eq. (B.11) (bi-isotropic, continued here to imaginary frequency); the isotropic coefficients are the
+Lifshitz ones at imaginary frequency.
 """
 from __future__ import annotations
 
@@ -26,12 +28,13 @@ def _medium_eps_mu(medium, xi):
 
 
 def fresnel_imag(xi, k, material, medium=None):
-    """Fresnel reflection coefficients (r_TM, r_TE) of a half-space at imaginary frequency i xi.
+    """Fresnel reflection coefficients (r_TM, r_TE) (dimensionless) of a half-space at imaginary frequency i xi.
 
     r_TM = (eps kappa_m - eps_m kappa)/(eps kappa_m + eps_m kappa),
     r_TE = (mu kappa_m - mu_m kappa)/(mu kappa_m + mu_m kappa),
     kappa_m = sqrt(k^2 + eps_m mu_m xi^2/c^2), kappa = sqrt(k^2 + eps mu xi^2/c^2); perfect conductor
-    r_TM = 1, r_TE = -1 (sign convention of the plane-wave round trip, scattering.md §4 item 11).
+    r_TM = 1, r_TE = -1 (sign convention of the plane-wave round trip).
+
     Arguments:
         xi: imaginary frequency [rad/s] (> 0).
         k: transverse wave number [1/m] (>= 0), broadcast with xi.
@@ -39,6 +42,9 @@ def fresnel_imag(xi, k, material, medium=None):
         medium: host material (vacuum if None).
     Returns:
         (r_TM, r_TE), real, broadcast shape.
+
+    Source: the Lifshitz form of the Fresnel coefficients at imaginary frequency, e.g. Lambrecht,
+    Maia Neto & Reynaud, New J. Phys. 8, 243 (2006); isotropic limit of Schoger, Dissertation (Augsburg 2024), Eq. (B.11).
     """
     xi = jnp.asarray(xi, dtype=jnp.float64)
     k = jnp.asarray(k, dtype=jnp.float64)
@@ -59,23 +65,27 @@ def fresnel_imag(xi, k, material, medium=None):
 
 
 def plate_reflection_imag(xi, k, material, medium=None):
-    """2x2 Fresnel matrix [[r_TM,TM, r_TM,TE], [r_TE,TM, r_TE,TE]] of a half-space at i xi.
+    """2x2 Fresnel matrix [[r_TM,TM, r_TM,TE], [r_TE,TM, r_TE,TE]] (dimensionless) of a half-space at i xi.
 
     * isotropic materials: diag(r_TM, r_TE) of :func:`fresnel_imag`;
     * PEMC(theta): R(theta) = D(theta) diag(1, -1) D(-theta) = [[cos 2theta, -sin 2theta],
-      [-sin 2theta, -cos 2theta]] (pemc-casimir.md §1.5, Eq. 4.34), independent of k and xi;
-    * bi-isotropic (Lindell alpha = chi - i kappa, beta = chi + i kappa): pemc-casimir.md §1.7
-      (App. B.2, Eq. B.11) continued to imaginary frequency, c_0 = kappa_m/K,
+      [-sin 2theta, -cos 2theta]], independent of k and xi;
+    * bi-isotropic (Lindell alpha = chi - i kappa, beta = chi + i kappa): continued to imaginary
+      frequency, c_0 = kappa_m/K,
       c_{L,R} = sqrt(m_{L,R}^2 K^2 + k^2)/(m_{L,R} K), numerator and denominator multiplied by K
       (no 1/K at small xi); indices relative to the host (m_{L,R} = s -+ kappa, m_-+ = (s +- i chi)/eps,
       s = sqrt(eps mu - chi^2)).
     The (TM, TE) basis and signs are those of the plane-wave round trip (perfect conductor
     diag(1, -1)); at xi -> 0 the PEMC matrix equals :func:`static_plane_reflection`.
+
     Arguments:
         xi: imaginary frequency [rad/s] (>= 0, scalar); k: transverse wave numbers [1/m], shape (n,).
         material: jaxem material of the half-space; medium: host (isotropic; vacuum if None).
     Returns:
         (n, 2, 2) array (float64; complex128 for bi-isotropic plates).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (4.34) (PEMC) and Eq. (B.11) (bi-isotropic; the extracted labels
+    of the two mixing coefficients (B.8) are both r_TE,TM, the second is r_TM,TE).
     """
     xi = jnp.asarray(xi, dtype=jnp.float64)
     k = jnp.asarray(k, dtype=jnp.float64)
@@ -106,15 +116,18 @@ def plate_reflection_imag(xi, k, material, medium=None):
 
 
 def static_plane_reflection(material, *, medium=None):
-    """Zero-frequency Fresnel matrix of a plane, [[r_TM,TM, r_TM,TE], [r_TE,TM, r_TE,TE]].
+    """Zero-frequency Fresnel matrix of a plane, [[r_TM,TM, r_TM,TE], [r_TE,TM, r_TE,TE]] (dimensionless).
 
-    The l -> inf limit of X(l) (scattering.md (4.63)); PEMC: R(theta) = D(theta) diag(1,-1) D(-theta)
-    (pemc-casimir.md §1.5, Eq. 4.34).  A plasma plane is not supported (its TE coefficient depends
-    on the transverse wave number at xi = 0).
+    The l -> inf limit of the static sphere coefficients X(l); PEMC: R(theta) = D(theta) diag(1,-1)
+    D(-theta).  A plasma plane is not supported (its TE coefficient depends on the transverse wave
+    number at xi = 0).
+
     Arguments:
         material: jaxem material or DIRICHLET.  medium: host material (vacuum if None).
     Returns:
         (2, 2) array (float64; complex128 for bi-isotropic).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (4.63) (l -> inf limit) and Eq. (4.34) (PEMC).
     """
     kind = _kind(material)
     if kind == "plasma":
@@ -133,11 +146,19 @@ def static_plane_reflection(material, *, medium=None):
 
 
 def plasma_plane_te_reflection(k, w):
-    """Static TE Fresnel coefficient of a plasma plane, r_TE = -w^2/(k + sqrt(k^2 + w^2))^2.
+    """Static TE Fresnel coefficient of a plasma plane, r_TE = -w^2/(k + sqrt(k^2 + w^2))^2 (dimensionless).
 
     The xi -> 0 limit of (kappa_m - kappa)/(kappa_m + kappa) with kappa_m = k,
-    kappa^2 = k^2 + omega_p^2/c^2 (scattering.md §2.9, isotropic r_TE): w = omega_p/c in the units
-    of k.  Cancellation-free; -> -1 (PEC plane) as w -> inf, 0 (Drude plane) as w -> 0.
+    kappa^2 = k^2 + omega_p^2/c^2: w = omega_p/c in the units of k.  Cancellation-free; -> -1
+    (PEC plane) as w -> inf, 0 (Drude plane) as w -> 0.
+
+    Arguments:
+        k: transverse wave number (>= 0, any shape).
+        w: plasma wave number omega_p/c in the units of k (>= 0).
+    Returns:
+        r_TE, broadcast shape.
+
+    Source: the xi -> 0 limit of the Lifshitz TE coefficient (see :func:`fresnel_imag`).
     """
     return -(w * w) / (k + jnp.sqrt(k * k + w * w)) ** 2
 

@@ -3,9 +3,14 @@
 Bohren-Huffman coefficients a_l, b_l of homogeneous (optionally magnetic) spheres, efficiencies,
 the amplitude matrix, Wiscombe's truncation, dipole polarizabilities, and the 2x2 (E, M)
 reflection matrices per multipole order of bi-isotropic (chiral, Tellegen), PEMC and perfectly
-conducting spheres (scattering.md §2.6-2.7).
+conducting spheres.
 
-Every coefficient is written through Riccati-Bessel *ratios* (scattering.md §2.7, §3):
+Sources: C. F. Bohren and D. R. Huffman, "Absorption and Scattering of Light by Small Particles"
+(Wiley 1983), Ch. 4; W. J. Wiscombe, Appl. Opt. 19, 1505 (1980); T. Schoger, "Optical and dispersion
+forces experienced by spherical objects", Dissertation, Universität Augsburg (2024), Sec. 4.1 (bi-isotropic
+and PEMC spheres, continued from imaginary to real frequency).
+
+Every coefficient is written through Riccati-Bessel *ratios*:
     D_l(z) = psi_l'(z)/psi_l(z),  Dxi_l(x) = xi_l'(x)/xi_l(x),  R_l(x) = psi_l(x)/xi_l(x),
 so nothing overflows for l >> x and the Rayleigh limit x -> 0 keeps full relative accuracy.
 D_l comes from :func:`jaxem.special.log_derivative_psi` (downward recurrence from a Lentz start,
@@ -14,10 +19,11 @@ mie_efficiencies) use :func:`jaxem.special.spherical.log_derivative_psi_columns`
 in real arithmetic and D_l(mx) in one loop, order-first, from a Debye-estimated start order instead of
 the Lentz continued fraction (same values to rounding; tests/test_special.py). The host-side
 quantities at real x (Dxi_l, psi_l/xi_l, psi_l'/xi_l) are produced inside the one upward scan over
-l that also forms a_l, b_l and accumulates the efficiency sums (no (batch, l) intermediates; see :func:`_exterior_step`); tests check them against
+l that also forms a_l, b_l and accumulates the efficiency sums (no (batch, l) intermediates; see
+:func:`_exterior_step`); tests check them against
 :func:`jaxem.special.log_derivative_xi` and :func:`jaxem.special.ratio_psi_xi`.
 
-Convention (scattering.md §2.6.1, §2.7): the scattered multipole coefficients of an incident field
+Convention (Schoger, Dissertation (Augsburg 2024), Eq. (4.10)): the scattered multipole coefficients of an incident field
 E_inc = sum e_lm N^reg + f_lm M^reg are
     (a_lm, b_lm) = -[[r^EE, i r^EM], [-i r^ME, r^MM]] (e_lm, f_lm),
 and for isotropic spheres r^EE = a_l, r^MM = b_l (Bohren-Huffman). Matrices returned here are
@@ -69,14 +75,16 @@ def _check_complex_finite(name, value):
 
 
 def wiscombe_lmax(x) -> int:
-    """Number of multipole orders Wiscombe's criterion needs for converged far-field sums.
+    """Number of multipole orders (dimensionless int) Wiscombe's criterion needs for converged far-field sums.
 
     Arguments:
         x: size parameter 2 pi n_host R / lambda_0 (scalar or array, concrete values; the largest
            entry decides).
     Returns:
         Python int l_max = x + 4 x^{1/3} + 1 (x <= 8), x + 4.05 x^{1/3} + 2 (8 < x < 4200),
-        x + 4 x^{1/3} + 2 (x >= 4200), rounded to nearest (W. J. Wiscombe, Appl. Opt. 19, 1505 (1980)).
+        x + 4 x^{1/3} + 2 (x >= 4200), rounded to nearest.
+
+    Source: W. J. Wiscombe, Appl. Opt. 19, 1505 (1980).
     """
     if not _checks.is_concrete(x):
         raise ValueError("x must be concrete to choose l_max by Wiscombe's rule; pass l_max explicitly "
@@ -172,7 +180,7 @@ def _exterior_step(carry, n, d_n, x, inv_x):
     recurrence is unstable, and psi_n has no zeros: there R_n = R_{n-1} (psi_n/psi_{n-1})/(xi_n/xi_{n-1})
     with psi_{n-1}/psi_n = D_n + n/x (no cancellation: both terms > 0) and xi_n/xi_{n-1} = n/x - Dxi_{n-1}
     (upward, xi dominant), P_n = R_n D_n. Nothing overflows for n >> x and the Rayleigh limit x -> 0
-    keeps full relative accuracy (Bohren & Huffman §4.8; Wiscombe 1980; scattering.md §2.7, §3).
+    keeps full relative accuracy (Bohren & Huffman 1983, Sec. 4.8; Wiscombe 1980).
     One complex reciprocal serves both branches (its argument is selected first).
     """
     xi1, xi2, r_prev, dxi_prev = carry
@@ -220,8 +228,8 @@ def _mie_scan(x, m, mu, l_max, coefficients: bool):
     xs = _safe_size_parameter(x)
     inv_x = 1.0 / xs
     d_x, d_mx = _spherical.log_derivative_psi_columns((xs, m * xs), l_max)
-    # zeta = relative wave impedance Z_sphere/Z_host = mu/m (scattering.md §2.6.2, m_+ = m_- for chi = 0);
-    # a = R (zeta D - Dpsi)/(zeta D - Dxi) = (zeta D R - P)/(zeta D - Dxi), b likewise (§2.7)
+    # zeta = relative wave impedance Z_sphere/Z_host = mu/m (Schoger Eq. (4.13), m_+ = m_- for chi = 0);
+    # a = R (zeta D - Dpsi)/(zeta D - Dxi) = (zeta D R - P)/(zeta D - Dxi), b likewise (Schoger (4.11) at x = -i w)
     zeta = mu * _reciprocal(m)
     zero_c = jnp.zeros(x.shape, jnp.complex128)
     zero_r = jnp.zeros(x.shape, jnp.float64)
@@ -259,7 +267,7 @@ _mie_ab_jit = jax.jit(_mie_ab, static_argnums=3)
 
 
 def mie_coefficients(x, m, l_max: int, mu=1.0):
-    """Bohren-Huffman Mie coefficients a_l (electric) and b_l (magnetic) of a homogeneous sphere.
+    """Bohren-Huffman Mie coefficients a_l (electric) and b_l (magnetic) of a homogeneous sphere (dimensionless).
 
     Arguments:
         x: size parameter k_host R = 2 pi n_host R / lambda_0 (real, > 0), any shape.
@@ -270,7 +278,10 @@ def mie_coefficients(x, m, l_max: int, mu=1.0):
         (a, b): complex128 arrays of shape broadcast(x, m, mu).shape + (l_max,) for l = 1..l_max,
         a_l = R_l (zeta D_l(mx) - Dpsi_l(x)) / (zeta D_l(mx) - Dxi_l(x)),
         b_l = R_l (D_l(mx) - zeta Dpsi_l(x)) / (D_l(mx) - zeta Dxi_l(x)),  zeta = mu/m
-        (scattering.md §2.7, isotropic case: r^EE = a_l, r^MM = b_l).
+        (r^EE = a_l, r^MM = b_l in the reflection-matrix convention).
+
+    Source: Bohren & Huffman (1983), Secs. 4.4 and 4.8 (log-derivative form), for a magnetic sphere
+    the isotropic case of Schoger, Dissertation (Augsburg 2024), Eqs. (4.11)-(4.12) at x = -i w.
     """
     _check_size_parameter("x", x)
     _check_complex_finite("m", m)
@@ -280,7 +291,12 @@ def mie_coefficients(x, m, l_max: int, mu=1.0):
 
 
 class MieEfficiencies(NamedTuple):
-    """Far-field efficiencies of a sphere (cross sections divided by pi R^2) and asymmetry g."""
+    """Far-field efficiencies of a sphere (cross sections divided by pi R^2, dimensionless) and asymmetry g.
+
+    Attributes: q_ext, q_sca, q_abs, q_back, q_pr (efficiencies) and g = <cos theta>.
+
+    Source: Bohren & Huffman (1983), Secs. 4.4-4.5; Wiscombe, Appl. Opt. 19, 1505 (1980).
+    """
 
     q_ext: jax.Array
     q_sca: jax.Array
@@ -291,7 +307,7 @@ class MieEfficiencies(NamedTuple):
 
 
 def _efficiencies_from_ab(x, a, b):
-    """Efficiencies from coefficients (Bohren & Huffman §4.4, 4.8; Wiscombe 1980)."""
+    """Efficiencies from coefficients (Bohren & Huffman 1983, Secs. 4.4, 4.8; Wiscombe 1980)."""
     l_max = a.shape[-1]
     n = np.arange(1, l_max + 1, dtype=np.float64)
     w = 2.0 * n + 1.0
@@ -331,7 +347,7 @@ _efficiencies_jit = jax.jit(_efficiencies, static_argnums=3)
 
 
 def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
-    """Extinction, scattering, absorption, backscattering and radiation-pressure efficiencies and g.
+    """Extinction, scattering, absorption, backscattering and radiation-pressure efficiencies (dimensionless) and g.
 
     Arguments:
         x: size parameter k_host R (real, > 0), any shape.
@@ -344,7 +360,9 @@ def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
         Q_ext = (2/x^2) sum (2l+1) Re(a_l + b_l), Q_sca = (2/x^2) sum (2l+1)(|a_l|^2 + |b_l|^2),
         Q_abs = Q_ext - Q_sca, Q_back = |sum (2l+1)(-1)^l (a_l - b_l)|^2 / x^2 (Bohren-Huffman),
         g Q_sca = (4/x^2)[sum l(l+2)/(l+1) Re(a_l a*_{l+1} + b_l b*_{l+1}) + sum (2l+1)/(l(l+1)) Re(a_l b*_l)],
-        Q_pr = Q_ext - g Q_sca. Cross sections: sigma = Q pi R^2. (scattering.md §2.7, §4 item 3.)
+        Q_pr = Q_ext - g Q_sca. Cross sections: sigma = Q pi R^2.
+
+    Source: Bohren & Huffman (1983), Secs. 4.4-4.5 and 4.8; Wiscombe, Appl. Opt. 19, 1505 (1980).
     """
     _check_size_parameter("x", x)
     _check_complex_finite("m", m)
@@ -373,7 +391,7 @@ _amplitude_jit = jax.jit(_amplitude, static_argnums=4)
 
 
 def amplitude_matrix(x, m, theta, l_max: int | None = None, mu=1.0):
-    """Diagonal far-field amplitude-matrix elements S1(theta), S2(theta) of a sphere (Bohren-Huffman).
+    """Diagonal far-field amplitude-matrix elements S1(theta), S2(theta) (dimensionless) of a sphere (Bohren-Huffman).
 
     Arguments:
         x: size parameter k_host R (real, > 0), any shape B.
@@ -384,8 +402,10 @@ def amplitude_matrix(x, m, theta, l_max: int | None = None, mu=1.0):
     Returns:
         (S1, S2): complex128 arrays of shape B + T,
         S1 = sum (2l+1)/(l(l+1)) (a_l pi_l + b_l tau_l), S2 = sum (2l+1)/(l(l+1)) (a_l tau_l + b_l pi_l),
-        pi_l, tau_l at cos(theta) (scattering.md §2.8 (4.27): S_TE,TE = S1, S_TM,TM = S2).
+        pi_l, tau_l at cos(theta) (S_TE,TE = S1, S_TM,TM = S2 in the plane-wave notation).
         Perpendicular/parallel scattered intensities are |S1|^2, |S2|^2 (times 1/(k r)^2).
+
+    Source: Bohren & Huffman (1983), Sec. 4.4; Schoger, Dissertation (Augsburg 2024), Eq. (4.27).
     """
     _check_size_parameter("x", x)
     _check_complex_finite("m", m)
@@ -407,7 +427,7 @@ _dipole_jit = jax.jit(_dipole)
 
 
 def dipole_polarizabilities(k, radius, m, mu=1.0):
-    """Electric and magnetic dipole polarizabilities of a sphere from its first Mie coefficients.
+    """Electric and magnetic dipole polarizabilities (alpha_e, alpha_m) [m^3] of a sphere from its first Mie coefficients.
 
     Arguments:
         k: wave number in the host medium k = n_host omega / c [1/m] (> 0).
@@ -416,8 +436,11 @@ def dipole_polarizabilities(k, radius, m, mu=1.0):
         mu: relative permeability of the sphere (default 1).
     Returns:
         (alpha_e, alpha_m) [m^3], complex128: alpha_e = 6 pi i a_1/k^3, alpha_m = 6 pi i b_1/k^3
-        (random-light.md; p = eps_0 eps_host alpha_e E, m = alpha_m H). Rayleigh limit:
+        (p = eps_0 eps_host alpha_e E, m = alpha_m H). Rayleigh limit:
         alpha_e -> 4 pi R^3 (m^2-1)/(m^2+2).
+
+    Source: A. Muster and L. S. Froufe-Pérez, "Pure many-body interactions in colloidal systems by
+    artificial random light fields", arXiv:2510.03503 (2025), Mie-fit section.
     """
     _checks.check_positive("k", k)
     _checks.check_positive("radius", radius)
@@ -436,7 +459,7 @@ def _bi_isotropic_matrix(x, eps, mu, chi, kappa, l_max):
     x, eps, mu, chi, kappa = jnp.broadcast_arrays(x, eps, mu, chi, kappa)
     xs = _safe_size_parameter(x)
     n0 = jnp.sqrt(eps * mu - chi * chi)
-    # scattering.md §1.3 (1.10) and §2.6.2 (corrected 4.13): n_{L,R} = n0 -+ kappa,
+    # Schoger Eq. (1.10) and Eq. (4.13) (corrected: imaginary part linear in chi): n_{L,R} = n0 -+ kappa,
     # m_+- = sqrt(mu/eps) e^{-+ i phi_T} = (n0 -+ i chi)/eps
     m_left = n0 - kappa
     m_right = n0 + kappa
@@ -444,7 +467,8 @@ def _bi_isotropic_matrix(x, eps, mu, chi, kappa, l_max):
     m_minus = (n0 + 1j * chi) / eps
     dpsi, d_left, d_right = _psi_log_derivatives(xs, [m_left * xs, m_right * xs], l_max)
     r, p, dxi = _exterior(xs, dpsi)      # order axis first from here on
-    # §2.7 with m_L' = m_-, m_R' = m_+; R A^J, R B^J written with P = R Dpsi (accurate near zeros of psi)
+    # Schoger (4.11)-(4.16) at x = -i w with m_L' = m_-, m_R' = m_+; R A^J, R B^J written with
+    # P = R Dpsi (accurate near zeros of psi)
     ra_l = p - m_minus * d_left * r
     ra_r = p - m_plus * d_right * r
     rb_l = m_minus * p - d_left * r
@@ -468,22 +492,29 @@ _bi_isotropic_jit = jax.jit(_bi_isotropic_matrix, static_argnums=5)
 
 
 def bi_isotropic_reflection_matrix(x, eps, mu, chi, kappa, l_max: int):
-    """2x2 (E, M) reflection matrix per multipole order of a bi-isotropic sphere at real frequency.
+    """2x2 (E, M) reflection matrix (dimensionless) per multipole order of a bi-isotropic sphere at real frequency.
 
-    Arguments (all relative to the isotropic, lossless host eps_h, mu_h, n_h = sqrt(eps_h mu_h)):
+    All material parameters are relative to the isotropic, lossless host eps_h, mu_h, n_h = sqrt(eps_h mu_h).
+
+    Arguments:
         x: size parameter k_host R = omega n_h R / c (real, > 0), any shape.
         eps: relative permittivity eps/eps_h (complex).
         mu: relative permeability mu/mu_h (complex).
         chi: relative Tellegen parameter chi/n_h (Lindell: alpha = chi - i kappa, beta = chi + i kappa
-             in D = eps0 eps E + (alpha/c) H, B = (beta/c) E + mu0 mu H; scattering.md §1.2).
+             in D = eps0 eps E + (alpha/c) H, B = (beta/c) E + mu0 mu H).
         kappa: relative chirality kappa/n_h (same convention; treams' kappa is -kappa).
         l_max: highest order (static int >= 1).
     Returns:
         complex128 array of shape broadcast.shape + (l_max, 2, 2), entries
-        [[r^EE, r^EM], [r^ME, r^MM]] for l = 1..l_max in the convention of scattering.md §2.6.1,
-        (a_lm, b_lm) = -[[r^EE, i r^EM], [-i r^ME, r^MM]] (e_lm, f_lm); the Riccati form of §2.7.
+        [[r^EE, r^EM], [r^ME, r^MM]] for l = 1..l_max in the convention
+        (a_lm, b_lm) = -[[r^EE, i r^EM], [-i r^ME, r^MM]] (e_lm, f_lm), written in Riccati-Bessel form.
         Isotropic (chi = kappa = 0): diag(a_l, b_l) of Bohren-Huffman; reciprocal (chi = 0):
         r^EM = -r^ME; Tellegen-only (kappa = 0): r^EM = r^ME.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (1.7), (1.10), (4.10)-(4.16) continued to real frequency
+    (x = -i w); corrected: the relative impedances (4.13) (imaginary part linear in chi) and the
+    helicity assignment L <-> m_-, R <-> m_+ in (4.12) (checked in tests/test_mie.py and
+    tests/test_mie_imaginary.py).
     """
     _check_size_parameter("x", x)
     for name, v in (("eps", eps), ("mu", mu), ("chi", chi), ("kappa", kappa)):
@@ -500,7 +531,7 @@ def _pemc_matrix(x, theta, l_max):
     (dpsi,) = _psi_log_derivatives(xs, [], l_max)
     r, p, dxi = _exterior(xs, dpsi)      # order axis first from here on
     # PEC: r^EE = psi'/xi' = P/Dxi, r^MM = psi/xi = R; PEMC = D(theta) diag(PEC) D(theta)^T
-    # (scattering.md §1.7, §2.6.3 (4.17), sign-corrected (4.18), continued to real frequency §2.7)
+    # (Schoger (4.17), (4.56); (4.18) sign-corrected; continued to real frequency)
     r_e = p / dxi
     r_m = r
     c = jnp.cos(theta)
@@ -516,7 +547,7 @@ _pemc_jit = jax.jit(_pemc_matrix, static_argnums=2)
 
 
 def pemc_reflection_matrix(x, theta, l_max: int):
-    """2x2 (E, M) reflection matrix per order of a perfect-electromagnetic-conductor sphere (real frequency).
+    """2x2 (E, M) reflection matrix (dimensionless) per order of a perfect-electromagnetic-conductor sphere (real frequency).
 
     Arguments:
         x: size parameter k_host R (real, > 0), any shape.
@@ -526,8 +557,10 @@ def pemc_reflection_matrix(x, theta, l_max: int):
     Returns:
         complex128 array of shape broadcast.shape + (l_max, 2, 2), [[r^EE, r^EM], [r^ME, r^MM]]:
         D(theta) diag(r^EE_PEC, r^MM_PEC) D(theta)^T with r^EE_PEC = psi_l'(x)/xi_l'(x),
-        r^MM_PEC = psi_l(x)/xi_l(x), D(theta) = [[cos, sin], [-sin, cos]]
-        (scattering.md §1.7, §2.6.3 (4.17)-(4.18) sign-corrected, §2.7).
+        r^MM_PEC = psi_l(x)/xi_l(x), D(theta) = [[cos, sin], [-sin, cos]].
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.17)-(4.18) and (4.56), continued to real frequency; the printed
+    mixing coefficient (4.18) has the wrong overall sign (fixed by duality covariance).
     """
     _check_size_parameter("x", x)
     _checks.check_finite("theta", theta)
@@ -537,7 +570,7 @@ def pemc_reflection_matrix(x, theta, l_max: int):
 
 
 def sphere_reflection_matrix(omega, radius, material, l_max: int, medium=None):
-    """2x2 (E, M) reflection matrix per multipole order of a sphere of a given material at real frequency.
+    """2x2 (E, M) reflection matrix (dimensionless) per multipole order of a sphere of a given material at real frequency.
 
     Arguments:
         omega: angular frequency [rad/s] (> 0), any shape.
@@ -548,7 +581,10 @@ def sphere_reflection_matrix(omega, radius, material, l_max: int, medium=None):
         medium: host material (isotropic, lossless at omega); None = vacuum.
     Returns:
         complex128 array of shape omega.shape + (l_max, 2, 2), [[r^EE, r^EM], [r^ME, r^MM]] in the
-        convention of scattering.md §2.6.1 at real frequency (§2.7).
+        convention of the module docstring.
+
+    Source: see :func:`mie_coefficients`, :func:`bi_isotropic_reflection_matrix` and
+    :func:`pemc_reflection_matrix`.
     """
     from jaxem import materials as _materials
 

@@ -4,9 +4,10 @@ As xi -> 0 the Mie coefficients at imaginary frequency factor as r_l -> C_l(x) (
 2x2 matrix X(l) per multipole order in the (TM, TE) polarisation basis that no longer depends on the
 frequency: (l (eps - 1))/(l eps + l + 1) for a dielectric, 1 (TM) and -l/(l+1) (TE) for a perfect
 conductor, the Bessel ratio of the penetration depth for a plasma, and the full 2x2 forms of PEMC and
-bi-isotropic spheres.  A plane is the limit l -> inf (q = l/(l+1) -> 1): jaxem.mie.plates.  A Drude medium is an
-electrolyte (eps_m -> inf).  Equations: scattering.md §2.10 (4.51)-(4.57), corrected; pemc-casimir.md
-§1.5-1.6 (4.34), (4.55).
+bi-isotropic spheres.  A plane is the limit l -> inf (q = l/(l+1) -> 1): jaxem.mie.plates.  A Drude
+medium is an electrolyte (eps_m -> inf).  Source: T. Schoger, "Optical and dispersion forces
+experienced by spherical objects", Dissertation, Universität Augsburg (2024), Sec. 4.3, Eqs. (4.51)-(4.57)
+(with the corrections noted below), Eq. (4.34) and Table 9.1.
 """
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def _permittivity_ratio(sphere, medium):
 
 
 def _x_tm(q, sphere, medium):
-    """X_TM,TM(l) of an isotropic sphere, q = l/(l+1) (Eq. 4.57 and its conducting limits)."""
+    """X_TM,TM(l) of an isotropic sphere, q = l/(l+1) (Schoger Eq. (4.57) and its conducting limits, Table 9.1)."""
     ratio, how = _permittivity_ratio(sphere, medium)
     if how == "inf":
         return jnp.ones_like(q)
@@ -84,7 +85,7 @@ def _x_tm(q, sphere, medium):
 
 
 def _x_te(l, q, sphere, medium, radius):
-    """X_TE,TE(l) of an isotropic sphere (duality of Eq. 4.57; plasma and PEC limits)."""
+    """X_TE,TE(l) of an isotropic sphere (duality of Schoger Eq. (4.57); plasma and PEC limits)."""
     from jaxem.constants import c
 
     kind = _kind(sphere)
@@ -99,7 +100,7 @@ def _x_te(l, q, sphere, medium, radius):
         l_max = l.shape[-1]
         log_i = log_modified_bessel_i(w, l_max + 1)
         h = jnp.exp(log_i[..., 2:] - log_i[..., 1:-1])  # I_{l+3/2}/I_{l+1/2}, l = 1..l_max
-        # B_l/W_l with {I,w} = (l+1)/w + h: no cancellation (scattering.md §2.10 bracket form)
+        # B_l/W_l with {I,w} = (l+1)/w + h: no cancellation (the bracket form of Schoger Eq. (4.12))
         return -q * w * h / (2.0 * l + 1.0 + w * h)
     mu_s = _static_mu(sphere)
     mu_m = jnp.asarray(1.0) if medium is None else _static_mu(medium)
@@ -108,7 +109,12 @@ def _x_te(l, q, sphere, medium, radius):
 
 
 def _bi_isotropic_x(q, material, medium):
-    """X(l) of a bi-isotropic sphere, corrected Eqs. (4.52)-(4.54) in terms of q = l/(l+1)."""
+    """X(l) of a bi-isotropic sphere, Schoger Eqs. (4.52)-(4.54) in terms of q = l/(l+1).
+
+    Corrected: the factor (l+1) multiplies the whole bracket of (4.53), and the mixing entries (4.54)
+    need a factor (2l+1)/(l+1) (without them the PEMC limit (4.55) and the l -> inf Fresnel limit
+    fail; the Rayleigh limit of the full coefficients is checked in tests/test_mie_imaginary.py).
+    """
     from jaxem.mie.imaginary import _relative_indices
 
     eps_m = jnp.asarray(1.0) if medium is None else _static_eps(medium)[0]
@@ -130,7 +136,7 @@ def _bi_isotropic_x(q, material, medium):
 
 
 def _pemc_x(q, theta):
-    """X(l) = D(theta) diag(1, -q) D(-theta) (pemc-casimir.md §1.6, Eq. 4.55/4.56)."""
+    """X(l) = D(theta) diag(1, -q) D(-theta) (Schoger Eqs. (4.55)-(4.56))."""
     c, s = jnp.cos(theta), jnp.sin(theta)
     x_tm = c * c - s * s * q
     x_te = s * s - c * c * q
@@ -162,9 +168,10 @@ def _static_x(material, l_max: int, medium, radius, l_min: int = 1):
 
 
 def static_reflection(material, l_max: int, *, radius=None, medium=None):
-    """Zero-frequency reflection matrices X(l) of a sphere, l = 1..l_max (static Mie coefficients).
+    """Zero-frequency reflection matrices X(l) (dimensionless) of a sphere, l = 1..l_max (static Mie coefficients).
 
-    r_l^(P,P') -> C_l^(0)(x) ((l+1)/l) X_{p,p'}(l) as xi -> 0 (scattering.md §2.10, Eq. 4.51).
+    r_l^(P,P') -> C_l^(0)(x) ((l+1)/l) X_{p,p'}(l) as xi -> 0.
+
     Arguments:
         material: jaxem material (Dielectric, LorentzOscillators, Drude, Plasma, PerfectConductor,
             PEMC, BiIsotropic).
@@ -174,7 +181,9 @@ def static_reflection(material, l_max: int, *, radius=None, medium=None):
     Returns:
         array (l_max, 2, 2), entries [[X_TM,TM, X_TM,TE], [X_TE,TM, X_TE,TE]]; float64, complex128
         for bi-isotropic spheres.
-    Implements scattering.md §2.10 (4.52)-(4.57) (corrected), pemc-casimir.md §1.6 (4.55), Table 9.1.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.51)-(4.57) and Table 9.1; corrected: the bracket of (4.53)
+    and the factor (2l+1)/(l+1) of the mixing entries (4.54) (see :func:`_bi_isotropic_x`).
     """
     l_max = check_int("l_max", l_max, minimum=1)
     if radius is not None:

@@ -1,13 +1,18 @@
-"""Thermal Casimir–Polder (second-order fluctuation) potential between two small spheres in vacuum (seed 000).
+"""Thermal Casimir–Polder (second-order fluctuation) potential between two small spheres in vacuum.
 
-Primary form (nanosphere-potentials.md §2.4): a Matsubara sum with the n = 0 term weighted 1/2,
+Source: C. Jakubec, P. Solano, U. Delić and K. Sinha, "Fluctuation-induced forces on nanospheres in
+external fields", Phys. Rev. A 109, 052807 (2024), arXiv:2311.10496 (cited below as "Jakubec et al.";
+equation numbers of the arXiv preprint), Sec. IV A 1 and App. C.
+
+Primary form (derived here by Wick rotation of Jakubec et al. Eq. (25); checked in
+tests/test_nanospheres.py): a Matsubara sum with the n = 0 term weighted 1/2,
 
     U_CP(r, T) = -k_B T sum'_{n>=0} alpha_A(i xi_n) alpha_B(i xi_n) Tr[T(r, xi_n)^2],
     Tr[T^2] = e^{-2u} P(u)/(8 pi^2 eps0^2 r^6),  P(u) = 3 + 6u + 5u^2 + 2u^3 + u^4,  u = xi r/c,
 
 built on the regular dipole propagator T = mu0 (i xi)^2 G0(i xi) (finite at xi = 0, jaxem.green.dipole_propagator_imag).
-The oscillatory real-frequency integrals of the seed ((25), (26), (C2), (C5)) are never evaluated; the tests
-check the Wick rotation on a damped model instead.
+The oscillatory real-frequency integrals of Jakubec et al. ((25), (26), (C2), (C5)) are never evaluated; the
+tests check the Wick rotation on a damped model instead.
 
 Stopping rule (documented, static): the first ``n_matsubara`` terms n = 0..N-1 are summed exactly and the
 remainder sum_{n>=N} f(xi_n) is replaced by its Euler–Maclaurin estimate
@@ -58,8 +63,16 @@ __all__ = [
 def propagator_trace_factor(u):
     """Dimensionless e^{-2u} P(u) = 8 pi^2 eps0^2 r^6 Tr[T(r, xi)^2], P = 3 + 6u + 5u^2 + 2u^3 + u^4.
 
-    Arguments: u = xi r/c (>= 0, any shape). Equals 3 at u = 0 (static dipole tensor);
-    int_0^inf e^{-2u} P(u) du = 23/4 (the Casimir–Polder coefficient). nanosphere-potentials.md §2.1.
+    Equals 3 at u = 0 (static dipole tensor); int_0^inf e^{-2u} P(u) du = 23/4 (the Casimir–Polder
+    coefficient).
+
+    Arguments:
+        u: xi r/c (>= 0, any shape; dimensionless).
+    Returns:
+        e^{-2u} P(u), float64.
+
+    Source: derived here from the imaginary-frequency Green tensor (see
+    :func:`jaxem.green.dipole_propagator_imag`); checked in tests/test_nanospheres.py.
     """
     u = jnp.asarray(u, jnp.float64)
     return jnp.exp(-2.0 * u) * (3.0 + u * (6.0 + u * (5.0 + u * (2.0 + u))))
@@ -97,11 +110,18 @@ def _node_loop(r, nu, coef):
 def propagator_node_sum(r, nu, coef):
     """S(r) = sum_j coef_j e^{-2 nu_j r} P(nu_j r), P(u) = 3 + 6u + 5u^2 + 2u^3 + u^4 (dimensionless node sum).
 
-    Arguments: r -- distance [m] (scalar); nu -- node wavenumbers xi_j/c [1/m], shape (M,); coef -- node
-    weights, shape (M,). Returns S (scalar). Its derivative is analytic (custom JVP: value and dS/dr share one
-    exponential per node, so forces cost about as much as energies in both forward and reverse mode).
-    The Matsubara sum of :func:`casimir_polder_potential` is this sum with r-independent nodes and weights
-    (nanosphere-potentials.md §2.4, §3).
+    Its derivative is analytic (custom JVP: value and dS/dr share one exponential per node, so forces
+    cost about as much as energies in both forward and reverse mode). The Matsubara sum of
+    :func:`casimir_polder_potential` is this sum with r-independent nodes and weights.
+
+    Arguments:
+        r: distance [m] (scalar).
+        nu: node wavenumbers xi_j/c [1/m], shape (M,).
+        coef: node weights, shape (M,) (units of the caller's summand).
+    Returns:
+        S (scalar).
+
+    Source: derived here (see the module docstring); checked in tests/test_nanospheres.py.
     """
     return _node_loop(r, nu, coef)[0]
 
@@ -206,8 +226,12 @@ def casimir_polder_potential(r, temperature, radius, material, *, radius_b=None,
         radius, material: sphere A (radius [m], ``jaxem.materials`` model, Clausius–Mossotti at i xi).
         radius_b, material_b: sphere B (default: same as A).
         n_matsubara: terms summed exactly (static); the rest by Euler–Maclaurin (module docstring).
-    Returns: U_CP [J], float64, shape broadcast(r, temperature).
-    Implements nanosphere-potentials.md §2.4 (Matsubara form, n = 0 weighted 1/2).
+    Returns:
+        U_CP [J], float64, shape broadcast(r, temperature).
+
+    Source: Jakubec et al., Eq. (25), evaluated as a Matsubara sum (n = 0 weighted 1/2) after Wick
+    rotation (derived here; the real-frequency integral is ill-defined for a lossless alpha); checked
+    against the closed forms and the Wick rotation in tests/test_nanospheres.py.
     """
     check_positive("r", r)
     check_positive("temperature", temperature)
@@ -221,8 +245,17 @@ def casimir_polder_potential_zero_temperature(r, radius, material, *, radius_b=N
     """Zero-temperature Casimir–Polder energy U_CP(r, T = 0) [J]: an imaginary-frequency integral.
 
     U = -(hbar/(16 pi^3 eps0^2 r^6)) int_0^inf dxi alpha_A(i xi) alpha_B(i xi) e^{-2u} P(u), u = xi r/c.
-    Arguments: r [m] (> 0, any shape); radius, material (sphere A), radius_b, material_b (sphere B, default A);
-    n_nodes -- trapezoid nodes in ln xi (static). Returns U [J]. nanosphere-potentials.md §2.4, §3.
+
+    Arguments:
+        r: centre-to-centre distance [m] (> 0, any shape).
+        radius, material: sphere A (radius [m], ``jaxem.materials`` model).
+        radius_b, material_b: sphere B (default: same as A).
+        n_nodes: trapezoid nodes in ln xi (static).
+    Returns:
+        U [J], float64, shape of r.
+
+    Source: the T -> 0 limit of Jakubec et al., Eq. (25), on the imaginary axis (derived here;
+    checked in tests/test_nanospheres.py).
     """
     check_positive("r", r)
     n_nodes = check_int("n_nodes", n_nodes, minimum=8)
@@ -250,12 +283,21 @@ def _cp_logdet(r, temperature, radius_a, material_a, radius_b, material_b, n_mat
 
 def casimir_polder_potential_logdet(r, temperature, radius, material, *, radius_b=None, material_b=None,
                                     n_matsubara: int = 64):
-    """Thermal dipole–dipole fluctuation energy to all orders in the polarizabilities [J]:
+    """Thermal dipole–dipole fluctuation energy U [J] to all orders in the polarizabilities.
 
     U = k_B T sum'_n ln det[1 - alpha_A(i xi_n) T(r, xi_n) alpha_B(i xi_n) T(r, xi_n)]   (3x3, point dipoles).
     Its leading term is :func:`casimir_polder_potential`; the relative correction is <~ 2 alpha~^2 (R/r)^6
-    (0.8 % at contact r = 2R for silica). Same Tr-ln structure as seed 004's random-light V(r, omega).
-    Arguments and stopping rule as :func:`casimir_polder_potential`. nanosphere-potentials.md §2.4 (optional).
+    (0.8 % at contact r = 2R for silica). Same Tr-ln structure as the random-light V(r, omega).
+
+    Arguments:
+        r, temperature, radius, material, radius_b, material_b, n_matsubara: as for
+            :func:`casimir_polder_potential`.
+    Returns:
+        U [J], float64, shape broadcast(r, temperature).
+
+    Source: the scattering (Tr ln) formula of the fluctuation free energy, e.g. Lambrecht, Maia Neto &
+    Reynaud, New J. Phys. 8, 243 (2006), for two point dipoles (derived here; checked in
+    tests/test_nanospheres.py).
     """
     check_positive("r", r)
     check_positive("temperature", temperature)
@@ -278,12 +320,20 @@ def _static_product(radius_a, material_a, radius_b, material_b):
 
 def casimir_polder_near_field_law(r, temperature, radius, material, *, radius_b=None, material_b=None,
                                   n_matsubara: int = 64):
-    """Non-retarded (r -> 0) limit of the thermal CP energy [J], corrected (36'):
+    """Non-retarded (r -> 0) limit of the thermal CP energy [J]:
 
     U -> -3 k_B T sum'_n alpha_A(i xi_n) alpha_B(i xi_n)/(8 pi^2 eps0^2 r^6)
        = -6 k_B T (R/r)^6 sum'_n alpha~(i xi_n)^2 for equal spheres.
-    The printed (36)/(C6) loses a factor 3 and double counts the T = 0 part (erratum E7).
-    Arguments as :func:`casimir_polder_potential`. nanosphere-potentials.md §2.5.
+
+    Arguments:
+        r, temperature, radius, material, radius_b, material_b, n_matsubara: as for
+            :func:`casimir_polder_potential`.
+    Returns:
+        U [J], float64.
+
+    Source: Jakubec et al., Eqs. (36), (C6), corrected: the printed form loses a factor 3, counts the
+    T = 0 part twice and integrates along the real instead of the imaginary axis (the r -> 0 limit of
+    the Matsubara sum, derived here; checked in tests/test_nanospheres.py).
     """
     check_positive("r", r)
     check_positive("temperature", temperature)
@@ -295,11 +345,19 @@ def casimir_polder_near_field_law(r, temperature, radius, material, *, radius_b=
 
 
 def casimir_polder_retarded_law(r, radius, material, *, radius_b=None, material_b=None):
-    """Retarded zero-temperature Casimir–Polder law [J] (Eq. 37/C3, correct as printed):
+    """Retarded zero-temperature Casimir–Polder law U [J]:
 
     U = -23 hbar c alpha_A(0) alpha_B(0)/(64 pi^3 eps0^2 r^7) = -(23/4)(hbar c/(pi r))(R/r)^6 alpha~(0)^2.
-    Valid for c/omega_IR << r << lambda_T (for silica at 300 K this window does not exist: spec §2.5).
-    Arguments: r [m]; spheres as :func:`casimir_polder_potential`. nanosphere-potentials.md §2.5.
+    Valid for c/omega_IR << r << lambda_T (for silica at 300 K this window does not exist).
+
+    Arguments:
+        r: centre-to-centre distance [m] (> 0).
+        radius, material, radius_b, material_b: the spheres, as for :func:`casimir_polder_potential`.
+    Returns:
+        U [J], float64.
+
+    Source: Jakubec et al., Eqs. (37), (C3) (correct as printed); Casimir & Polder, Phys. Rev. 73,
+    360 (1948).
     """
     check_positive("r", r)
     spheres = _spheres(radius, material, radius_b, material_b)
@@ -308,12 +366,19 @@ def casimir_polder_retarded_law(r, radius, material, *, radius_b=None, material_
 
 
 def casimir_polder_far_field_law(r, temperature, radius, material, *, radius_b=None, material_b=None):
-    """Thermal (r >> lambda_T) limit of the CP energy [J], corrected (38'):
+    """Thermal (r >> lambda_T) limit of the CP energy U [J]:
 
-    U = -3 k_B T alpha_A(0) alpha_B(0)/(16 pi^2 eps0^2 r^6) = -3 k_B T (R/r)^6 alpha~(0)^2 (equal spheres);
-    the printed (38)/(C4) is a factor 2 too large (erratum E5: the n = 0 term carries weight 1/2).
-    Arguments: r [m]; temperature [K] (>= 0); spheres as :func:`casimir_polder_potential`.
-    nanosphere-potentials.md §2.5.
+    U = -3 k_B T alpha_A(0) alpha_B(0)/(16 pi^2 eps0^2 r^6) = -3 k_B T (R/r)^6 alpha~(0)^2 (equal spheres).
+
+    Arguments:
+        r: centre-to-centre distance [m] (> 0).
+        temperature: T [K] (>= 0).
+        radius, material, radius_b, material_b: the spheres, as for :func:`casimir_polder_potential`.
+    Returns:
+        U [J], float64.
+
+    Source: Jakubec et al., Eqs. (38), (C4), corrected: the printed law is a factor 2 too large (the
+    n = 0 Matsubara term carries weight 1/2); checked in tests/test_nanospheres.py.
     """
     check_positive("r", r)
     check_nonnegative("temperature", temperature)

@@ -1,13 +1,17 @@
-"""Radiative potentials between two optically trapped nanospheres (seed 000): trap, optical binding,
+"""Radiative potentials between two optically trapped nanospheres: trap, optical binding,
 thermal Casimir–Polder, drives in arbitrary single-mode states, forces and bound states.
 
-Conventions (nanosphere-potentials.md §1, §2.6, fixed for the library):
+Source: C. Jakubec, P. Solano, U. Delić and K. Sinha, "Fluctuation-induced forces on nanospheres in
+external fields", Phys. Rev. A 109, 052807 (2024), arXiv:2311.10496 (cited below as "Jakubec et al.";
+equation and figure numbers of the arXiv preprint).
+
+Conventions (fixed for the library; they reproduce Jakubec et al. Eqs. (28)-(30), (39), (40), (C7)):
 - e^{-i omega t}; tweezer field E(r) complex amplitude, E_phys = Re[E e^{-i omega t}], intensity
   I = c eps0 |E|^2/2. Tweezers propagate along z with Jones vectors (j_x, j_y) (normalised here; the
   intensity carries the power); sphere A sees E_A = |E_A| e_A, sphere B sees E_B = |E_B| e_B e^{i dphi}.
 - Tweezer profile ``profile="flat"`` (default, the paper's assumption, reproduces Figs. 4–6): the trap
   potential is a constant "plateau" and only the Green tensor depends on the positions.
-  ``profile="gaussian"`` (an option beyond the spec, which has flat tweezers only, §3): each sphere sits in a
+  ``profile="gaussian"`` (an option beyond the paper, which has flat tweezers only): each sphere sits in a
   paraxial Gaussian focus of waist w0 (given, or w0 = lambda/(pi NA)) centred at ``focus_a``/``focus_b``,
   field E = |E0| e u(rho, z) with u = (w0/w) e^{-rho^2/w^2} e^{i(k z + k rho^2/(2 R(z)) - arctan(z/z_R))}
   (intensity I0 (w0/w)^2 e^{-2 rho^2/w^2}, Gouy phase, wavefront curvature), so that the trap
@@ -20,7 +24,8 @@ Conventions (nanosphere-potentials.md §1, §2.6, fixed for the library):
 - Potential "seen by" each sphere (Eqs. 28–30): U_A = U_trap,A + U_OB,A + U_CP, U_B likewise with
   dphi -> -dphi in U_OB. Forces F_A = -grad_{r_A} U_A, F_B = -grad_{r_B} U_B (autodiff); they are
   non-reciprocal unless dphi in {0, pi}, where U_A = U_B = u(r) is the pair potential (not U_A + U_B).
-- Drive state: every single-mode state enters only through <a^dagger a> (spec §2.6–2.8): pass the
+- Drive state: every single-mode state enters only through <a^dagger a> (derived here from Jakubec et al.
+  Eqs. (22), (27), (31)-(34); checked in tests/test_nanospheres.py): pass the
   coherent-equivalent intensity, e.g. :func:`drive_intensity` of :func:`mean_photon_number_cat`.
 
 Kernels broadcast over positions r_a, r_b (..., 3) and phases dphi (...), and work under jit, vmap, grad.
@@ -68,11 +73,11 @@ __all__ = [
     "squeezing_in_db",
 ]
 
-#: drive (vacuum) wavelength of seed 000 [m]
+#: drive (vacuum) wavelength of Jakubec et al. (2024) [m]
 SEED000_WAVELENGTH = 1064e-9
-#: tweezer intensity of seed 000, 1e-2 W/µm^2 [W/m^2]
+#: tweezer intensity of Jakubec et al. (2024), 1e-2 W/µm^2 [W/m^2]
 SEED000_INTENSITY = 1e10
-#: sphere radius of seed 000 [m]
+#: sphere radius of Jakubec et al. (2024) [m]
 SEED000_RADIUS = 100e-9
 
 _ALPHA_TILDE_SILICA = float((SILICA_INDEX_1064NM**2 - 1) / (SILICA_INDEX_1064NM**2 + 2))
@@ -123,9 +128,14 @@ def _unit_field(jones):
 def trap_potential(intensity, alpha):
     """Tweezer (gradient-force) potential U_trap = -(1/4) alpha |E|^2 = -alpha I/(2 c eps0) [J].
 
-    Arguments: intensity -- I [W/m^2] (>= 0); alpha -- real polarizability at the drive [F m^2].
-    Returns U_trap [J] (the constant plateau of the flat-profile model; -4076.35 K for R = 100 nm,
-    n = 1.4496, I = 1e-2 W/µm^2). nanosphere-potentials.md §2.6, seed 000 Eqs. 28/B9.
+    Arguments:
+        intensity: I [W/m^2] (>= 0).
+        alpha: real polarizability at the drive [F m^2].
+    Returns:
+        U_trap [J] (the constant plateau of the flat-profile model; -4076.35 K for R = 100 nm,
+        n = 1.4496, I = 1e-2 W/µm^2).
+
+    Source: Jakubec et al., Eqs. (28), (B9).
     """
     check_nonnegative("intensity", intensity)
     _check_real("alpha", alpha)
@@ -135,9 +145,16 @@ def trap_potential(intensity, alpha):
 def waist_from_numerical_aperture(numerical_aperture, wavelength=SEED000_WAVELENGTH):
     """Paraxial focal waist w0 = lambda/(pi NA) [m] of a Gaussian tweezer (far-field half-angle lambda/(pi w0) = NA).
 
-    Arguments: numerical_aperture -- NA in (0, 1]; wavelength -- vacuum wavelength [m] (default 1064 nm).
     The paraxial identification is a first estimate: for NA >~ 0.7 real foci are non-paraxial (tighter
-    along z than z_R = pi w0^2/lambda predicts). Option beyond nanosphere-potentials.md (flat tweezers, §3).
+    along z than z_R = pi w0^2/lambda predicts). An option beyond Jakubec et al. (flat tweezers).
+
+    Arguments:
+        numerical_aperture: NA in (0, 1].
+        wavelength: vacuum wavelength [m] (default 1064 nm).
+    Returns:
+        w0 [m].
+
+    Source: paraxial Gaussian-beam optics (Saleh & Teich, Fundamentals of Photonics, Ch. 3).
     """
     check_positive("numerical_aperture", numerical_aperture)
     if is_concrete(numerical_aperture) and np.any(np.asarray(numerical_aperture, float) > 1.0):
@@ -147,7 +164,16 @@ def waist_from_numerical_aperture(numerical_aperture, wavelength=SEED000_WAVELEN
 
 
 def rayleigh_range(waist, wavelength=SEED000_WAVELENGTH):
-    """Rayleigh range z_R = pi w0^2/lambda = k w0^2/2 [m] of a Gaussian beam (waist w0 [m], vacuum wavelength [m])."""
+    """Rayleigh range z_R = pi w0^2/lambda = k w0^2/2 [m] of a Gaussian beam.
+
+    Arguments:
+        waist: w0 [m] (> 0).
+        wavelength: vacuum wavelength [m] (default 1064 nm).
+    Returns:
+        z_R [m].
+
+    Source: paraxial Gaussian-beam optics (Saleh & Teich, Fundamentals of Photonics, Ch. 3).
+    """
     check_positive("waist", waist)
     check_positive("wavelength", wavelength)
     return jnp.pi * jnp.asarray(waist, jnp.float64) ** 2 / jnp.asarray(wavelength, jnp.float64)
@@ -172,9 +198,17 @@ def gaussian_beam_amplitude(position, waist, wavelength=SEED000_WAVELENGTH, focu
     u(rho, z) = (w0/w(z)) exp(-rho^2/w(z)^2) exp(i [k z + k rho^2/(2 R(z)) - arctan(z/z_R)]),
     w(z) = w0 sqrt(1 + (z/z_R)^2), R(z) = z (1 + (z_R/z)^2), z_R = pi w0^2/lambda, coordinates relative to the
     focus. The tweezer field is E = sqrt(2 I0/(c eps0)) e u (e: the transverse Jones polarisation) and the
-    intensity I = I0 |u|^2 = I0 (w0/w)^2 exp(-2 rho^2/w^2). u(focus) = 1.
-    Arguments: position, focus -- [m], shape (..., 3); waist -- w0 [m] (> 0); wavelength -- vacuum [m].
-    Returns complex128, shape (...). Option beyond nanosphere-potentials.md (flat tweezers, §3).
+    intensity I = I0 |u|^2 = I0 (w0/w)^2 exp(-2 rho^2/w^2). u(focus) = 1. An option beyond Jakubec et al.
+    (flat tweezers).
+
+    Arguments:
+        position, focus: [m], shape (..., 3).
+        waist: w0 [m] (> 0).
+        wavelength: vacuum wavelength [m].
+    Returns:
+        u (dimensionless), complex128, shape (...).
+
+    Source: paraxial Gaussian-beam optics (Saleh & Teich, Fundamentals of Photonics, Ch. 3).
     """
     check_finite("position", position)
     check_finite("focus", focus)
@@ -193,9 +227,18 @@ def gaussian_trap_potential(position, alpha, intensity, waist, wavelength=SEED00
     I(rho, z) = I0 (w0/w(z))^2 exp(-2 rho^2/w(z)^2) (see :func:`gaussian_beam_amplitude`); U(focus) =
     U0 = -alpha I0/(2 c eps0) (the flat plateau of :func:`trap_potential`). Stiffnesses at the focus (autodiff,
     e.g. ``jax.hessian``): k_x = k_y = 4 |U0|/w0^2, k_z = 2 |U0|/z_R^2. Gradient force only (no scattering force).
-    Arguments: position, focus [m] (..., 3); alpha -- real polarizability at the drive [F m^2]; intensity --
-    focal intensity I0 [W/m^2] (>= 0); waist -- w0 [m]; wavelength -- vacuum [m]. Seed 000 Eq. 28/B9 with a
-    focused profile (option beyond nanosphere-potentials.md §2.6).
+
+    Arguments:
+        position, focus: [m], shape (..., 3).
+        alpha: real polarizability at the drive [F m^2].
+        intensity: focal intensity I0 [W/m^2] (>= 0).
+        waist: w0 [m].
+        wavelength: vacuum wavelength [m].
+    Returns:
+        U [J], shape (...).
+
+    Source: Jakubec et al., Eqs. (28), (B9), with a focused (paraxial Gaussian) profile instead of their
+    flat one (an option beyond the paper).
     """
     check_finite("position", position)
     check_finite("focus", focus)
@@ -254,7 +297,12 @@ def optical_binding_potentials(r_a, r_b, dphi, alpha_a, alpha_b, intensity_a, in
         intensity_a, intensity_b: tweezer intensities [W/m^2] (>= 0).
         wavelength: vacuum drive wavelength [m] (default 1064 nm).
         jones_a, jones_b: Jones vectors (j_x, j_y) of the tweezers (complex, non-zero; default y-polarised).
-    Returns: (U_A, U_B) [J], broadcast shape. nanosphere-potentials.md §2.6, seed 000 Eqs. 29–30, C7.
+    Returns:
+        (U_A, U_B) [J], broadcast shape.
+
+    Source: Jakubec et al., Eqs. (29), (30) and (C7) (the names f and h in (30) are swapped relative
+    to (C1); (C7) has a typo Delta for dphi), with the sign-corrected Green tensor of
+    :func:`jaxem.green.green_tensor`.
     """
     _check_positions(r_a, r_b)
     _check_drive(dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength)
@@ -277,11 +325,19 @@ def _law_args(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength):
 
 def optical_binding_near_field_law(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b,
                                    wavelength=SEED000_WAVELENGTH):
-    """Near-field (k0 r << 1) optical binding seen by A, parallel polarisations perpendicular to the axis [J]:
+    """Near-field (k0 r << 1) optical binding U_OB,A [J] seen by A, parallel polarisations perpendicular to the axis:
 
     U_OB,A ≈ sqrt(I_A I_B) alpha_A alpha_B cos(dphi)/(4 pi eps0^2 c r^3)
            = (4 pi sqrt(I_A I_B)/c) R^3 (R/r)^3 alpha~^2 cos(dphi)  (repulsive for dphi = 0).
-    Arguments as :func:`optical_binding_potentials` with r = |r_A - r_B| [m]. Seed 000 Eq. 39, spec §2.6.
+
+    Arguments:
+        r: centre-to-centre distance |r_A - r_B| [m] (> 0).
+        dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength: as for
+            :func:`optical_binding_potentials`.
+    Returns:
+        U_OB,A [J], broadcast shape.
+
+    Source: Jakubec et al., Eq. (39).
     """
     r, dphi, scale, _ = _law_args(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength)
     return scale * jnp.cos(dphi) / r**3
@@ -289,10 +345,20 @@ def optical_binding_near_field_law(r, dphi, alpha_a, alpha_b, intensity_a, inten
 
 def optical_binding_far_field_law(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b,
                                   wavelength=SEED000_WAVELENGTH):
-    """Far-field (k0 r >> 1) optical binding seen by A, parallel polarisations perpendicular to the axis [J]:
+    """Far-field (k0 r >> 1) optical binding U_OB,A [J] seen by A, parallel polarisations perpendicular to the axis:
 
     U_OB,A ≈ -sqrt(I_A I_B) alpha_A alpha_B k0^2 cos(k0 r + dphi)/(4 pi eps0^2 c r)
-    (sphere B: dphi -> -dphi, the "±" of Eq. 40). Seed 000 Eq. 40 with erratum E14, spec §2.6.
+    (sphere B: dphi -> -dphi, the "±" of Eq. (40)).
+
+    Arguments:
+        r: centre-to-centre distance |r_A - r_B| [m] (> 0).
+        dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength: as for
+            :func:`optical_binding_potentials`.
+    Returns:
+        U_OB,A [J], broadcast shape.
+
+    Source: Jakubec et al., Eq. (40), with the sign of dphi fixed as in their corrected (C7) (sphere A
+    sees cos(k0 r + dphi), B sees cos(k0 r - dphi)).
     """
     r, dphi, scale, k = _law_args(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength)
     return -scale * k**2 * jnp.cos(k * r + dphi) / r
@@ -344,7 +410,7 @@ def _scene(radius, alpha_tilde, intensity_a, intensity_b, jones_a, jones_b, wave
 
 @functools.lru_cache(maxsize=1)
 def _default_material():
-    """Silica Drude–Lorentz (Eq. 35), built once (materials are immutable)."""
+    """Silica Drude–Lorentz (Jakubec et al., Eq. (35)), built once (materials are immutable)."""
     return LorentzOscillators.silica()
 
 
@@ -441,7 +507,7 @@ def _potentials_and_forces(r_a, r_b, dphi, f_a, f_b, scene, n_matsubara, include
 
 
 _DOC_KW = """
-    Keyword arguments (the set-up; defaults reproduce seed 000, Figs. 4–6):
+    Keyword arguments (the set-up; defaults reproduce Jakubec et al., Figs. 4–6):
         radius: sphere radius R [m] (both spheres; default 100 nm).
         alpha_tilde: real alpha~ = alpha/(4 pi eps0 R^3) at the drive (default fused silica at 1064 nm,
             n = 1.4496: 0.2685318; the Drude–Lorentz model gives Re alpha~ = 0.28215).
@@ -450,7 +516,8 @@ _DOC_KW = """
         jones_a, jones_b: Jones vectors (j_x, j_y) of the tweezers (default (0, 1): "yy").
         wavelength: vacuum drive wavelength [m] (default 1064 nm).
         temperature: T [K] for the Casimir–Polder term (>= 0; 0 uses the zero-temperature integral).
-        material: ``jaxem.materials`` model for alpha(i xi) in the CP term (default silica Drude–Lorentz, Eq. 35).
+        material: ``jaxem.materials`` model for alpha(i xi) in the CP term (default silica Drude–Lorentz,
+            Jakubec et al. Eq. (35)).
         n_matsubara: Matsubara terms summed exactly (static; Euler–Maclaurin tail beyond).
         include_trap, include_casimir_polder: switch the trap plateau / the CP term on or off.
         profile: tweezer profile, "flat" (default, the paper's) or "gaussian" (paraxial focus, see the module
@@ -525,9 +592,17 @@ def nanosphere_potentials(r_a, r_b, dphi, **kwargs):
     """Total potentials (U_A, U_B) [J] seen by spheres A and B: trap + optical binding + Casimir–Polder.
 
     U_A = U_trap,A + U_OB,A(dphi) + U_CP, U_B = U_trap,B + U_OB,B(dphi) + U_CP (U_OB,B(dphi) = U_OB,A(-dphi)
-    for linear polarisations). Arguments: r_a, r_b -- positions [m] (..., 3), distinct; dphi -- relative
-    phase of tweezer B [rad] (...). Returns (U_A, U_B) [J], broadcast shape.
-    nanosphere-potentials.md §2.9 (total), §2.6 (trap, binding), §2.4 (CP).
+    for linear polarisations).
+
+    Arguments:
+        r_a, r_b: positions [m], shape (..., 3), distinct.
+        dphi: relative phase of tweezer B [rad] (...).
+        **kwargs: the set-up, see "Keyword arguments" below.
+    Returns:
+        (U_A, U_B) [J], broadcast shape.
+
+    Source: Jakubec et al., Sec. IV B with Eqs. (28)-(30) (trap, binding) and the Casimir–Polder term
+    of :func:`jaxem.potentials.casimir_polder.casimir_polder_potential`.
     """
     r_a, r_b, dphi, f_a, f_b, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
     return _potentials(r_a, r_b, dphi, f_a, f_b, scene, **flags)
@@ -536,9 +611,16 @@ def nanosphere_potentials(r_a, r_b, dphi, **kwargs):
 def nanosphere_forces(r_a, r_b, dphi, **kwargs):
     """Forces (F_A, F_B) [N] on spheres A and B with fixed tweezer fields, by autodiff.
 
-    F_A = -grad_{r_A} U_A, F_B = -grad_{r_B} U_B (nanosphere-potentials.md §2.9); F_A + F_B != 0 unless
-    dphi in {0, pi} (non-reciprocal optical binding). Arguments and keywords as :func:`nanosphere_potentials`.
-    Returns two arrays of shape (..., 3).
+    F_A = -grad_{r_A} U_A, F_B = -grad_{r_B} U_B; F_A + F_B != 0 unless dphi in {0, pi}
+    (non-reciprocal optical binding).
+
+    Arguments:
+        r_a, r_b, dphi, **kwargs: as for :func:`nanosphere_potentials`.
+    Returns:
+        (F_A, F_B) [N], two arrays of shape (..., 3).
+
+    Source: gradients of the potentials of Jakubec et al., Sec. IV B (derived here; checked against
+    central differences in tests/test_nanospheres.py).
     """
     return nanosphere_potentials_and_forces(r_a, r_b, dphi, **kwargs)[2:]
 
@@ -547,7 +629,14 @@ def nanosphere_potentials_and_forces(r_a, r_b, dphi, **kwargs):
     """(U_A, U_B, F_A, F_B): total potentials [J] and forces [N] of both spheres in one pass (autodiff).
 
     Same as :func:`nanosphere_potentials` and :func:`nanosphere_forces` together, sharing one forward
-    evaluation (the efficient call for large grids). Returns shapes (...), (...), (..., 3), (..., 3).
+    evaluation (the efficient call for large grids).
+
+    Arguments:
+        r_a, r_b, dphi, **kwargs: as for :func:`nanosphere_potentials`.
+    Returns:
+        (U_A, U_B, F_A, F_B), shapes (...), (...), (..., 3), (..., 3).
+
+    Source: see :func:`nanosphere_potentials` and :func:`nanosphere_forces`.
     """
     r_a, r_b, dphi, f_a, f_b, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
     return _potentials_and_forces(r_a, r_b, dphi, f_a, f_b, scene, **flags)
@@ -571,8 +660,14 @@ def nanosphere_stiffness(r_a, r_b, dphi, **kwargs):
     The restoring force near r_A is F_A ≈ -K_A (r_A - r_A*) at an equilibrium r_A*; tweezer fields (and, for
     profile="gaussian", the foci) are held fixed. With the flat profile only the binding and CP terms
     contribute; with the Gaussian profile the trap adds diag(4, 4, 2 w0^2/z_R^2) |U0|/w0^2 at the focus.
-    Arguments and keywords as :func:`nanosphere_potentials`. Returns two arrays of shape (..., 3, 3).
-    nanosphere-potentials.md §2.9 (forces by autodiff; stiffness = second derivatives, issue #3).
+
+    Arguments:
+        r_a, r_b, dphi, **kwargs: as for :func:`nanosphere_potentials`.
+    Returns:
+        (K_A, K_B) [N/m], two arrays of shape (..., 3, 3).
+
+    Source: second derivatives of the potentials of Jakubec et al., Sec. IV B (derived here; checked
+    in tests/test_nanospheres.py).
     """
     r_a, r_b, dphi, f_a, f_b, scene, flags = _prepare(r_a, r_b, dphi, dict(kwargs))
     return _stiffness(r_a, r_b, dphi, f_a, f_b, scene, **flags)
@@ -582,8 +677,18 @@ def pair_potential(r_a, r_b, dphi=0.0, **kwargs):
     """Pair potential u(r) = U_A = U_B [J] of the conservative configurations dphi in {0, pi}.
 
     The forces F_A = -grad_A u, F_B = -grad_B u derive from W(r_A, r_B) = u(|r_A - r_B|); summing U_A + U_B
-    would double them (nanosphere-potentials.md §2.9, erratum E18). For linear, identical polarisations
-    U_A = U_B exactly at dphi in {0, pi}. Raises ValueError for other dphi (no pair potential exists).
+    would double them. For linear, identical polarisations U_A = U_B exactly at dphi in {0, pi}. Raises
+    ValueError for other dphi (no pair potential exists).
+
+    Arguments:
+        r_a, r_b: positions [m], shape (..., 3), distinct.
+        dphi: relative phase [rad], 0 or pi (mod 2 pi).
+        **kwargs: as for :func:`nanosphere_potentials`.
+    Returns:
+        u [J], broadcast shape.
+
+    Source: derived here (the "≈ 200 K" well of Jakubec et al., Fig. 4, is not reproduced by one
+    consistent convention; the pair potential is U_A, not U_A + U_B); checked in tests/test_nanospheres.py.
     """
     check_finite("dphi", dphi)
     if is_concrete(dphi) and np.any(np.abs(np.sin(np.asarray(dphi, float))) > 1e-12):
@@ -599,9 +704,16 @@ def _on_x_axis(separation):
 
 
 def potentials_vs_separation(separation, dphi, **kwargs):
-    """(U_A, U_B) [J] with A at the origin and B at (s, 0, 0): the geometry of seed 000 Figs. 4 and 6.
+    """(U_A, U_B) [J] with A at the origin and B at (s, 0, 0): the geometry of Jakubec et al., Figs. 4 and 6.
 
-    Arguments: separation -- s [m] (> 0, ...); dphi [rad] (...); keywords as :func:`nanosphere_potentials`.
+    Arguments:
+        separation: s [m] (> 0, ...).
+        dphi: relative phase [rad] (...).
+        **kwargs: as for :func:`nanosphere_potentials`.
+    Returns:
+        (U_A, U_B) [J], broadcast shape.
+
+    Source: Jakubec et al., Figs. 4 and 6 (see :func:`nanosphere_potentials`).
     """
     check_positive("separation", separation)
     r_a, r_b = _on_x_axis(separation)
@@ -645,10 +757,19 @@ def potential_minima(separations, dphi, *, max_minima: int = 8, n_bisection: int
     """Separations [m] of the local minima of U_A(s) and of U_B(s) on the x axis (A at 0, B at s).
 
     Minima are bracketed on the grid ``separations`` by upward zero crossings of dU/ds (autodiff) and
-    refined by bisection. Arguments: separations -- increasing 1-D grid [m] (> 0, static length);
-    dphi -- relative phase [rad] (scalar; vmap for a phase scan); max_minima -- static output size;
-    keywords as :func:`nanosphere_potentials`. Returns (minima_A, minima_B), each shape (max_minima,),
-    ascending, NaN-padded. nanosphere-potentials.md §2.9, §3 (Fig. 6c).
+    refined by bisection.
+
+    Arguments:
+        separations: increasing 1-D grid [m] (> 0, static length).
+        dphi: relative phase [rad] (scalar; vmap for a phase scan).
+        max_minima: static output size.
+        n_bisection: bisection steps (static).
+        **kwargs: as for :func:`nanosphere_potentials`.
+    Returns:
+        (minima_A, minima_B) [m], each shape (max_minima,), ascending, NaN-padded.
+
+    Source: the stability analysis of Jakubec et al., Fig. 6c (derived here; checked in
+    tests/test_nanospheres.py).
     """
     check_positive("separations", separations)
     if is_concrete(separations):
@@ -670,8 +791,15 @@ def bound_states(separations, dphi, *, tolerance=1e-12, max_minima: int = 8, **k
 
     A minimum s* of U_A counts when U_B has a minimum within ``tolerance`` [m] of it. Bound states exist
     only at dphi = 0 and pi (mod 2 pi): elsewhere the minima of U_A move with -dphi and those of U_B with
-    +dphi (nanosphere-potentials.md §2.9, §4.B.3; seed 000 Fig. 6c). Arguments as :func:`potential_minima`.
-    Returns shape (max_minima,).
+    +dphi.
+
+    Arguments:
+        separations, dphi, max_minima, **kwargs: as for :func:`potential_minima`.
+        tolerance: matching distance of the two minima [m] (>= 0).
+    Returns:
+        separations [m], shape (max_minima,), NaN-padded.
+
+    Source: Jakubec et al., Fig. 6c (derived here; checked in tests/test_nanospheres.py).
     """
     check_nonnegative("tolerance", tolerance)
     m_a, m_b = potential_minima(separations, dphi, max_minima=max_minima, **kwargs)
@@ -685,22 +813,35 @@ def bound_states(separations, dphi, *, tolerance=1e-12, max_minima: int = 8, **k
 # drives in single-mode quantum states (squeezed vacuum, cat states)
 # ---------------------------------------------------------------------------------------------------------
 def mean_photon_number_squeezed_vacuum(r):
-    """Mean photon number <a^dagger a> = sinh^2 r of a single-mode squeezed vacuum (squeezing parameter r >= 0).
+    """Mean photon number <a^dagger a> = sinh^2 r (dimensionless) of a single-mode squeezed vacuum.
 
-    nanosphere-potentials.md §2.7 (seed 000 Eqs. 31–32).
+    Arguments:
+        r: squeezing parameter (>= 0).
+    Returns:
+        sinh^2 r.
+
+    Source: Jakubec et al., Eqs. (31)-(32).
     """
     check_nonnegative("r", r)
     return jnp.sinh(jnp.asarray(r, jnp.float64)) ** 2
 
 
 def mean_photon_number_cat(beta, theta):
-    """Mean photon number of the cat state N(|beta> + e^{i theta}|-beta>), corrected (erratum E11):
+    """Mean photon number (dimensionless) of the cat state N(|beta> + e^{i theta}|-beta>):
 
     <a^dagger a> = |beta|^2 (1 - e^{-2|beta|^2} cos theta)/(1 + e^{-2|beta|^2} cos theta),
     N = [2 + 2 e^{-2|beta|^2} cos theta]^{-1/2}. Even cat (theta = 0): |beta|^2 tanh|beta|^2; odd (pi):
-    |beta|^2 coth|beta|^2. The printed N^2 (1 - cos theta) factor drops the overlap <beta|-beta>.
-    Arguments: beta -- coherent amplitude (complex allowed); theta -- relative phase [rad].
-    nanosphere-potentials.md §2.8.
+    |beta|^2 coth|beta|^2.
+
+    Arguments:
+        beta: coherent amplitude (complex allowed).
+        theta: relative phase [rad].
+    Returns:
+        <a^dagger a>, float64.
+
+    Source: Jakubec et al., Sec. III E, corrected: their factor N^2 (1 - cos theta) drops the overlap
+    <beta|-beta> = e^{-2|beta|^2} and N has the wrong exponent (checked against a Fock-space sum in
+    tests/test_nanospheres.py).
     """
     check_finite("beta", beta)
     check_finite("theta", theta)
@@ -717,8 +858,17 @@ def drive_intensity(mean_photon_number, wavelength, mode_volume):
     """Coherent-equivalent intensity I = <n> hbar omega0 c / V [W/m^2] of a single-mode drive.
 
     Every single-mode state (coherent, squeezed, cat, mixtures) produces the potentials of a coherent
-    drive with this intensity (nanosphere-potentials.md §2.6–2.8). Arguments: mean_photon_number (>= 0),
-    wavelength [m] (> 0), mode_volume V [m^3] (> 0).
+    drive with this intensity.
+
+    Arguments:
+        mean_photon_number: <n> (>= 0).
+        wavelength: vacuum wavelength [m] (> 0).
+        mode_volume: V [m^3] (> 0).
+    Returns:
+        I [W/m^2].
+
+    Source: derived here from Jakubec et al., Eqs. (22), (27), (31)-(34) (the potentials depend on a
+    single-mode state only through <a^dagger a>); checked in tests/test_nanospheres.py.
     """
     check_nonnegative("mean_photon_number", mean_photon_number)
     check_positive("wavelength", wavelength)
@@ -728,10 +878,21 @@ def drive_intensity(mean_photon_number, wavelength, mode_volume):
 
 
 def squeezing_parameter(intensity, wavelength, mode_volume):
-    """Squeezing parameter r of a squeezed vacuum matching a coherent drive of intensity I in mode volume V.
+    """Squeezing parameter r (dimensionless) of a squeezed vacuum matching a coherent drive of intensity I in mode volume V.
 
-    sinh^2 r = I V/(hbar omega0 c) (equal mean photon number; dimensionless). r = 3.380 for V = lambda0^3,
-    10.19 for V = 1e-12 m^3 at I = 1e-2 W/µm^2, 1064 nm. nanosphere-potentials.md §2.7 (erratum E12).
+    sinh^2 r = I V/(hbar omega0 c) (equal mean photon number). r = 3.380 for V = lambda0^3,
+    10.19 for V = 1e-12 m^3 at I = 1e-2 W/µm^2, 1064 nm.
+
+    Arguments:
+        intensity: I [W/m^2] (>= 0).
+        wavelength: vacuum wavelength [m] (> 0).
+        mode_volume: V [m^3] (> 0).
+    Returns:
+        r (dimensionless).
+
+    Source: Jakubec et al., Sec. III D, corrected: their criterion is not dimensionless (an implicit
+    1 m^3 normalisation volume); here with a physical mode volume (derived here; checked in
+    tests/test_nanospheres.py).
     """
     check_nonnegative("intensity", intensity)
     check_positive("wavelength", wavelength)
@@ -742,9 +903,19 @@ def squeezing_parameter(intensity, wavelength, mode_volume):
 
 
 def squeezing_parameter_paper(intensity, wavelength):
-    """The paper's squeezing parameter: sinh^2 r = (2 pi)^4 I/(hbar omega0 c) with SI numbers (r = 27.68, 240.5 dB
-    at 1e-2 W/µm^2, 1064 nm). Not dimensionless (an implicit 1 m^3 normalisation volume, erratum E12);
-    for reproduction only — use :func:`squeezing_parameter`. nanosphere-potentials.md §2.7.
+    """The paper's squeezing parameter r: sinh^2 r = (2 pi)^4 I/(hbar omega0 c) with SI numbers (r = 27.68, 240.5 dB
+    at 1e-2 W/µm^2, 1064 nm).
+
+    Not dimensionless (an implicit 1 m^3 normalisation volume); for reproduction only — use
+    :func:`squeezing_parameter`.
+
+    Arguments:
+        intensity: I [W/m^2] (>= 0).
+        wavelength: vacuum wavelength [m] (> 0).
+    Returns:
+        r.
+
+    Source: Jakubec et al., Sec. III D, as printed.
     """
     check_nonnegative("intensity", intensity)
     check_positive("wavelength", wavelength)
@@ -753,7 +924,15 @@ def squeezing_parameter_paper(intensity, wavelength):
 
 
 def squeezing_in_db(r):
-    """Squeezing in decibels, 20 r log10(e), of a squeezing parameter r."""
+    """Squeezing in decibels [dB], 20 r log10(e), of a squeezing parameter r.
+
+    Arguments:
+        r: squeezing parameter (>= 0).
+    Returns:
+        squeezing [dB].
+
+    Source: the usual definition 10 log10(e^{2r}); no further formula.
+    """
     check_nonnegative("r", r)
     return 20.0 * jnp.asarray(r, jnp.float64) * np.log10(np.e)
 

@@ -1,16 +1,23 @@
-"""Random-light induced pair (and many-body) potentials of electric + magnetic dipolar particles (seed 004).
+"""Random-light induced pair (and many-body) potentials of electric + magnetic dipolar particles.
+
+Source: A. Muster and L. S. Froufe-Pérez, "Pure many-body interactions in colloidal systems by artificial
+random light fields", arXiv:2510.03503 (2025) (cited below as "Muster & Froufe-Pérez"); formalism of
+G. Brügger et al., Nat. Commun. 6, 7460 (2015).
 
 A particle pair in an isotropic random light field of spectral electric energy density u_E(omega) feels
-U(r) = int u_E(omega) V(r, omega) d omega, with the single-frequency volume function
+U(r) = int u_E(omega) V(r, omega) d omega (Muster & Froufe-Pérez Eq. (1)), with the single-frequency volume
+function
 
-    V(r, omega) = (2 pi / k^3) Im ln det[1_6 - k^4 G(r1, r2) alpha G(r2, r1) alpha]     (random-light.md §2.4)
+    V(r, omega) = (2 pi / k^3) Im ln det[1_6 - k^4 G(r1, r2) alpha G(r2, r1) alpha]
 
-(the seed's printed "Im Tr[1 - ...]" is only the Born term; spec erratum F1). G is the 6x6 electromagnetic
-Green tensor (jaxem.green.green_tensor_em) and alpha = diag(alpha_e 1_3, alpha_m 1_3) in volume units [m^3].
+(their Eq. (2), corrected: the printed "Im Tr[1 - ...]" is only the Born term; their App. B, Eq. (15), is the
+log det, and only the log det reduces to the scattering-theory free energy for a thermal spectrum). G is the
+6x6 electromagnetic Green tensor (jaxem.green.green_tensor_em) and alpha = diag(alpha_e 1_3, alpha_m 1_3) in
+volume units [m^3].
 
-Reduced units (random-light.md §1): lengths in lambda0 (host wavelength of the electric resonance), frequencies
-in omega0_e; then k lambda0 = 2 pi omega~ and every function below can be called with lambda0 = 1, returning
-V / lambda0^3.
+Reduced units (Muster & Froufe-Pérez Eq. (4)): lengths in lambda0 (the host-medium wavelength of the electric
+resonance; the paper's quoted 1384 nm is a vacuum wavelength), frequencies in omega0_e; then
+k lambda0 = 2 pi omega~ and every function below can be called with lambda0 = 1, returning V / lambda0^3.
 
 Mie-derived polarizabilities of real spheres come from jaxem.mie.dipole_polarizabilities (alpha = 6 pi i a_1/k^3).
 
@@ -43,7 +50,7 @@ __all__ = [
 # Polarizabilities
 # ---------------------------------------------------------------------------------------------------------
 def _lorentz_unitarity(x, Q):
-    """a_d = k^3 alpha_d / (6 pi) = (x/Q) / (1 - x^2 - i x/Q), x = omega/omega_d (random-light.md §2.3)."""
+    """a_d = k^3 alpha_d / (6 pi) = (x/Q) / (1 - x^2 - i x/Q), x = omega/omega_d (Muster & Froufe-Pérez Eq. (3))."""
     x = jnp.asarray(x, dtype=jnp.float64)
     return (x / Q) / (1.0 - x**2 - 1j * x / Q)
 
@@ -51,11 +58,18 @@ def _lorentz_unitarity(x, Q):
 def lorentz_polarizability(omega, omega_res, Q, k):
     """Lorentzian (radiatively damped, lossless) dipole polarizability alpha(omega) [m^3], complex.
 
-    alpha = (6 pi/k^3) gamma omega / (omega_res^2 - omega^2 - i omega gamma), gamma = omega_res/Q
-    (seed 004 Eq. 3; random-light.md §2.3). Satisfies the optical theorem k Im alpha = k^4 |alpha|^2/(6 pi).
+    alpha = (6 pi/k^3) gamma omega / (omega_res^2 - omega^2 - i omega gamma), gamma = omega_res/Q.
+    Satisfies the optical theorem k Im alpha = k^4 |alpha|^2/(6 pi).
 
-    Arguments: omega -- angular frequency [rad/s]; omega_res -- resonance [rad/s]; Q -- quality factor
-    omega_res/gamma (> 0); k -- host wavenumber at omega [1/m] (n_h omega/c). All broadcast.
+    Arguments:
+        omega: angular frequency [rad/s].
+        omega_res: resonance [rad/s].
+        Q: quality factor omega_res/gamma (> 0).
+        k: host wavenumber at omega [1/m] (n_h omega/c). All broadcast.
+    Returns:
+        alpha [m^3], complex128.
+
+    Source: Muster & Froufe-Pérez, Eq. (3).
     """
     check_positive("omega", omega)
     check_positive("omega_res", omega_res)
@@ -76,12 +90,17 @@ def _reduced_lorentz(omega_t, Q_e, Q_m, delta):
 def reduced_lorentz_polarizabilities(omega_t, Q_e, Q_m, delta):
     """Electric and magnetic Lorentzian polarizabilities (alpha_e, alpha_m) / lambda0^3 (dimensionless, complex).
 
-    alpha_e/lambda0^3 = (3/(4 pi^2 Q_e)) omega~^-2 / (1 - omega~^2 - i omega~/Q_e)   (seed 004 Eq. 5),
-    magnetic resonance at omega0_m = (1 + delta) omega0_e (Eq. 6), quality factor Q_m (random-light.md §2.3).
+    alpha_e/lambda0^3 = (3/(4 pi^2 Q_e)) omega~^-2 / (1 - omega~^2 - i omega~/Q_e),
+    magnetic resonance at omega0_m = (1 + delta) omega0_e, quality factor Q_m.
 
-    Arguments: omega_t -- reduced frequency omega/omega0_e (> 0); Q_e, Q_m -- quality factors (> 0);
-    delta -- detuning (omega0_m - omega0_e)/omega0_e (> -1). All broadcast.
-    Returns: (alpha_e, alpha_m) in units of lambda0^3, lambda0 the host wavelength at omega0_e.
+    Arguments:
+        omega_t: reduced frequency omega/omega0_e (> 0).
+        Q_e, Q_m: quality factors (> 0).
+        delta: detuning (omega0_m - omega0_e)/omega0_e (> -1). All broadcast.
+    Returns:
+        (alpha_e, alpha_m) in units of lambda0^3, lambda0 the host wavelength at omega0_e.
+
+    Source: Muster & Froufe-Pérez, Eqs. (5)-(6) (the magnetic one written out from their Eq. (3)).
     """
     check_positive("omega_t", omega_t)
     check_positive("Q_e", Q_e)
@@ -95,8 +114,15 @@ def reduced_lorentz_polarizabilities(omega_t, Q_e, Q_m, delta):
 def scattering_cross_sections(k, alpha_e, alpha_m):
     """Electric and magnetic dipole scattering cross sections (sigma_e, sigma_m) [m^2].
 
-    sigma_d = k^4 |alpha_d|^2 / (6 pi)  (random-light.md §2.5; seed 004 Fig. 1); total = sigma_e + sigma_m.
-    Arguments: k -- host wavenumber [1/m]; alpha_e, alpha_m -- polarizabilities [m^3] (broadcast).
+    sigma_d = k^4 |alpha_d|^2 / (6 pi); total = sigma_e + sigma_m.
+
+    Arguments:
+        k: host wavenumber [1/m].
+        alpha_e, alpha_m: polarizabilities [m^3] (broadcast).
+    Returns:
+        (sigma_e, sigma_m) [m^2].
+
+    Source: the dipole cross sections of Muster & Froufe-Pérez, Fig. 1 and the Mie-fit section.
     """
     check_positive("k", k)
     check_finite("alpha_e", alpha_e)
@@ -110,7 +136,7 @@ def scattering_cross_sections(k, alpha_e, alpha_m):
 # Pair potential
 # ---------------------------------------------------------------------------------------------------------
 def _axial_green(x):
-    """Axial eigenvalues k^-1 (G_Ex, G_Ez, G_M) of the 6x6 Green tensor at x = k r (seed 004 Eqs. 16-18)."""
+    """Axial eigenvalues k^-1 (G_Ex, G_Ez, G_M) of the 6x6 Green tensor at x = k r (Muster & Froufe-Pérez Eqs. (16)-(18))."""
     x = jnp.asarray(x, dtype=jnp.float64)
     g = jnp.exp(1j * x) / (4.0 * jnp.pi * x)
     gx = (1.0 + 1j / x - 1.0 / x**2) * g
@@ -126,7 +152,8 @@ def _v_logdet_axial(r, k, alpha_e, alpha_m):
     B = k**3 * alpha_m
     gx2, gz2, gm2 = gx**2, gz**2, gm**2
     # Longitudinal E_z, H_z decouple; the transverse 4x4 splits into two identical 2x2 blocks.
-    # Principal-branch log of each factor (spec §3: every arg stays < 0.39 rad on the paper's domain).
+    # Principal-branch log of each factor (every arg stays < 0.39 rad on the paper's domain, checked in
+    # tests/test_random_light.py).
     transverse = ((1.0 - A * (A * gx2 + B * gm2)) * (1.0 - B * (B * gx2 + A * gm2))
                   - A * B * (A - B) ** 2 * gx2 * gm2)
     im_log = (jnp.angle(1.0 - A**2 * gz2) + jnp.angle(1.0 - B**2 * gz2) + 2.0 * jnp.angle(transverse))
@@ -144,13 +171,18 @@ def random_light_potential(r, k, alpha_e, alpha_m):
     """Random-light pair interaction volume V(r, omega) [m^3] of two identical e+m dipoles at centre distance r.
 
     V = (2 pi/k^3) Im ln det[1 - k^4 G(r1,r2) alpha G(r2,r1) alpha], evaluated in the pair frame where the 6x6
-    determinant factorises (seed 004 App. B Eq. 15; random-light.md §2.4). The pair potential of a spectrum is
-    U(r) = int u_E(omega) V(r, omega) d omega [J].
+    determinant factorises. The pair potential of a spectrum is U(r) = int u_E(omega) V(r, omega) d omega [J].
 
-    Arguments: r -- centre-to-centre distance [m] (> 0); k -- host wavenumber n_h omega/c [1/m] (> 0);
-    alpha_e, alpha_m -- electric and magnetic polarizabilities in volume units [m^3] (complex), p =
-    eps0 eps_h alpha_e E, m = alpha_m H. All broadcast (e.g. r[:, None] against k[None, :]).
-    Returns: V [m^3], float64. With r in lambda0, k = 2 pi omega~ and alpha in lambda0^3 it returns V/lambda0^3.
+    Arguments:
+        r: centre-to-centre distance [m] (> 0).
+        k: host wavenumber n_h omega/c [1/m] (> 0).
+        alpha_e, alpha_m: electric and magnetic polarizabilities in volume units [m^3] (complex),
+            p = eps0 eps_h alpha_e E, m = alpha_m H. All broadcast (e.g. r[:, None] against k[None, :]).
+    Returns:
+        V [m^3], float64. With r in lambda0, k = 2 pi omega~ and alpha in lambda0^3 it returns V/lambda0^3.
+
+    Source: Muster & Froufe-Pérez, Eq. (2) in its corrected log-det form (see the module docstring) and
+    App. B, Eqs. (15)-(18) (the second label "G_Ex" after Eq. (15) is G_Ez).
     """
     _check_pair_args(r, k, alpha_e, alpha_m)
     return _v_logdet_axial(jnp.asarray(r, dtype=jnp.float64), k, alpha_e, alpha_m)
@@ -159,8 +191,15 @@ def random_light_potential(r, k, alpha_e, alpha_m):
 def random_light_potential_born(r, k, alpha_e, alpha_m):
     """Single-scattering (Born) approximation V_B = -(2 pi/k^3) Im Tr[k^4 G alpha G alpha] [m^3].
 
-    This is what the seed's printed Eq. (2) evaluates; the large-distance limit of random_light_potential
-    (random-light.md §2.4, for comparison only). Arguments as random_light_potential.
+    This is what the printed Eq. (2) of Muster & Froufe-Pérez evaluates; the large-distance limit of
+    random_light_potential (for comparison only).
+
+    Arguments:
+        r, k, alpha_e, alpha_m: as for :func:`random_light_potential`.
+    Returns:
+        V_B [m^3], float64.
+
+    Source: Muster & Froufe-Pérez, Eq. (2) as printed.
     """
     _check_pair_args(r, k, alpha_e, alpha_m)
     k = jnp.asarray(k, dtype=jnp.float64)
@@ -176,13 +215,20 @@ def _alpha6(alpha_e, alpha_m):
 
 
 def random_light_pair_potential_logdet(r1, r2, k, alpha_e, alpha_m):
-    """V [m^3] of a pair at arbitrary positions r1, r2 from the 6x6 log det (random-light.md §2.4, Eq. 2 fixed).
+    """V [m^3] of a pair at arbitrary positions r1, r2 from the 6x6 log det.
 
     Generic-geometry form of random_light_potential (same value; used to verify App. B): Im ln det taken as
     the phase of jnp.linalg.slogdet (principal branch, valid while the factor arguments sum below pi,
-    which holds for r~ >= 0.5 on the paper's domain, spec §3).
+    which holds for r~ >= 0.5 on the paper's domain).
 
-    Arguments: r1, r2 -- positions [m], shape (3,); k -- host wavenumber [1/m]; alpha_e, alpha_m -- scalars [m^3].
+    Arguments:
+        r1, r2: positions [m], shape (3,).
+        k: host wavenumber [1/m].
+        alpha_e, alpha_m: scalar polarizabilities [m^3].
+    Returns:
+        V [m^3], float64.
+
+    Source: Muster & Froufe-Pérez, Eq. (2) in its corrected log-det form (the printed trace is the Born term).
     """
     check_finite("r1", r1)
     check_finite("r2", r2)
@@ -204,12 +250,19 @@ def random_light_cluster_potential(positions, k, alpha_e, alpha_m):
     total = (2 pi/k^3) Im ln det[1_{6N} - k^2 G_off alpha], G_off the 6N x 6N matrix of 6x6 Green tensors
     between distinct particles (zero diagonal blocks); for N = 2 this is exactly the pair V. pair_sum = sum over
     pairs of random_light_potential; many_body = total - pair_sum, the part that survives when the pair
-    potential is cancelled by the spectrum (random-light.md §5 "natural extension"; seed 004 motivation).
-    Principal-branch phase of slogdet: valid while the eigenvalue phases of the multiple-scattering operator
-    sum below pi (dilute clusters; check against a continuous path for dense near-field clusters).
+    potential is cancelled by the spectrum. Principal-branch phase of slogdet: valid while the eigenvalue
+    phases of the multiple-scattering operator sum below pi (dilute clusters; check against a continuous path
+    for dense near-field clusters).
 
-    Arguments: positions -- particle centres [m], shape (N, 3), N >= 2, all distinct; k -- host wavenumber [1/m];
-    alpha_e, alpha_m -- scalar polarizabilities [m^3] of the identical particles.
+    Arguments:
+        positions: particle centres [m], shape (N, 3), N >= 2, all distinct.
+        k: host wavenumber [1/m].
+        alpha_e, alpha_m: scalar polarizabilities [m^3] of the identical particles.
+    Returns:
+        (total, pair_sum, many_body) [m^3].
+
+    Source: the N-particle extension of Muster & Froufe-Pérez, Eq. (2) (corrected log-det form), the many-body
+    interaction their title refers to (derived here; checked in tests/test_random_light.py).
     """
     check_finite("positions", positions)
     check_positive("k", k)
@@ -255,9 +308,17 @@ def _line_wavelengths(Q, delta, n_lines):
 def line_wavelengths(Q, delta, n_lines=200):
     """Reduced wavelengths lambda~_i = lambda_i/lambda0 of the paper's N_l spectral lines, shape (n_lines,).
 
-    Evenly spaced in [(1 + delta + 2/Q)^-1, max(1 - 2/Q, 0.3)^-1] (seed 004 text after Eq. 9; random-light.md §2.5);
-    the line frequencies are omega~_i = 1/lambda~_i. Arguments: Q -- quality factor (> 0); delta -- detuning
-    (>= 0); n_lines -- number of lines N_l (static int >= 1).
+    Evenly spaced in [(1 + delta + 2/Q)^-1, max(1 - 2/Q, 0.3)^-1]; the line frequencies are
+    omega~_i = 1/lambda~_i.
+
+    Arguments:
+        Q: quality factor (> 0).
+        delta: detuning (>= 0).
+        n_lines: number of lines N_l (static int >= 1).
+    Returns:
+        lambda~ (dimensionless), shape (n_lines,).
+
+    Source: Muster & Froufe-Pérez, text after Eq. (9).
     """
     check_positive("Q", Q)
     check_finite("delta", delta)
@@ -282,9 +343,16 @@ def _check_distances(distances):
 def pair_potential_matrix(distances, omega_t, Q_e, Q_m, delta):
     """Sampled interaction volumes V_{ji} = V(r~_j, omega~_i)/lambda0^3 of Lorentzian e+m dipoles, shape (N_d, N_l).
 
-    The matrix whose columns are weighted by the line spectrum: V_tot = V @ C (seed 004 Eqs. 8-9;
-    random-light.md §2.5). Arguments: distances -- reduced centre distances r~ = r/lambda0, shape (N_d,), sorted;
-    omega_t -- reduced line frequencies omega~_i, shape (N_l,); Q_e, Q_m, delta -- Lorentz parameters (scalars).
+    The matrix whose columns are weighted by the line spectrum: V_tot = V @ C.
+
+    Arguments:
+        distances: reduced centre distances r~ = r/lambda0, shape (N_d,), sorted.
+        omega_t: reduced line frequencies omega~_i, shape (N_l,).
+        Q_e, Q_m, delta: Lorentz parameters (scalars).
+    Returns:
+        V/lambda0^3 (dimensionless), shape (N_d, N_l).
+
+    Source: Muster & Froufe-Pérez, Eqs. (7)-(9), with V from :func:`random_light_potential`.
     """
     _check_distances(distances)
     check_positive("omega_t", omega_t)
@@ -296,8 +364,16 @@ def pair_potential_matrix(distances, omega_t, Q_e, Q_m, delta):
 def paper_pair_potential_matrix(Q, delta_Q, n_lines=200, n_distances=1000, r_min=0.5, r_max=3.0):
     """Pure kernel of the paper's design matrix at Q_e = Q_m = Q, delta = delta_Q/Q: (V, omega~), V shape (N_d, N_l).
 
-    Unchecked and jittable in (Q, delta_Q) (sizes static): used by sweeps over the (Q, Delta Q) map
-    (seed 004 Fig. 2; random-light.md §2.5).
+    Unchecked and jittable in (Q, delta_Q) (sizes static): used by sweeps over the (Q, Delta Q) map.
+
+    Arguments:
+        Q, delta_Q: quality factor and detuning times Q (scalars, may be traced).
+        n_lines, n_distances: grid sizes (static).
+        r_min, r_max: reduced distance window.
+    Returns:
+        (V, omega~): V/lambda0^3 of shape (n_distances, n_lines) and the line frequencies.
+
+    Source: Muster & Froufe-Pérez, Eqs. (7)-(9) and Fig. 2 (the line and distance grids of their text).
     """
     delta = delta_Q / Q
     omega_t = 1.0 / _line_wavelengths(Q, delta, n_lines)
@@ -311,7 +387,7 @@ __all__.append("paper_pair_potential_matrix")
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Lorentz model fitted to a Mie sphere (seed 004 Fig. 4a)
+# Lorentz model fitted to a Mie sphere (Muster & Froufe-Pérez Fig. 4a)
 # ---------------------------------------------------------------------------------------------------------
 def _lorentz_sigma_vacuum(params, wavelengths, n_host):
     """sigma_e, sigma_m [um^2] of the Lorentz model, resonances lambda_0e and lambda_0m = (1 + Delta) lambda_0e."""
@@ -329,14 +405,21 @@ def fit_lorentz_to_mie(radius, eps_particle, eps_host, wavelengths, initial=(2.0
     Least squares of sigma_e^L, sigma_m^L against the Mie sigma_e = 6 pi |a_1|^2/k^2, sigma_m = 6 pi |b_1|^2/k^2
     (absolute, um^2) on the given vacuum wavelengths; free electric resonance lambda_0e and the magnetic
     resonance at the LOWER frequency, omega0_e = (1 + Delta) omega0_m (the convention that reproduces the
-    paper's Delta = 0.2302; random-light.md §0.3, §4.B.4, erratum F6). Host code (SciPy least_squares with the
-    JAX Jacobian).
+    paper's Delta = 0.2302). Host code (SciPy least_squares with the JAX Jacobian).
 
-    Arguments: radius [m]; eps_particle -- relative permittivity of the sphere; eps_host -- of the host (> 0);
-    wavelengths -- vacuum wavelengths [m], shape (N,); initial -- starting (Q_e, Q_m, Delta, lambda_0e [m] or None
-    for the Mie sigma_e peak).
-    Returns: dict(Q_e, Q_m, Delta, lambda0_e [m, vacuum], lambda0_m, rms [um^2], delta_eq6 = omega0_m/omega0_e - 1,
-    the detuning in reduced_lorentz_polarizabilities' convention, and the Mie/Lorentz cross sections on the grid).
+    Arguments:
+        radius: sphere radius [m].
+        eps_particle: relative permittivity of the sphere.
+        eps_host: relative permittivity of the host (> 0).
+        wavelengths: vacuum wavelengths [m], shape (N,).
+        initial: starting (Q_e, Q_m, Delta, lambda_0e [m] or None for the Mie sigma_e peak).
+    Returns:
+        dict(Q_e, Q_m, Delta, lambda0_e [m, vacuum], lambda0_m, rms [um^2], delta_eq6 = omega0_m/omega0_e - 1,
+        the detuning in reduced_lorentz_polarizabilities' convention, and the Mie/Lorentz cross sections on the grid).
+
+    Source: the Mie fit of Muster & Froufe-Pérez (Fig. 4a), corrected: their Delta = 0.2302 is reproduced
+    only with Eq. (6) read with e and m exchanged (the magnetic dipole is the lower-frequency resonance);
+    checked in tests/test_random_light.py.
     """
     from scipy.optimize import least_squares
 

@@ -1,11 +1,16 @@
-"""Spectral design of a random light field: line weights C that cancel the pair potential (seed 004 §"optimisation").
+"""Spectral design of a random light field: line weights C that cancel the pair potential.
+
+Source: A. Muster and L. S. Froufe-Pérez, "Pure many-body interactions in colloidal systems by artificial
+random light fields", arXiv:2510.03503 (2025) (cited below as "Muster & Froufe-Pérez"), Eqs. (7)-(9) and
+the optimisation section.
 
 Given the sampled interaction volumes V_{ji} = V(r~_j, omega~_i) (distances x lines, see
 random_light.pair_potential_matrix), find line weights C on the simplex (C_i >= 0, sum C_i = 1) minimising
 
-    L(C) = ||V C||_2                                                  (seed 004 Eq. 9 + text; random-light.md §2.5)
+    L(C) = ||V C||_2                                  (Muster & Froufe-Pérez, Eq. (9) and the text after it)
 
-The problem is convex (a QP in C; random-light.md §0 point 2), so a global optimum exists and is found by
+The problem is convex (a QP in C; derived here, the paper uses a local SLSQP search), so a global optimum
+exists and is found by
 
 * ``optimize_line_spectrum``: a primal-dual interior-point method (Mehrotra predictor-corrector) written in
   JAX: a fixed number of Newton steps on the KKT system, jittable and vmappable over leading axes (a whole
@@ -13,7 +18,7 @@ The problem is convex (a QP in C; random-light.md §0 point 2), so a global opti
 * ``optimize_line_spectrum_projected_gradient``: accelerated projected gradient (optax-free FISTA) with the
   exact sort-based simplex projection and random restarts (slow on these ill-conditioned matrices; kept for
   comparison and for restart studies);
-* ``optimize_line_spectrum_slsqp``: the seed's "paper mode", SciPy SLSQP with random starts (host code).
+* ``optimize_line_spectrum_slsqp``: the paper's protocol, SciPy SLSQP with random starts (host code).
 
 Derivatives of the optimum: ``minimal_pair_loss`` returns L* = min_C ||V C|| with the envelope-theorem
 derivative dL* = d||V C*|| at fixed C* (Danskin), so jax.grad of L* through V(Q, Delta, material...) is exact.
@@ -56,10 +61,17 @@ def _check_matrix(V):
 
 # ---------------------------------------------------------------------------------------------------------
 def project_to_simplex(y):
-    """Euclidean projection of y onto the probability simplex {C >= 0, sum C = 1} along the last axis.
+    """Euclidean projection C (dimensionless weights) of y onto the probability simplex {C >= 0, sum C = 1} along the last axis.
 
-    Exact, sort-based (Held-Wolfe-Crowder / Duchi et al. 2008): C = max(y - tau, 0) with the threshold tau from
-    the sorted cumulative sums. Jittable, vmappable, differentiable almost everywhere.
+    Exact, sort-based: C = max(y - tau, 0) with the threshold tau from the sorted cumulative sums. Jittable,
+    vmappable, differentiable almost everywhere.
+
+    Arguments:
+        y: points, shape (..., n).
+    Returns:
+        C, shape (..., n).
+
+    Source: Held, Wolfe & Crowder, Math. Program. 6, 62 (1974); Duchi et al., ICML 2008 (no physics formula).
     """
     y = jnp.asarray(y, dtype=jnp.float64)
     n = y.shape[-1]
@@ -73,19 +85,32 @@ def project_to_simplex(y):
 
 
 def pair_loss(C, V):
-    """Loss L = ||V C||_2 (norm of the total sampled interaction volume V_tot; seed 004 text after Eq. 9).
+    """Loss L = ||V C||_2 (norm of the total sampled interaction volume V_tot, in the unit of V, e.g. lambda0^3).
 
-    Arguments: C -- line weights, shape (..., N_l); V -- interaction volumes, shape (..., N_d, N_l) (any
-    consistent unit, e.g. lambda0^3). Returns L, shape (...).
+    Arguments:
+        C: line weights, shape (..., N_l).
+        V: interaction volumes, shape (..., N_d, N_l) (any consistent unit, e.g. lambda0^3).
+    Returns:
+        L, shape (...).
+
+    Source: Muster & Froufe-Pérez, text after Eq. (9).
     """
     return jnp.linalg.norm(jnp.einsum("...ji,...i->...j", V, C), axis=-1)
 
 
 def normalized_pair_loss(C, V):
-    """Normalised loss L~ = ||V C|| / ||C_m V_{:,m}||, m = argmax_i C_i (seed 004 text; random-light.md §2.5).
+    """Normalised loss L~ = ||V C|| / ||C_m V_{:,m}||, m = argmax_i C_i (dimensionless).
 
-    Dimensionless: the residual pair potential relative to the dominant line's own potential. Ill-defined
-    (depends on the chosen optimum) where the optimum is not unique (random-light.md §3).
+    The residual pair potential relative to the dominant line's own potential. Ill-defined (depends on the
+    chosen optimum) where the optimum is not unique.
+
+    Arguments:
+        C: line weights, shape (..., N_l).
+        V: interaction volumes, shape (..., N_d, N_l).
+    Returns:
+        L~, shape (...).
+
+    Source: Muster & Froufe-Pérez, text after Eq. (9).
     """
     m = jnp.argmax(C, axis=-1)
     c_m = jnp.take_along_axis(C, m[..., None], axis=-1)[..., 0]
@@ -99,6 +124,14 @@ def spectrum_kkt_residuals(C, V):
     With gradient g = V^T V C and multiplier nu = C.g: stationarity = max_i max(nu - g_i, 0) (g_i >= nu on every
     line), complementarity = max_i C_i |g_i - nu|, feasibility = max(|sum C - 1|, max(-C)). All relative to
     max|g| / ||V||^2 scale as returned: divide by ||V||_2^2 for a scale-free check.
+
+    Arguments:
+        C: line weights, shape (..., N_l).
+        V: interaction volumes, shape (..., N_d, N_l).
+    Returns:
+        (stationarity, complementarity, feasibility), each shape (...).
+
+    Source: the Karush-Kuhn-Tucker conditions of the simplex-constrained QP (no physics formula).
     """
     g = jnp.einsum("...ji,...j->...i", V, jnp.einsum("...ji,...i->...j", V, C))
     nu = jnp.sum(C * g, axis=-1, keepdims=True)
@@ -208,14 +241,20 @@ def _optimize_single(V, n_iter, polish, x0=None):
 def optimize_line_spectrum(V, n_iter=60, polish=True):
     """Optimal line weights C minimising L = ||V C||_2 on the simplex, shape V.shape[:-2] + (N_l,).
 
-    The global optimum of the convex spectral-design problem (seed 004 Eqs. 7-9; random-light.md §2.5, §3)
-    by a primal-dual interior-point method in JAX, then an exact polish on the identified support. Batched over
-    the leading axes of V (vmap), jittable; C_i >= 0 and sum C = 1 hold to rounding (1e-15).
+    The global optimum of the convex spectral-design problem by a primal-dual interior-point method in JAX,
+    then an exact polish on the identified support. Batched over the leading axes of V (vmap), jittable;
+    C_i >= 0 and sum C = 1 hold to rounding (1e-15).
 
-    Arguments: V -- interaction volumes V(r~_j, omega~_i), shape (..., N_d, N_l), real (any unit; the
-    result is scale invariant); n_iter -- maximum Newton iterations (static int; 25-40 reach the optimum to
-    rounding on the paper's grids); polish -- exact re-solve on the support (static bool).
-    Returns: C, shape (..., N_l).
+    Arguments:
+        V: interaction volumes V(r~_j, omega~_i), shape (..., N_d, N_l), real (any unit; the result is
+            scale invariant).
+        n_iter: maximum Newton iterations (static int; 25-40 reach the optimum to rounding on the paper's grids).
+        polish: exact re-solve on the support (static bool).
+    Returns:
+        C (dimensionless weights), shape (..., N_l).
+
+    Source: the design problem of Muster & Froufe-Pérez, Eqs. (7)-(9), solved as a convex QP (derived here;
+    checked against the SLSQP protocol in tests/test_spectrum.py); Mehrotra, SIAM J. Optim. 2, 575 (1992).
     """
     _check_matrix(V)
     n_iter = check_int("n_iter", n_iter, minimum=1)
@@ -250,8 +289,15 @@ def minimal_pair_loss(V):
     """Optimised loss L* = min_C ||V C||_2 over the simplex, differentiable in V (shape V.shape[:-2]).
 
     Its derivative is the envelope-theorem one, dL* = (V C*)^T dV C* / L* (exact where the optimum is unique or
-    L* > 0), so jax.grad(lambda q: minimal_pair_loss(V(q)))(q) designs particles and spectra together
-    (random-light.md §5). Arguments: V -- shape (..., N_d, N_l).
+    L* > 0), so jax.grad(lambda q: minimal_pair_loss(V(q)))(q) designs particles and spectra together.
+
+    Arguments:
+        V: interaction volumes, shape (..., N_d, N_l).
+    Returns:
+        L* (unit of V), shape V.shape[:-2].
+
+    Source: derived here (envelope theorem on the problem of Muster & Froufe-Pérez, Eqs. (7)-(9)); checked
+    against finite differences in tests/test_spectrum.py.
     """
     _check_matrix(V)
     return _min_loss(jnp.asarray(V, dtype=jnp.float64))
@@ -299,10 +345,17 @@ _fista_jit = jax.jit(_fista_batched, static_argnums=(2, 3))
 def optimize_line_spectrum_projected_gradient(V, key=None, n_restarts=4, n_iter=2000):
     """Line weights C from accelerated projected gradient (FISTA, exact simplex projection), best of restarts.
 
-    A first-order alternative to optimize_line_spectrum (random-light.md §3): jittable, vmappable over the
-    leading axes of V and over random restarts, but slow to converge on the ill-conditioned matrices of seed 004.
-    Arguments: V -- shape (..., N_d, N_l); key -- jax.random key for the uniform random starts (default key 0);
-    n_restarts, n_iter -- static ints. Returns C, shape (..., N_l).
+    A first-order alternative to optimize_line_spectrum: jittable, vmappable over the leading axes of V and over
+    random restarts, but slow to converge on the ill-conditioned matrices of Muster & Froufe-Pérez.
+
+    Arguments:
+        V: shape (..., N_d, N_l).
+        key: jax.random key for the uniform random starts (default key 0).
+        n_restarts, n_iter: static ints.
+    Returns:
+        C (dimensionless weights), shape (..., N_l).
+
+    Source: Beck & Teboulle, SIAM J. Imaging Sci. 2, 183 (2009) (FISTA); no physics formula.
     """
     _check_matrix(V)
     n_restarts = check_int("n_restarts", n_restarts, minimum=1)
@@ -315,16 +368,23 @@ def optimize_line_spectrum_projected_gradient(V, key=None, n_restarts=4, n_iter=
 # Paper mode: SciPy SLSQP
 # ---------------------------------------------------------------------------------------------------------
 def optimize_line_spectrum_slsqp(V, n_starts=4, seed=0, tol=1e-9, gradient="finite_difference", maxiter=1000):
-    """The seed's protocol: SciPy SLSQP on L = ||V C||_2, C >= 0, sum C = 1, random starts; best C by L~.
+    """Line weights C (dimensionless) by the paper's protocol: SciPy SLSQP on L = ||V C||_2, C >= 0, sum C = 1, random starts; best C by L~.
 
-    Host (NumPy/SciPy) code for comparison with optimize_line_spectrum (seed 004 text; random-light.md §3
-    "paper mode"). Its L~ depends on the termination (scale of V, gradient mode): the paper's 0.0098 / 0.679
-    are such artefacts (random-light.md §0 point 2, §4.B.3).
+    Host (NumPy/SciPy) code for comparison with optimize_line_spectrum. Its L~ depends on the termination
+    (scale of V, gradient mode): the paper's 0.0098 / 0.679 are such artefacts (derived here; checked in
+    tests/test_spectrum.py).
 
-    Arguments: V -- shape (N_d, N_l) (one matrix; loop on the host for batches); n_starts -- random uniform
-    starts normalised to sum 1; seed -- numpy seed; tol -- SLSQP tol (paper: 1e-9); gradient --
-    "finite_difference" (the paper's default, no jac) or "analytic"; maxiter -- SLSQP iteration cap.
-    Returns: (C, info) with info = dict(loss, normalized_loss, seconds_per_start, all_normalized_losses).
+    Arguments:
+        V: shape (N_d, N_l) (one matrix; loop on the host for batches).
+        n_starts: random uniform starts normalised to sum 1.
+        seed: numpy random seed.
+        tol: SLSQP tol (paper: 1e-9).
+        gradient: "finite_difference" (the paper's default, no jac) or "analytic".
+        maxiter: SLSQP iteration cap.
+    Returns:
+        (C, info) with info = dict(loss, normalized_loss, seconds_per_start, all_normalized_losses).
+
+    Source: Muster & Froufe-Pérez, optimisation section (SLSQP, tol 1e-9, random starts).
     """
     from scipy.optimize import minimize
 
@@ -401,14 +461,22 @@ _paper_map_jit = jax.jit(_paper_map, static_argnums=(3, 4, 5, 6))
 def optimal_spectrum_map(Q, delta_Q, n_lines=200, n_distances=1000, n_iter=60, n_restarts=1, seed=0):
     """Optimal line spectra of Lorentzian e+m dipoles (Q_e = Q_m = Q) at many (Q, Delta Q) points in one call.
 
-    For each point: the paper's design matrix (200 lines, 1000 distances r~ in [0.5, 3]; seed 004 Fig. 2,
-    random-light.md §2.5) and its exact optimum (optimize_line_spectrum). Jitted and vmapped.
-    Arguments: Q -- quality factors, shape (N,) (> 0); delta_Q -- detunings times Q, shape (N,) (>= 0);
-    n_lines, n_distances, n_iter -- static ints; n_restarts -- interior-point runs from random interior
-    starts per point (static int; the best is kept; 1 = the deterministic start); seed -- for the starts.
-    Returns: dict with "loss" L (units lambda0^3), "normalized_loss" L~ (N,), "weights" C and "omega_t"
-    (N, n_lines), "restart_spread" (max - min)/max of L over the restarts (N,): ~0 when every restart reached the
-    convex optimum; a large value flags a point where the iteration cap stopped a restart early.
+    For each point: the paper's design matrix (200 lines, 1000 distances r~ in [0.5, 3]) and its exact
+    optimum (optimize_line_spectrum). Jitted and vmapped.
+
+    Arguments:
+        Q: quality factors, shape (N,) (> 0).
+        delta_Q: detunings times Q, shape (N,) (>= 0).
+        n_lines, n_distances, n_iter: static ints.
+        n_restarts: interior-point runs from random interior starts per point (static int; the best is kept;
+            1 = the deterministic start).
+        seed: random seed for the starts.
+    Returns:
+        dict with "loss" L (units lambda0^3), "normalized_loss" L~ (N,), "weights" C and "omega_t"
+        (N, n_lines), "restart_spread" (max - min)/max of L over the restarts (N,): ~0 when every restart
+        reached the convex optimum; a large value flags a point where the iteration cap stopped a restart early.
+
+    Source: Muster & Froufe-Pérez, Fig. 2 and Eqs. (7)-(9) (grids of their text).
     """
     from .._checks import check_nonnegative, check_positive
 

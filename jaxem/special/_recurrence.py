@@ -4,10 +4,11 @@ Both families satisfy  f_{n-1} + sigma f_{n+1} = ((2n+1)/z) f_n  (sigma = +1: j_
 sigma = -1: the modified i_l, via I_{nu-1} - I_{nu+1} = (2 nu/z) I_nu).  The ratio
 t_n = f_{n-1}/f_n of the *minimal* solution (j_l, resp. I_{l+1/2}) obeys the backward recurrence
     t_n = (2n+1)/z - sigma / t_{n+1},
-which is stable downward for every complex z (scattering.md §3: ratios via continued fractions,
-Lentz 1976).  Its starting value t_N is the continued fraction itself, evaluated with the
-modified Lentz algorithm in a ``lax.while_loop`` (its length grows like |z| - N when |z| > N, so a
-static depth cannot serve all arguments).  These internals are not differentiated: the public
+which is stable downward for every complex z (Bessel ratios via continued fractions: W. J. Lentz,
+Appl. Opt. 15, 668 (1976), as recommended in Schoger, Dissertation (Augsburg 2024), Sec. 4.1).
+Its starting value t_N is the continued fraction itself, evaluated with the modified Lentz
+algorithm in a ``lax.while_loop`` (its length grows like |z| - N when |z| > N, so a static depth
+cannot serve all arguments).  These internals are not differentiated: the public
 functions carry ``custom_jvp`` rules built from analytic derivative identities.
 """
 from __future__ import annotations

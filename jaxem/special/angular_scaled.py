@@ -1,13 +1,14 @@
 """Exponentially scaled angular functions pi_l, tau_l at z = -cos(Theta) >= 1 (imaginary frequency).
 
 At imaginary frequency the scattering angle of the plane-wave sphere amplitudes is complex,
-cos(Theta) = -z with z >= 1 (scattering.md §2.8, (4.25)), where pi_l and tau_l grow like
+cos(Theta) = -z with z >= 1 (Schoger, Dissertation (Augsburg 2024), Eq. (4.25)), where pi_l and tau_l grow like
 e^{(l+1/2) arccosh z}. The scaled functions
 
     p_l(z) = e^{-(l+1/2) a} pi_l(z),   t_l(z) = e^{-(l+1/2) a} tau_l(z),   a = arccosh z,
 
 are O(l^{1/2}) at most and never overflow; the Mie amplitude sums combine the exponent
-(l+1/2) a with the log of the Mie coefficient before exponentiating (scattering.md §3).
+(l+1/2) a with the log of the Mie coefficient before exponentiating (the scaling of the plane-wave
+code of B. Spreng et al., J. Chem. Phys. 153, 024115 (2020)).
 
 This module is the one home for them (the unscaled real-angle functions live in
 ``jaxem.special.angular``).
@@ -23,12 +24,14 @@ __all__ = ["scaled_angular_functions", "arccosh_from_zm1", "scaled_angular_step"
 
 
 def arccosh_from_zm1(z_minus_one):
-    """arccosh(1 + d) for d = z - 1 >= 0, accurate for tiny d and NaN-free (also its gradient) at d = 0.
+    """arccosh(1 + d) for d = z - 1 >= 0 (dimensionless), accurate for tiny d, NaN-free (also its gradient) at d = 0.
 
     Arguments:
         z_minus_one: z - 1 (>= 0), any shape.
     Returns:
         a = arccosh z >= 0.
+
+    Source: the identity arccosh(1 + d) = log1p(d + sqrt(d (d + 2))).
     """
     d = jnp.asarray(z_minus_one, dtype=jnp.float64)
     pos = d > 0
@@ -40,8 +43,8 @@ def arccosh_from_zm1(z_minus_one):
 def scaled_angular_step(carry, l, z, e1):
     """One upward step of the scaled recurrence; carry = (p_{l-1}, p_{l-2}) -> (p_l, t_l).
 
-    The recurrence pi_l = [(2l-1) z pi_{l-1} - l pi_{l-2}]/(l-1) (scattering.md §2.8) is stable
-    upward for z >= 1; scaled by e^{-(l+1/2) a}, each older term picks up one factor e1 = e^{-a}.
+    The recurrence pi_l = [(2l-1) z pi_{l-1} - l pi_{l-2}]/(l-1) (Schoger, Dissertation (Augsburg
+    2024), Eq. (A.5)) is stable upward for z >= 1; scaled by e^{-(l+1/2) a}, each older term picks up one factor e1 = e^{-a}.
     tau_l = l z pi_l - (l+1) pi_{l-1}. Valid for l >= 2 (pass l as a float).
     """
     p1, p2 = carry
@@ -74,15 +77,17 @@ _scaled_angular_jit = jax.jit(_scaled_angular, static_argnames=("l_max",))
 
 
 def scaled_angular_functions(z_minus_one, l_max):
-    """Scaled angular functions e^{-(l+1/2) arccosh z} (pi_l(z), tau_l(z)) for l = 0..l_max, z >= 1.
+    """Scaled angular functions e^{-(l+1/2) arccosh z} (pi_l(z), tau_l(z)) for l = 0..l_max, z >= 1 (dimensionless).
 
     Arguments:
         z_minus_one: z - 1 >= 0 where z = -cos(Theta) (dimensionless, any shape); passing z - 1
             instead of z keeps full accuracy near backscattering z = 1.
         l_max: largest order (static int >= 1).
     Returns:
-        (p, t), each of shape z.shape + (l_max + 1,); p_0 = t_0 = 0 (scattering.md §2.8, (4.28),
-        scaled as in §3).
+        (p, t), each of shape z.shape + (l_max + 1,); p_0 = t_0 = 0.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (4.28), (A.5); exponential scaling as in
+    B. Spreng et al., J. Chem. Phys. 153, 024115 (2020).
     """
     l_max = check_int("l_max", l_max, minimum=1)
     check_nonnegative("z_minus_one", z_minus_one)

@@ -1,9 +1,9 @@
 """Modified spherical Bessel functions for imaginary frequencies, log-scaled so nothing overflows.
 
-I_{l+1/2}(x) and K_{l+1/2}(x) for real x > 0 (x = K R, scattering.md §2.4) span hundreds of
+I_{l+1/2}(x) and K_{l+1/2}(x) for real x > 0 (x = K R, the size parameter at imaginary frequency) span hundreds of
 thousands of decades over l <= 1e4, 1e-4 <= x <= 1e4, so they are returned as logarithms.
 
-Algorithms (scattering.md §3, "Exponentially scaled Bessel functions"):
+Algorithms (as in the plane-wave code of B. Spreng et al., J. Chem. Phys. 153, 024115 (2020)):
 - s_l = K_{l+3/2}/K_{l+1/2}: upward recurrence s_l = 1/s_{l-1} + (2l+1)/x from s_0 = 1 + 1/x
   (stable: every term positive, errors damped);
 - log K_{l+1/2} = log K_{1/2} + sum of log s (compensated summation) for l < 1000, and the Debye
@@ -12,7 +12,7 @@ Algorithms (scattering.md §3, "Exponentially scaled Bessel functions"):
   spherical family, jaxem/special/_recurrence.py);
 - log I_{l+1/2} from the Wronskian I_nu K_{nu+1} + I_{nu+1} K_nu = 1/x:
   log I = -log x - log K - log(s + rho);
-- {I, x} = (l+1)/x + rho_l and {K, x} = (l+1)/x - s_l (scattering.md §2.4 ratio forms).
+- {I, x} = (l+1)/x + rho_l and {K, x} = (l+1)/x - s_l (ratio forms of Schoger, Dissertation (Augsburg 2024), Eq. (4.14)).
 Derivatives are custom_jvp rules: d log I/dx = {I, x} - 1/(2x), d{I, z}/dz = 1 + l(l+1)/z^2 - {I, z}^2
 (likewise for K), so grad and jacfwd of any order are exact; l is static.
 """
@@ -175,7 +175,7 @@ def _log_modified_bessel_k_jvp(l_max, primals, tangents):
 
 
 def log_modified_bessel_i(x, l_max: int):
-    """Natural log of the modified Bessel function of the first kind, log I_{l+1/2}(x), l = 0..l_max.
+    """Natural log of the modified Bessel function of the first kind, log I_{l+1/2}(x), l = 0..l_max (dimensionless).
 
     Arguments:
         x: real argument x > 0 (dimensionless, e.g. x = xi n R/c), any shape.
@@ -184,37 +184,42 @@ def log_modified_bessel_i(x, l_max: int):
         float64 array x.shape + (l_max+1,). Never overflows (l <= 1e4, 1e-300 <= x <= 1e5 tested).
         Accuracy: |error of log I| <= 1e-12 max(1, |log I|) (the log of a value beyond 1e+-308 is
         itself only known to relative float64 precision).
-    Spec: scattering.md §2.4, §2.11 A.1, §3.
+
+    Source: DLMF 10.29 (recurrences), 10.28.2 (Wronskian), 10.41 (Debye expansion); Schoger, Dissertation (Augsburg 2024),
+    App. A.1.
     """
     x, l_max = _check_x(x, l_max)
     return _log_modified_bessel_i_jit(x, l_max)
 
 
 def log_modified_bessel_k(x, l_max: int):
-    """Natural log of the modified Bessel function of the second kind, log K_{l+1/2}(x), l = 0..l_max.
+    """Natural log of the modified Bessel function of the second kind, log K_{l+1/2}(x), l = 0..l_max (dimensionless).
 
     Arguments:
         x: real argument x > 0 (dimensionless), any shape.
         l_max: highest order (static int >= 0).
     Returns:
         float64 array x.shape + (l_max+1,), accuracy as for log_modified_bessel_i.
-    Spec: scattering.md §2.4, §2.11 A.1 (Debye), §3 (upward recurrence).
+
+    Source: DLMF 10.29 (upward recurrence), 10.41 (Debye expansion, l >= 1000); Schoger, Dissertation (Augsburg 2024), App. A.1.
     """
     x, l_max = _check_x(x, l_max)
     return _log_modified_bessel_k_jit(x, l_max)
 
 
 def modified_log_derivative_i(z, l_max: int):
-    """Bracket {I, z} = d/dz log(sqrt(z) I_{l+1/2}(z)) = I_{l-1/2}(z)/I_{l+1/2}(z) - l/z, l = 0..l_max.
+    """Bracket {I, z} = d/dz log(sqrt(z) I_{l+1/2}(z)) = I_{l-1/2}(z)/I_{l+1/2}(z) - l/z, l = 0..l_max (units of 1/z).
 
     The log-derivative of the modified Riccati-Bessel function z i_l(z); {I, z}_0 = coth z.
+
     Arguments:
         z: argument with Re z > 0 (e.g. m x for a sphere of refractive index m at imaginary
             frequency), real or complex, any shape.
         l_max: highest order (static int >= 0).
     Returns:
         array z.shape + (l_max+1,); real for real z, complex128 for complex z.
-    Spec: scattering.md §2.4 (4.14), ratio form.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (4.14), in the ratio form I_{l-1/2}/I_{l+1/2} - l/z (DLMF 10.29.2).
     """
     l_max = _checks.check_int("l_max", l_max, minimum=0)
     _checks.check_finite("z", z)
@@ -227,45 +232,53 @@ def modified_log_derivative_i(z, l_max: int):
 
 
 def modified_log_derivative_k(x, l_max: int):
-    """Bracket {K, x} = d/dx log(sqrt(x) K_{l+1/2}(x)) = -K_{l-1/2}(x)/K_{l+1/2}(x) - l/x, l = 0..l_max.
+    """Bracket {K, x} = d/dx log(sqrt(x) K_{l+1/2}(x)) = -K_{l-1/2}(x)/K_{l+1/2}(x) - l/x, l = 0..l_max (units of 1/x).
 
     {K, x}_0 = -1 exactly.
+
     Arguments:
         x: real argument x > 0 (dimensionless), any shape.
         l_max: highest order (static int >= 0).
     Returns:
         float64 array x.shape + (l_max+1,).
-    Spec: scattering.md §2.4 (4.14), ratio form.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (4.14), in the ratio form -K_{l-1/2}/K_{l+1/2} - l/x (DLMF 10.29.2).
     """
     x, l_max = _check_x(x, l_max)
     return _modified_log_derivative_k_jit(x, l_max)
 
 
 def modified_spherical_i(x, l_max: int):
-    """Modified spherical Bessel function of the first kind i_l(x) = sqrt(pi/(2x)) I_{l+1/2}(x).
+    """Modified spherical Bessel function of the first kind i_l(x) = sqrt(pi/(2x)) I_{l+1/2}(x) (dimensionless).
 
     Same normalisation as scipy.special.spherical_in. Overflows to inf where i_l > 1e308 (use
     log_modified_bessel_i there).
+
     Arguments:
         x: real argument x > 0, any shape.  l_max: highest order (static int >= 0).
     Returns:
         float64 array x.shape + (l_max+1,).
-    Spec: scattering.md §2.4 (j_l(ix) = i^l i_l(x)).
+
+    Source: DLMF 10.47.7; continuation j_l(ix) = i^l i_l(x) as in Schoger, Dissertation (Augsburg 2024), Eq. (4.4)
+    (corrected: the printed prefactor and phase are wrong).
     """
     x, l_max = _check_x(x, l_max)
     return _modified_spherical_jit(x, l_max, True)
 
 
 def modified_spherical_k(x, l_max: int):
-    """Modified spherical Bessel function of the second kind k_l(x) = sqrt(pi/(2x)) K_{l+1/2}(x).
+    """Modified spherical Bessel function of the second kind k_l(x) = sqrt(pi/(2x)) K_{l+1/2}(x) (dimensionless).
 
     Same normalisation as scipy.special.spherical_kn; k_0(x) = (pi/2) e^{-x}/x and
     h_l^(1)(ix) = -(2/pi) i^{-l} k_l(x) (some texts use sqrt(2/(pi x)) K_{l+1/2} instead).
+
     Arguments:
         x: real argument x > 0, any shape.  l_max: highest order (static int >= 0).
     Returns:
         float64 array x.shape + (l_max+1,).
-    Spec: scattering.md §2.4.
+
+    Source: DLMF 10.47.9; continuation of h_l^(1) as in Schoger, Dissertation (Augsburg 2024),
+    Eq. (4.7) (corrected: the printed prefactor and phase are wrong).
     """
     x, l_max = _check_x(x, l_max)
     return _modified_spherical_jit(x, l_max, False)

@@ -22,10 +22,17 @@ LOG_GLAISHER = 0.2487544770337843
 
 
 def bernoulli_numbers(n_max: int):
-    """Exact Bernoulli numbers B_0..B_n_max (B_1 = -1/2) as floats (Fraction recursion).
+    """Exact Bernoulli numbers B_0..B_n_max (B_1 = -1/2) as floats (dimensionless; Fraction recursion).
 
     scipy.special.bernoulli is off by 1.7e-12 relative at B_4 (6e-14 at B_6), which limits the
     Bernoulli-series closed forms; this static table is exact to rounding.
+
+    Arguments:
+        n_max: highest index (Python int >= 0).
+    Returns:
+        float64 numpy array of shape (n_max + 1,).
+
+    Source: the recursion sum_{k=0}^{m} C(m+1, k) B_k = 0 (DLMF 24.5).
     """
     from fractions import Fraction
 
@@ -39,10 +46,17 @@ _LI2_COEFFS = np.array([1.0 / n**2 for n in range(60, 0, -1)])
 
 
 def polylog2(x):
-    """Dilogarithm Li_2(x) for real x in [-1, 1] (used by the PFA integral of the Lifshitz formula).
+    """Dilogarithm Li_2(x) for real x in [-1, 1] (dimensionless; used by the PFA integral of the Lifshitz formula).
 
     Series in x for |x| <= 1/2, Euler's reflection Li_2(x) = pi^2/6 - log x log(1-x) - Li_2(1-x)
     for x > 1/2, and Li_2(x) = Li_2(x^2)/2 - Li_2(-x) for x < -1/2; ~1e-15 absolute accuracy.
+
+    Arguments:
+        x: real argument in [-1, 1], any shape.
+    Returns:
+        float64 array of the shape of x.
+
+    Source: DLMF 25.12 (power series, reflection and duplication formulas).
     """
     x = jnp.asarray(x, dtype=jnp.float64)
 
@@ -115,12 +129,19 @@ def _clausen_series_near_pi(t):
 
 
 def clausen_cl2(phi):
-    """Cl_2(phi) = Im Li_2(e^{i phi}) = sum_k sin(k phi)/k^2 for real phi (odd, 2 pi periodic).
+    """Clausen function Cl_2(phi) = Im Li_2(e^{i phi}) = sum_k sin(k phi)/k^2 (dimensionless; odd, 2 pi periodic).
 
     Series about 0 (Bernoulli numbers) for |phi| <= pi/2 and, integrating log(2 cos(t/2)), about
     pi for pi/2 < |phi| <= pi (the series about 0 cancels there: Cl_2(pi) = 0).  Absolute error
     <~3e-15 vs mpmath.  The derivative -log|2 sin(phi/2)| is infinite at phi = 0 (a true
     singularity); the value there is 0 and NaN-free.
+
+    Arguments:
+        phi: real angle [rad], any shape.
+    Returns:
+        float64 array of the shape of phi.
+
+    Source: Lewin, Polylogarithms and Associated Functions (1981), ch. 4 (Bernoulli series).
     """
     phi = jnp.asarray(phi, dtype=jnp.float64)
     p = jnp.mod(phi + jnp.pi, 2 * jnp.pi) - jnp.pi
@@ -141,11 +162,20 @@ _CL_COEFFS = _bernoulli_coefficients(24)
 
 
 def re_li3_unit_circle(phi):
-    """Re Li_3(e^{i phi}) = sum_k cos(k phi)/k^3 for real phi (any value; 2 pi periodic, even).
+    """Re Li_3(e^{i phi}) = sum_k cos(k phi)/k^3 for real phi (dimensionless; any value, 2 pi periodic, even).
 
     Integrated Clausen expansion about 0: zeta(3) - 3 phi^2/4 + (phi^2/2) log|phi|
     - sum_n |B_2n| phi^{2n+2} / (2n (2n+1)! (2n+2)), converging geometrically for |phi| <= pi
-    (24 terms: < 1e-15).  Differentiable, NaN-free at phi = 0 (pemc-casimir.md §2.5, 11.10).
+    (24 terms: < 1e-15).  Differentiable and NaN-free at phi = 0 (needed by the high-temperature
+    PFA of PEMC spheres, Schoger, Dissertation (Augsburg 2024), Eq. (11.10)).
+
+    Arguments:
+        phi: real angle [rad], any shape.
+    Returns:
+        float64 array of the shape of phi.
+
+    Source: term-wise integration of the Clausen series (Lewin, Polylogarithms and Associated
+    Functions (1981), ch. 4).
     """
     phi = jnp.asarray(phi, dtype=jnp.float64)
     p = jnp.abs(jnp.mod(phi + jnp.pi, 2 * jnp.pi) - jnp.pi)  # reduce to [0, pi]

@@ -31,15 +31,17 @@ def _gauss_legendre_cached(n: int):
 
 
 def gauss_legendre(n: int):
-    """Gauss-Legendre nodes and weights on [-1, 1] (exact for polynomials of degree <= 2n - 1).
+    """Gauss-Legendre nodes and weights on [-1, 1] (dimensionless; exact for polynomials of degree <= 2n - 1).
 
     A static table (numpy, read-only, cached per n): use it at trace time, e.g.
     ``x, w = gauss_legendre(64); jnp.sum(w * f(jnp.asarray(x)))``.
+
     Arguments:
         n: number of nodes (Python int >= 1).
     Returns:
         (nodes, weights): float64 numpy arrays of shape (n,), nodes ascending, sum(weights) = 2.
-    Spec: general numerical tool (scattering.md §3, angular quadratures).
+
+    Source: scipy.special.roots_legendre (Golub-Welsch); no physics formula.
     """
     n = _checks.check_int("n", n, minimum=1)
     return _gauss_legendre_cached(n)
@@ -56,14 +58,18 @@ def _fejer2(n: int):
 
 @functools.lru_cache(maxsize=None)
 def nystrom_nodes(n: int):
-    """Nodes and weights for integrals over [0, inf): int_0^inf f(k) dk ~ sum_i w_i f(k_i).
+    """Nodes k_i and weights w_i for int_0^inf f(k) dk ~ sum_i w_i f(k_i) (units of k, dimensionless here).
 
-    k_i = cot^2(t_i/2), t_i = pi i/(n+1) (the Fourier–Chebyshev map of scattering.md §3), with
-    Fejer's second rule in cos t; converges exponentially for integrands decaying like e^{-c k}.
+    k_i = cot^2(t_i/2), t_i = pi i/(n+1) (a Fourier-Chebyshev map), with Fejer's second rule in
+    cos t; converges exponentially for integrands decaying like e^{-c k}.
+
     Arguments:
         n: number of nodes (static int >= 1).
     Returns:
         (k, w): float64 numpy arrays of shape (n,), k descending.
+
+    Source: the k-quadrature of the plane-wave Casimir code, B. Spreng et al., J. Chem. Phys. 153,
+    024115 (2020); no physics formula.
     """
     theta, w_x = _fejer2(int(n))
     # int_0^pi g(t) dt = int_{-1}^{1} g(arccos x)/sqrt(1-x^2) dx, g = f(k(t)) |dk/dt|
@@ -90,14 +96,21 @@ def _exp_map_inverse(v, beta):
 
 @functools.lru_cache(maxsize=None)
 def exp_map_nodes(step=0.2, beta=0.3, u_min=1e-9, u_max=60.0):
-    """Nodes u_j and weights w_j for int_0^inf g(u) du, g smooth in log u and ~ e^{-u} at large u.
+    """Nodes u_j and weights w_j for int_0^inf g(u) du (dimensionless u), g smooth in log u and ~ e^{-u} at large u.
 
     u = exp(t - beta e^{-t}), trapezoidal rule in t with the given step on [t(u_min), t(u_max)]
     (the first node has the trapezoidal half weight plus u_min for int_0^{u_min} g ~ u_min g(u_min));
-    n = ceil((t(u_max) - t(u_min))/step) + 1 nodes (Ooura & Mori, J. Comput. Appl. Math. 38, 353 (1991)
-    for the double-exponential idea; here one-sided).
+    n = ceil((t(u_max) - t(u_min))/step) + 1 nodes.
+
+    Arguments:
+        step: trapezoidal step in t (> 0).
+        beta: strength of the double-exponential term (>= 0).
+        u_min, u_max: integration range kept (0 < u_min < u_max).
     Returns:
         (u, w): float64 numpy arrays (read-only), u ascending.
+
+    Source: the double-exponential idea of Ooura & Mori, J. Comput. Appl. Math. 38, 353 (1991),
+    here one-sided; no physics formula.
     """
     step, beta = float(step), float(beta)
     if not (step > 0 and math.isfinite(step)):

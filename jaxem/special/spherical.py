@@ -1,11 +1,12 @@
 """Spherical Bessel, Hankel and Riccati-Bessel functions of complex argument, and their ratios.
 
-Conventions (scattering.md §1.5, §2.4, §2.7):  psi_l(z) = z j_l(z),  xi_l(z) = z h_l^(1)(z),
+Conventions (Bohren & Huffman 1983, Sec. 4.4; Schoger, Dissertation (Augsburg 2024), Sec. 3.2):
+psi_l(z) = z j_l(z),  xi_l(z) = z h_l^(1)(z),
 h_l^(1) = j_l + i y_l (outgoing wave for e^{-i omega t}).  All functions take a static int
 ``l_max`` and an argument z of any shape (real or complex) and return orders l = 0..l_max on a new
 last axis: shape z.shape + (l_max + 1,).
 
-Algorithms (stable for every complex z, scattering.md §3):
+Algorithms (stable for every complex z; Bessel ratios by continued fractions, Lentz, Appl. Opt. 15, 668 (1976)):
 - j_l: ratios j_{l-1}/j_l by the downward recurrence from a Lentz continued fraction; j_l is
   rebuilt from j_0 by these ratios, except in the oscillatory region l <= |Re z| near the real axis
   (|Im z| < 1) where the ratio route is ill-conditioned at zeros of j_l and the upward recurrence
@@ -20,13 +21,9 @@ Algorithms (stable for every complex z, scattering.md §3):
 Derivatives with respect to z are ``custom_jvp`` rules from the analytic identities
 f_l' = (l f_{l-1} - (l+1) f_{l+1})/(2l+1), D' = l(l+1)/z^2 - 1 - D^2 and (psi/xi)' = -i/xi^2,
 so ``grad`` / ``jacfwd`` (any order) are exact and cheap; l is static and never differentiated.
-
-Accuracy (tests/test_special.py, against mpmath at 40 digits, l <= 1e4, |z| <= 1e4): relative error
-<= 1e-12 + 4 eps kappa wherever the value is representable, kappa = |z f'/f| the condition number
-(the error inherited from rounding z itself: e.g. cot z at z = 1e4 has kappa ~ 2e4, measured error
-1.7e-12); largest measured kappa-free error 6e-13 (j_9000(9000 + 0.5i), upward recurrence over 9000
-orders). Values are carried as mantissa x 2^exponent x e^{-+|Im z|} inside the recurrences, so
-j, y, h come back wherever they are representable, also for |Im z| > 700 and l >> |z|.
+Values are carried as mantissa x 2^exponent x e^{-+|Im z|} inside the recurrences, so j, y, h come
+back wherever they are representable, also for |Im z| > 700 and l >> |z|. Measured accuracy:
+docs/accuracy.md ("Spherical Bessel functions").
 """
 from __future__ import annotations
 
@@ -281,49 +278,52 @@ def _spherical_hankel1_jvp(l_max, primals, tangents):
 
 
 def spherical_jn(z, l_max: int):
-    """Spherical Bessel functions of the first kind j_l(z), l = 0..l_max.
+    """Spherical Bessel functions of the first kind j_l(z), l = 0..l_max (dimensionless).
 
     Arguments:
         z: argument (dimensionless, e.g. k r or m k R), real or complex, any shape.
         l_max: highest order (static int >= 0).
     Returns:
         array z.shape + (l_max+1,); real for real z, complex128 for complex z. j_l(0) = delta_{l0}.
-    Spec: scattering.md §1.5, §2.4 (continuation j_l(ix) = i^l sqrt(pi/2x) I_{l+1/2}(x)).
+
+    Source: DLMF 10.47 (definition), 10.51 (recurrences).
     """
     z, l_max = _check_args(z, l_max)
     return _spherical_jn_jit(z, l_max)
 
 
 def spherical_yn(z, l_max: int):
-    """Spherical Bessel functions of the second kind y_l(z), l = 0..l_max (singular at z = 0).
+    """Spherical Bessel functions of the second kind y_l(z), l = 0..l_max (dimensionless; singular at z = 0).
 
     Arguments:
         z: argument (dimensionless), real or complex, any shape; z != 0.
         l_max: highest order (static int >= 0).
     Returns:
         array z.shape + (l_max+1,); real for real z. Overflows to -inf only where |y_l| > 1e308.
-    Spec: scattering.md §1.5.
+
+    Source: DLMF 10.47 (definition), 10.51 (recurrences).
     """
     z, l_max = _check_args(z, l_max)
     return _spherical_yn_jit(z, l_max)
 
 
 def spherical_hankel1(z, l_max: int):
-    """Outgoing spherical Hankel functions h_l^(1)(z) = j_l(z) + i y_l(z), l = 0..l_max.
+    """Outgoing spherical Hankel functions h_l^(1)(z) = j_l(z) + i y_l(z), l = 0..l_max (dimensionless).
 
     Arguments:
         z: argument (dimensionless), real or complex, any shape; z != 0.
         l_max: highest order (static int >= 0).
     Returns:
         complex128 array z.shape + (l_max+1,) (outgoing for time dependence e^{-i omega t}).
-    Spec: scattering.md §1.5, §2.4.
+
+    Source: DLMF 10.47; convention of Schoger, Dissertation (Augsburg 2024), Sec. 3.2.
     """
     z, l_max = _check_args(z, l_max)
     return _spherical_hankel1_jit(z, l_max)
 
 
 def riccati_bessel(z, l_max: int):
-    """Riccati-Bessel functions psi_l(z) = z j_l(z) and xi_l(z) = z h_l^(1)(z), l = 0..l_max.
+    """Riccati-Bessel functions psi_l(z) = z j_l(z) and xi_l(z) = z h_l^(1)(z), l = 0..l_max (dimensionless).
 
     Arguments:
         z: argument (dimensionless size parameter), real or complex, any shape.
@@ -332,7 +332,8 @@ def riccati_bessel(z, l_max: int):
         (psi, xi), each z.shape + (l_max+1,); psi real for real z, xi complex128.
         For Mie coefficients prefer the overflow-free ratios log_derivative_psi,
         log_derivative_xi and ratio_psi_xi.
-    Spec: scattering.md §2.4, §2.7.
+
+    Source: Bohren & Huffman, Absorption and Scattering of Light by Small Particles (1983), Sec. 4.4.
     """
     z, l_max = _check_args(z, l_max)
     zl = z[..., None]
@@ -370,17 +371,20 @@ _log_derivative_psi.defjvp(functools.partial(_riccati_ode_jvp, _log_derivative_p
 
 
 def log_derivative_psi(z, l_max: int):
-    """Logarithmic derivative D_l(z) = psi_l'(z)/psi_l(z) of the Riccati-Bessel function, l = 0..l_max.
+    """Logarithmic derivative D_l(z) = psi_l'(z)/psi_l(z) of the Riccati-Bessel function, l = 0..l_max (units of 1/z).
 
     Downward recurrence D_{l-1} = l/z - 1/(D_l + l/z) started from a Lentz continued fraction, so it
     is valid for absorbing spheres (z = m x with large Im m, x up to 1e4 and beyond) where psi_l
     itself overflows.
+
     Arguments:
         z: argument (dimensionless, typically m x), real or complex, any shape; z != 0.
         l_max: highest order (static int >= 0).
     Returns:
         array z.shape + (l_max+1,); real for real z (poles at zeros of psi_l), else complex128.
-    Spec: scattering.md §2.4, §2.7 (({I, m x} -> i psi_l'(m w)/psi_l(m w)), §3.
+
+    Source: Bohren & Huffman (1983), Sec. 4.8 (downward recurrence); Wiscombe, Appl. Opt. 19,
+    1505 (1980); Lentz, Appl. Opt. 15, 668 (1976) (continued-fraction start).
     """
     z, l_max = _check_args(z, l_max)
     return _log_derivative_psi_jit(z, l_max)
@@ -390,7 +394,7 @@ def log_derivative_psi(z, l_max: int):
 def log_derivative_psi_columns(zs, l_max):
     """D_n(z) = psi_n'(z)/psi_n(z) for n = 1..l_max, order axis FIRST: shape (l_max,) + z.shape.
 
-    The kernel the Mie scans consume (scattering.md §2.7, §3): the same quantity as
+    The kernel the Mie scans consume: the same quantity as
     :func:`log_derivative_psi` without the l = 0 entry, laid out for ``lax.scan`` over orders, from
     the downward recurrence of :func:`jaxem.special._recurrence.log_derivative_psi_downward`
     (Debye-estimated start instead of a Lentz continued fraction; real z in real arithmetic).
@@ -462,7 +466,7 @@ _log_derivative_xi.defjvp(functools.partial(_riccati_ode_jvp, _log_derivative_xi
 
 
 def log_derivative_xi(z, l_max: int):
-    """Logarithmic derivative xi_l'(z)/xi_l(z) of the outgoing Riccati-Hankel function, l = 0..l_max.
+    """Logarithmic derivative xi_l'(z)/xi_l(z) of the outgoing Riccati-Hankel function, l = 0..l_max (units of 1/z).
 
     Arguments:
         z: argument (dimensionless size parameter in the host medium), real or complex, any shape;
@@ -470,7 +474,9 @@ def log_derivative_xi(z, l_max: int):
         l_max: highest order (static int >= 0).
     Returns:
         complex128 array z.shape + (l_max+1,); l = 0 entry is exactly i.
-    Spec: scattering.md §2.4 ({K, x} -> i xi_l'(w)/xi_l(w)), §2.7.
+
+    Source: upward recurrence of the ratios xi_{l-1}/xi_l (DLMF 10.51); at real frequency
+    {K, x} -> i xi_l'(w)/xi_l(w) (Schoger, Dissertation (Augsburg 2024), Sec. 4.1).
     """
     z, l_max = _check_args(z, l_max)
     return _log_derivative_xi_jit(z, l_max)
@@ -518,16 +524,19 @@ def _ratio_psi_xi_jvp(l_max, primals, tangents):
 
 
 def ratio_psi_xi(z, l_max: int):
-    """Ratio psi_l(z)/xi_l(z) = j_l(z)/h_l^(1)(z) of Riccati-Bessel functions, l = 0..l_max.
+    """Ratio psi_l(z)/xi_l(z) = j_l(z)/h_l^(1)(z) of Riccati-Bessel functions, l = 0..l_max (dimensionless).
 
     Computed from exponentially scaled functions, so it neither overflows nor underflows where the
     ratio itself is representable (|psi_l/xi_l| ~ (z/2)^{2l+1}/((2l+1)!!)^2 for l >> |z|).
+
     Arguments:
         z: argument (dimensionless size parameter), real or complex, any shape.
         l_max: highest order (static int >= 0).
     Returns:
         complex128 array z.shape + (l_max+1,); 0 at z = 0.
-    Spec: scattering.md §2.4 (C_l -> -psi_l(w)/xi_l(w)), §2.7.
+
+    Source: at real frequency the Mie prefactor C_l of Schoger, Dissertation (Augsburg 2024), Eq. (4.15), becomes
+    -psi_l(w)/xi_l(w) (Sec. 4.1); derivative from the Wronskian psi xi' - psi' xi = i (DLMF 10.50).
     """
     z, l_max = _check_args(z, l_max)
     return _ratio_psi_xi_jit(z, l_max)

@@ -10,7 +10,15 @@ __all__ = ["ConfigError", "Output", "Param", "discover_tasks", "get_task", "load
 def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = False):
     """Run the task of a config file; return the output folder (a Path).
 
-    ``out_dir`` defaults to ``results/<config name>``.
+    Arguments:
+        path: the TOML config file.
+        out_dir: output folder (default ``results/<config name>``).
+        overrides: parameters replacing those of the file.
+        quiet: suppress progress lines.
+    Returns:
+        the output folder (a Path).
+
+    Source: none (bookkeeping; no formula).
     """
     from pathlib import Path
 

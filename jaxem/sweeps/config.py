@@ -16,6 +16,14 @@ def load_config(path, overrides: dict | None = None):
 
     Raises :class:`ConfigError` (a ValueError) naming the offending key for a missing or unreadable
     file, invalid TOML, an unknown key, a wrong type or an unknown task.
+
+    Arguments:
+        path: the TOML config file.
+        overrides: parameters replacing those of the file (dict or None).
+    Returns:
+        (task, params): the registered Task and its validated parameters.
+
+    Source: none (bookkeeping; no formula).
     """
     path = Path(path)
     if not path.is_file():
@@ -44,7 +52,15 @@ def load_config(path, overrides: dict | None = None):
 
 
 def parse_override(text: str):
-    """Parse ``key=value`` (value in TOML syntax, e.g. ``n=10``, ``radius=1e-7``, ``mode="xx"``)."""
+    """Parse ``key=value`` (value in TOML syntax, e.g. ``n=10``, ``radius=1e-7``, ``mode="xx"``).
+
+    Arguments:
+        text: the override, ``key=value``.
+    Returns:
+        (key, value), value parsed as TOML (a bare string if it is not valid TOML).
+
+    Source: none (bookkeeping; no formula).
+    """
     if "=" not in text:
         raise ConfigError(f"override '{text}' must look like key=value")
     key, value = text.split("=", 1)

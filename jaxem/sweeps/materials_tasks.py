@@ -32,7 +32,7 @@ def _material(params):
 
 
 @register_task("reflection_imag", "reflection coefficients r_l (E/M 2x2, log form) of a sphere at imaginary "
-               "frequencies xi: the Casimir input of scattering.md §2.6", params={
+               "frequencies xi: the Casimir input (Schoger, Dissertation (Augsburg 2024), Sec. 4.1)", params={
                    "material": Param(str, "gold", "sphere material", choices=_MATERIALS),
                    "eps": Param(float, 2.25, "relative permittivity (dielectric, bi_isotropic)"),
                    "mu": Param(float, 1.0, "relative permeability (dielectric, bi_isotropic)"),

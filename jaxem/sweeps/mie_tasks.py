@@ -9,7 +9,7 @@ __all__ = ["mie_spectrum"]
 
 
 @register_task("mie_spectrum", "scattering cross section of a sphere vs vacuum wavelength: full Mie and its "
-               "electric (a_1) and magnetic (b_1) dipole parts (seed 004, Fig. 4a)", params={
+               "electric (a_1) and magnetic (b_1) dipole parts (Muster & Froufe-Pérez 2025, Fig. 4a)", params={
                    "eps_sphere": Param(float, 12.0, "relative permittivity of the sphere, real part"),
                    "eps_sphere_imag": Param(float, 0.0, "imaginary part of the sphere permittivity (>= 0 absorbs)"),
                    "mu_sphere": Param(float, 1.0, "relative permeability of the sphere"),

@@ -1,4 +1,5 @@
-"""Two trapped silica nanospheres (seed 000): Figs. 3–6 as config-driven tasks.
+"""Two trapped silica nanospheres (Jakubec, Solano, Delić & Sinha, Phys. Rev. A 109, 052807 (2024)):
+Figs. 3–6 as config-driven tasks.
 
 Energies are written in kelvin (U/k_B). Figs. 4–6 are shown relative to the large-separation plateau (the
 constant flat-profile trap potential of each sphere), as in the paper.
@@ -83,7 +84,7 @@ def _well_summary(s, u, minima, lam):
 
 
 @register_task("nanospheres_fig4", "potential of each of two trapped silica nanospheres vs separation for "
-               "dphi = 0, pi (conservative) and pi/2 (non-conservative), yy polarisation (seed 000, Fig. 4)",
+               "dphi = 0, pi (conservative) and pi/2 (non-conservative), yy polarisation (Jakubec et al. 2024, Fig. 4)",
                params=_common(
                    separation_min=Param(float, 0.25e-6, "smallest separation [m]"),
                    separation_max=Param(float, 3.5e-6, "largest separation [m]"),
@@ -169,7 +170,7 @@ def nanospheres_fig4(params: dict, out) -> None:
 
 
 @register_task("nanospheres_fig5", "optical-binding (+ Casimir-Polder) potential of sphere A in the z = 0 plane "
-               "for yy, xy, xx and 45-degree tweezer polarisations (seed 000, Fig. 5)",
+               "for yy, xy, xx and 45-degree tweezer polarisations (Jakubec et al. 2024, Fig. 5)",
                params=_common(
                    extent=Param(float, 3e-6, "half width of the square map [m]"),
                    n_grid=Param(int, 201, "points per side of the map"),
@@ -230,7 +231,7 @@ def nanospheres_fig5(params: dict, out) -> None:
 
 
 @register_task("nanospheres_fig6", "potentials of both spheres and their minima versus the relative phase dphi; "
-               "bound states only at dphi = 0, pi (seed 000, Fig. 6)",
+               "bound states only at dphi = 0, pi (Jakubec et al. 2024, Fig. 6)",
                params=_common(
                    separation_min=Param(float, 0.25e-6, "smallest separation [m]"),
                    separation_max=Param(float, 3.5e-6, "largest separation [m]"),
@@ -316,7 +317,7 @@ def nanospheres_fig6(params: dict, out) -> None:
 
 
 @register_task("nanospheres_casimir_polder", "thermal Casimir-Polder potential between two silica nanospheres "
-               "vs distance, Matsubara sum, with the corrected near/retarded/far laws (seed 000, Fig. 3)", params={
+               "vs distance, Matsubara sum, with the corrected near/retarded/far laws (Jakubec et al. 2024, Fig. 3)", params={
                    "radius": Param(float, 100e-9, "sphere radius [m]"),
                    "temperatures": Param("floats", [300.0, 77.0, 0.0], "temperatures [K] (0 = T = 0 integral)"),
                    "r_min": Param(float, 1e-9, "smallest distance [m]"),

@@ -36,8 +36,14 @@ def _atomic_write_bytes(path: Path, write):
 class Output:
     """The folder a task writes into, with a ``run.json`` record of task, parameters and files.
 
-    Arguments: directory -- output folder (created); task -- task name; params -- validated parameters;
-    quiet -- suppress progress lines.
+    Arguments:
+        directory: output folder (created).
+        task: task name.
+        params: validated parameters.
+        config: path of the config file (recorded).
+        quiet: suppress progress lines.
+
+    Source: none (bookkeeping; no formula).
     """
 
     def __init__(self, directory, task: str = "", params: dict | None = None, config: str | None = None,

@@ -1,4 +1,5 @@
-"""Tasks reproducing seed 004 (random-light pair potentials, spectral design): Figs. 1-4.
+"""Tasks reproducing Muster & Froufe-Pérez, arXiv:2510.03503 (2025) (random-light pair potentials,
+spectral design): Figs. 1-4.
 
 Configs: configs/random_light_fig1.toml, _fig2a, _fig2b, _fig3, _fig4.
 """
@@ -20,7 +21,7 @@ def _plt():
     return plt
 
 
-@register_task("random_light_cross_sections", "Fig. 1 of seed 004: sigma_e, sigma_m, sigma_tot of Lorentzian e+m dipoles", params={
+@register_task("random_light_cross_sections", "Fig. 1 of Muster & Froufe-Pérez (2025): sigma_e, sigma_m, sigma_tot of Lorentzian e+m dipoles", params={
     "Q": Param("floats", [2.0, 2.0, 10.0, 10.0], "quality factors Q = Q_e = Q_m of the panels"),
     "delta": Param("floats", [0.0, 0.5, 0.0, 0.2], "detunings Delta = omega0_m/omega0_e - 1 of the panels"),
     "lambda_min": Param(float, 0.4, "smallest reduced wavelength lambda/lambda0"),
@@ -56,7 +57,7 @@ def random_light_cross_sections(params: dict, out) -> None:
     out.savefig(fig, "fig1_cross_sections.png")
 
 
-@register_task("random_light_loss_map", "Fig. 2 of seed 004: optimal normalised loss L~ over (Q, Delta Q)", params={
+@register_task("random_light_loss_map", "Fig. 2 of Muster & Froufe-Pérez (2025): optimal normalised loss L~ over (Q, Delta Q)", params={
     "Q_min": Param(float, 1.0, "smallest quality factor"),
     "Q_max": Param(float, 1000.0, "largest quality factor"),
     "n_Q": Param(int, 40, "number of Q values"),
@@ -109,12 +110,12 @@ def random_light_loss_map(params: dict, out) -> None:
     out.log(f"L~ range {lt.min():.3e} .. {lt.max():.3e}")
 
 
-@register_task("random_light_cases", "Fig. 3 of seed 004: optimised V_tot(r~) and line spectra at chosen (Q, Delta Q)", params={
+@register_task("random_light_cases", "Fig. 3 of Muster & Froufe-Pérez (2025): optimised V_tot(r~) and line spectra at chosen (Q, Delta Q)", params={
     "Q": Param("floats", [2.54, 8.78], "quality factors of the cases"),
     "delta_Q": Param("floats", [2.26, 1.21], "Delta*Q of the cases"),
     "n_lines": Param(int, 200, "spectral lines N_l"),
     "n_distances": Param(int, 1000, "distances N_d in r~ = [0.5, 3]"),
-    "paper_mode_starts": Param(int, 0, "SLSQP (seed protocol, FD gradient) random starts per case; 0 = skip (slow: ~1 min each)"),
+    "paper_mode_starts": Param(int, 0, "SLSQP (the paper's protocol, FD gradient) random starts per case; 0 = skip (slow: ~1 min each)"),
 })
 def random_light_cases(params: dict, out) -> None:
     import jax.numpy as jnp
@@ -171,7 +172,7 @@ def random_light_cases(params: dict, out) -> None:
     out.finish(**summary)
 
 
-@register_task("random_light_mie_fit", "Fig. 4 of seed 004: Lorentz fit of a Mie sphere and its minimised U(D) in k_BT", params={
+@register_task("random_light_mie_fit", "Fig. 4 of Muster & Froufe-Pérez (2025): Lorentz fit of a Mie sphere and its minimised U(D) in k_BT", params={
     "radius": Param(float, 230e-9, "sphere radius [m]"),
     "eps_particle": Param(float, 12.0, "sphere permittivity"),
     "eps_host": Param(float, 1.77, "host permittivity (water)"),

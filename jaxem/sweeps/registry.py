@@ -15,7 +15,7 @@ __all__ = ["Param", "Task", "register_task", "discover_tasks", "get_task", "TASK
 
 
 class ConfigError(ValueError):
-    """A malformed configuration (unknown key, wrong type, missing file...)."""
+    """A malformed configuration (unknown key, wrong type, missing file...); no formula: an error type."""
 
 
 _TYPES = {float: "float", int: "int", str: "string", bool: "bool", "floats": "list of floats",
@@ -26,8 +26,13 @@ _TYPES = {float: "float", int: "int", str: "string", bool: "bool", "floats": "li
 class Param:
     """One parameter of a task: its type, default, help text and optional allowed values.
 
-    ``type`` is one of ``float``, ``int``, ``str``, ``bool``, ``"floats"``, ``"ints"``, ``"strings"``.
-    A default of ``None`` makes the parameter required.
+    Arguments:
+        type: one of ``float``, ``int``, ``str``, ``bool``, ``"floats"``, ``"ints"``, ``"strings"``.
+        default: default value; ``None`` makes the parameter required.
+        help: help text.
+        choices: allowed values (or None).
+
+    Source: none (bookkeeping; no formula).
     """
 
     type: Any
@@ -108,7 +113,17 @@ TASKS: dict[str, Task] = {}
 
 
 def register_task(name: str, description: str, params: dict[str, Param]):
-    """Decorator registering ``fn(params: dict, out: Output) -> None`` as task ``name``."""
+    """Decorator registering ``fn(params: dict, out: Output) -> None`` as task ``name``.
+
+    Arguments:
+        name: task name (unique).
+        description: one-line description (shown by the CLI).
+        params: the task's parameters, name -> :class:`Param`.
+    Returns:
+        the decorator (it returns ``fn`` unchanged).
+
+    Source: none (bookkeeping; no formula).
+    """
 
     def deco(fn):
         if name in TASKS and TASKS[name].fn is not fn:
@@ -123,7 +138,13 @@ _discovered = False
 
 
 def discover_tasks() -> dict[str, Task]:
-    """Import every ``jaxem.sweeps.*_tasks`` module (which registers its tasks) and return the registry."""
+    """Import every ``jaxem.sweeps.*_tasks`` module (which registers its tasks) and return the registry.
+
+    Returns:
+        dict name -> Task.
+
+    Source: none (bookkeeping; no formula).
+    """
     global _discovered
     if not _discovered:
         import jaxem.sweeps as pkg
@@ -136,6 +157,15 @@ def discover_tasks() -> dict[str, Task]:
 
 
 def get_task(name: str) -> Task:
+    """The registered task called ``name``.
+
+    Arguments:
+        name: task name.
+    Returns:
+        the Task; ConfigError if there is none.
+
+    Source: none (bookkeeping; no formula).
+    """
     tasks = discover_tasks()
     if name not in tasks:
         raise ConfigError(f"unknown task '{name}' (available: {', '.join(sorted(tasks)) or 'none'})")
