@@ -22,8 +22,7 @@ import numpy as np
 
 import jax
 jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
-import jaxem  # noqa: F401
-from jaxem.casimir.free_energy import casimir_free_energy, casimir_sizes
+from jaxem import PlaneWave, SpherePlane, SphereSphere, casimir_free_energy
 from jaxem.thermal import zero_temperature_count
 from jaxem.materials import Drude, PerfectConductor
 
@@ -39,9 +38,18 @@ def _timed(fn):
     return v, time.perf_counter() - t
 
 
+def geometry(L, R1, R2, material):
+    """Sphere (R1) facing a plane (R2 = inf) or a second sphere (R2), both of ``material``."""
+    if math.isinf(R2):
+        return SpherePlane(radius=R1, distance=L, sphere=material, plane=material)
+    return SphereSphere(radius1=R1, radius2=R2, distance=L, sphere1=material, sphere2=material)
+
+
 def run_case(label, L, R1, R2, T, material, accuracy, ref=None, ref_multipole=None):
-    sizes, n_freq = casimir_sizes(L, R1, R2, T)
-    fn = lambda eta=1.0: casimir_free_energy(L, R1, R2, T, material, eta=eta)  # noqa: E731
+    g = geometry(L, R1, R2, material)
+    sized = PlaneWave().sized_for(g, T)
+    sizes, n_freq = sized.truncation, sized.n_frequencies
+    fn = lambda eta=1.0: casimir_free_energy(g, T, engine=PlaneWave(eta=eta))  # noqa: E731
     v1, t1 = _timed(fn)
     v2, t2 = _timed(fn)
     n_m = sizes[1] // 2 + 1
@@ -70,10 +78,10 @@ def batch_case(n_batch, repeats=3):
     import os
     R, T, gold = 10e-6, 300.0, Drude.gold()
     Ls = np.linspace(1e-6, 2e-6, n_batch)
-    sizes, n_freq = casimir_sizes(Ls.min(), R, math.inf, T)
-    kw = dict(truncation=sizes[:3], n_frequencies=n_freq)
-    single = lambda L: casimir_free_energy(L, R, math.inf, T, gold, **kw)  # noqa: E731
-    batch = lambda: np.asarray(casimir_free_energy(Ls, R, math.inf, T, gold, **kw))  # noqa: E731
+    engine = PlaneWave().sized_for(geometry(Ls.min(), R, math.inf, gold), T)   # sizes of the smallest gap
+    sizes = engine.truncation
+    single = lambda L: casimir_free_energy(geometry(L, R, math.inf, gold), T, engine=engine)  # noqa: E731
+    batch = lambda: np.asarray(casimir_free_energy(geometry(Ls, R, math.inf, gold), T, engine=engine))  # noqa: E731
     _, t_c1 = _timed(lambda: single(Ls[0]))
     t0 = time.perf_counter()
     vals = batch()

@@ -8,7 +8,8 @@ scipy.linalg.cholesky / slogdet per m-block, measured in the same run) as a rati
 R/L = 100 (l_max ~ 1e3, ~30 s on 2 cores) and 1000 (l_max ~ 1e4 per block, hours) are only run with
 --full: the multipole basis is O(m_max l_max^3).
 
-Plane-wave route (jaxem.casimir.static_planewave, method="planewave"): sphere--plane R/L = 10, 100, 1000
+Every workload calls the Casimir face, jaxem.casimir_zero_frequency_term(geometry, engine=...).
+Plane-wave route (engine jaxem.StaticPlaneWave, jaxem.casimir.static_planewave): sphere--plane R/L = 10, 100, 1000
 (Drude, PEC, plasma sphere and plane; a chiral + Tellegen sphere facing a PEC plane) with N (k nodes), M (azimuths), number of determinants, accuracy
 (Drude: exact 9.59; PEC, plasma: eta + 4 run), compile and run time, and ratios against the published figures for the same workloads
 (numba plane-wave code 0.09 / 0.12 / 2.0 s, C code 0.43 / 1.15 / 38.8 s at ~1e-6, other machines);
@@ -28,16 +29,24 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.special import gammaln
 jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
-import jaxem  # noqa: F401
+from jaxem import Multipole, SpherePlane, SphereSphere, StaticPlaneWave, casimir_zero_frequency_term
 from jaxem.casimir import closed_forms as cf
-from jaxem.casimir.zero_frequency import casimir_free_energy_ht, ht_truncation
 from jaxem.materials import PEMC, BiIsotropic, Drude, PerfectConductor, Plasma
 
 DRUDE = Drude(1.37e16, 5.3e13)
 PEC = PerfectConductor()
 PLASMA = Plasma(3e10)      # R = 1 m (the benchmark's unit): penetration depth c/omega_p = R/100
 BIISO = BiIsotropic(2.0, 1.0, 0.1, 0.2)   # chiral + Tellegen sphere (tabulated X(l), real form vs a PEC plane)
-INF = float("inf")
+
+
+def plate(L, R, mat, mat2=None):
+    """Sphere of radius R (material mat) facing a plane (mat2, default mat), L between the surfaces."""
+    return SpherePlane(radius=R, distance=L, sphere=mat, plane=mat if mat2 is None else mat2)
+
+
+def pemc_pair(L, R, delta):
+    """Equal spheres PEMC(delta) and PEMC(0) (the n = 0 term depends on delta = theta_1 - theta_2 only)."""
+    return SphereSphere(radius1=R, radius2=R, distance=L, sphere1=PEMC(delta), sphere2=PEMC(0.0))
 
 
 def numpy_baseline(L, R, X_tm, X_te, l_max, m_max):
@@ -75,15 +84,15 @@ def timed(fn, *args, repeat=3, **kw):
 
 def sphere_plane(RL, mat, name, eta=10.0):
     L, R = 1.0 / RL, 1.0
-    l1, _, mm = ht_truncation(L, R, jnp.inf, eta)
-    kw = dict(l_max=(l1, 1), m_max=mm)
-    F, compile_s, run_s = timed(casimir_free_energy_ht, L, R, jnp.inf, mat, mat, **kw)
+    g = plate(L, R, mat)
+    engine = Multipole(eta=eta).sized_for(g)          # l_max = (l1, 1): the plane needs none
+    l1, mm = engine.l_max[0], engine.m_max
+    F, compile_s, run_s = timed(casimir_zero_frequency_term, g, engine=engine)
     if name == "drude":
         ref = -0.5 * float(cf.drude_free_energy_ht(L, R, jnp.inf))
         n_det = mm + 1
     else:
-        l_hi, _, m_hi = ht_truncation(L, R, jnp.inf, eta + 4)
-        ref = float(casimir_free_energy_ht(L, R, jnp.inf, mat, mat, l_max=(l_hi, 1), m_max=m_hi))
+        ref = float(casimir_zero_frequency_term(g, engine=Multipole(eta=eta + 4).sized_for(g)))
         n_det = 2 * (mm + 1)
     x_te = (lambda l: -l / (l + 1)) if name == "pec" else None
     t0 = time.perf_counter()
@@ -98,11 +107,11 @@ def sphere_plane(RL, mat, name, eta=10.0):
 def pemc_equal_spheres(x, delta, eta=10.0):
     R = 1.0
     L = x * R / 2  # L / R_eff = x, R_eff = R/2
-    l1, l2, mm = ht_truncation(L, R, R, eta)
-    kw = dict(l_max=(l1, l2), m_max=mm)
-    F, compile_s, run_s = timed(casimir_free_energy_ht, L, R, R, PEMC(delta), PEMC(0.0), **kw)
-    l_hi, _, m_hi = ht_truncation(L, R, R, eta + 4)
-    ref = float(casimir_free_energy_ht(L, R, R, PEMC(delta), PEMC(0.0), l_max=(l_hi, l_hi), m_max=m_hi))
+    g = pemc_pair(L, R, delta)
+    engine = Multipole(eta=eta).sized_for(g)
+    l1, mm = engine.l_max[0], engine.m_max
+    F, compile_s, run_s = timed(casimir_zero_frequency_term, g, engine=engine)
+    ref = float(casimir_zero_frequency_term(g, engine=Multipole(eta=eta + 4).sized_for(g)))
     print(f"equal PEMC spheres L/R_eff={x:4.1f} delta={delta / np.pi:5.3f}pi: size={2 * l1:5d} dets={mm + 1:4d} "
           f"rel.err={abs(float(F) / ref - 1):.1e} compile={compile_s:6.2f}s run={run_s:8.4f}s", flush=True)
 
@@ -113,11 +122,12 @@ def batched_sweep(n_side=32):
     Ls = jnp.linspace(0.5, 2.0, n_side)
     ds = jnp.linspace(0.0, np.pi / 2, n_side)
     LL, DD = (a.ravel() for a in jnp.meshgrid(Ls, ds))
-    l1, l2, mm = ht_truncation(float(Ls.min()), R, R, 8.0)
-    kw = dict(l_max=(l1, l2), m_max=mm)
-    fn = jax.jit(jax.vmap(lambda L, d: casimir_free_energy_ht(L, R, R, PEMC(d), PEMC(0.0), **kw)))
+    engine = Multipole(eta=8.0).sized_for(pemc_pair(float(Ls.min()), R, 0.0))   # sizes of the smallest gap
+    l1, mm = engine.l_max[0], engine.m_max
+    point = lambda L, d: casimir_zero_frequency_term(pemc_pair(L, R, d), engine=engine)  # noqa: E731
+    fn = jax.jit(jax.vmap(point))
     out, compile_s, run_s = timed(fn, LL, DD, repeat=1)
-    single = jax.jit(lambda L, d: casimir_free_energy_ht(L, R, R, PEMC(d), PEMC(0.0), **kw))
+    single = jax.jit(point)
     jax.block_until_ready(single(LL[0], DD[0]))
     n_loop = 20
     t0 = time.perf_counter()
@@ -136,18 +146,16 @@ PUBLISHED = {10: (0.09, 0.43), 100: (0.12, 1.15), 1000: (2.0, 38.8)}   # (numba,
 
 
 def planewave_sphere_plane(RL, mat, name, eta=10.0, mat2=None):
-    from jaxem.casimir.static_planewave import ht_planewave_truncation
-
-    mat2 = mat if mat2 is None else mat2
     L, R = 1.0 / RL, 1.0
-    N, M = ht_planewave_truncation(L, R, jnp.inf, eta)
-    kw = dict(method="planewave", n_k=N, n_phi=M)
-    F, compile_s, run_s = timed(casimir_free_energy_ht, L, R, jnp.inf, mat, mat2, **kw)
+    g = plate(L, R, mat, mat2)
+    engine = StaticPlaneWave(eta=eta).sized_for(g)
+    N, M = engine.n_k, engine.n_phi
+    F, compile_s, run_s = timed(casimir_zero_frequency_term, g, engine=engine)
     if name == "drude":
         ref = -0.5 * float(cf.drude_free_energy_ht(L, R, jnp.inf))
         n_det = M // 2 + 1
     else:
-        ref = float(casimir_free_energy_ht(L, R, jnp.inf, mat, mat2, method="planewave", eta=eta + 4))
+        ref = float(casimir_zero_frequency_term(g, engine=StaticPlaneWave(eta=eta + 4)))
         n_det = 2 * (M // 2 + 1) if name != "biiso" else M // 2 + 1     # biiso: blocks of size 2N
     numba, c_code = PUBLISHED[RL]
     print(f"planewave sphere-plane {name:5s} R/L={RL:5d}: N={N:4d} M={M:4d} dets={n_det:4d} of size {2 * N if name == 'biiso' else N} "
@@ -156,14 +164,13 @@ def planewave_sphere_plane(RL, mat, name, eta=10.0, mat2=None):
 
 
 def planewave_pemc_equal_spheres(x, delta, eta=10.0):
-    from jaxem.casimir.static_planewave import ht_planewave_truncation
-
     R = 1.0
     L = x * R / 2  # L / R_eff = x
-    N, M = ht_planewave_truncation(L, R, R, eta)
-    kw = dict(method="planewave", n_k=N, n_phi=M)
-    F, compile_s, run_s = timed(casimir_free_energy_ht, L, R, R, PEMC(delta), PEMC(0.0), **kw)
-    ref = float(casimir_free_energy_ht(L, R, R, PEMC(delta), PEMC(0.0), method="planewave", eta=eta + 4))
+    g = pemc_pair(L, R, delta)
+    engine = StaticPlaneWave(eta=eta).sized_for(g)
+    N, M = engine.n_k, engine.n_phi
+    F, compile_s, run_s = timed(casimir_zero_frequency_term, g, engine=engine)
+    ref = float(casimir_zero_frequency_term(g, engine=StaticPlaneWave(eta=eta + 4)))
     print(f"planewave equal PEMC spheres L/R_eff={x:4.1f} delta={delta / np.pi:5.3f}pi: size={2 * N:4d} "
           f"dets={M // 2 + 1:4d} rel.err={abs(float(F) / ref - 1):.1e} compile={compile_s:6.2f}s "
           f"run={run_s:7.4f}s (published PEMC code ~270 s at 0.1; PEC spheres 0.11 s)", flush=True)
@@ -177,15 +184,13 @@ def planewave_batched_sweep(n_side=32, x_range=(0.1, 1.0), eta=8.0):
     a time (memory traffic of the stacked (points x m-blocks) matrices).  Compared with single
     jitted calls and with plain calls of the public function (Python-level: materials, checks).
     """
-    from jaxem.casimir.static_planewave import ht_planewave_truncation
-
     R = 1.0
     Ls = jnp.linspace(x_range[0] * R / 2, x_range[1] * R / 2, n_side)
     ds = jnp.linspace(0.0, np.pi / 2, n_side)
     LL, DD = (a.ravel() for a in jnp.meshgrid(Ls, ds))
-    N, M = ht_planewave_truncation(float(Ls.min()), R, R, eta)
-    kw = dict(method="planewave", n_k=N, n_phi=M)
-    point = lambda L, d: casimir_free_energy_ht(L, R, R, PEMC(d), PEMC(0.0), **kw)  # noqa: E731
+    engine = StaticPlaneWave(eta=eta).sized_for(pemc_pair(float(Ls.min()), R, 0.0))   # sizes of the smallest gap
+    N, M = engine.n_k, engine.n_phi
+    point = lambda L, d: casimir_zero_frequency_term(pemc_pair(L, R, d), engine=engine)  # noqa: E731
     fn = jax.jit(lambda Ls, ds: jax.lax.map(lambda a: point(*a), (Ls, ds)))
     out, compile_s, run_s = timed(fn, LL, DD, repeat=1)
     fv = jax.jit(jax.vmap(point))
@@ -206,13 +211,12 @@ def planewave_batched_sweep(n_side=32, x_range=(0.1, 1.0), eta=8.0):
     per_point_batch = run_s / LL.size
     err = np.max(np.abs(np.asarray(out[:n_loop]) - np.array([float(single(LL[i], DD[i])) for i in range(n_loop)])))
     # shared kernels: per L the Dv / de kernels and their products once, then one LU per delta
-    from jaxem.casimir.static_planewave import pemc_free_energy_ht_deltas
-
+    # (the face's duality-angle sweep: sphere 1 is PEMC(ds), an array of angles)
     fs = jax.jit(lambda Ls: jax.lax.map(
-        lambda L: pemc_free_energy_ht_deltas(L, R, R, ds, n_k=N, n_phi=M), Ls))
+        lambda L: casimir_zero_frequency_term(pemc_pair(L, R, ds), engine=engine), Ls))
     out_s, compile_sh, run_sh = timed(fs, Ls, repeat=1)
     err_sh = np.max(np.abs(np.asarray(out_s).T.ravel() - np.asarray(out)) / np.abs(np.asarray(out)))
-    print(f"planewave shared-kernel sweep (pemc_free_energy_ht_deltas, {n_side} L x {n_side} delta): "
+    print(f"planewave shared-kernel sweep (PEMC(deltas) geometry, {n_side} L x {n_side} delta): "
           f"compile={compile_sh:.2f}s run={run_sh:.3f}s -> {run_sh / LL.size * 1e3:.2f} ms/point "
           f"({per_point_loop / (run_sh / LL.size):.1f}x single jitted calls, "
           f"{per_point_public / (run_sh / LL.size):.1f}x public-function calls); max rel. diff {err_sh:.1e}",
@@ -226,28 +230,26 @@ def planewave_batched_sweep(n_side=32, x_range=(0.1, 1.0), eta=8.0):
 
 def planewave_distance_sweep(RL, material, name, n_points=100):
     """100 sphere--plane distances L in [R/RL, 2R/RL] in one call (kernels shared, one group) vs single
-    jitted plane-wave calls with the same sizes (compiled once) and vs calls of the public function."""
-    from jaxem.casimir.static_planewave import ht_planewave_truncation
-    from jaxem.casimir.zero_frequency import casimir_free_energy_ht_distances
-
+    jitted plane-wave calls with the same sizes (compiled once) and vs calls of the public function.
+    The batch is the face with an array of distances and an unsized StaticPlaneWave engine (the
+    shared-kernel path: each group on the grid of its smallest gap)."""
     R = 1.0
     Ls = np.linspace(R / RL, 2 * R / RL, n_points)
     t0 = time.perf_counter()
-    casimir_free_energy_ht_distances(Ls, R, INF, material, material)
+    casimir_zero_frequency_term(plate(Ls, R, material), engine=StaticPlaneWave())
     first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    batch = casimir_free_energy_ht_distances(Ls, R, INF, material, material)
+    batch = np.asarray(casimir_zero_frequency_term(plate(Ls, R, material), engine=StaticPlaneWave()))
     per_batch = (time.perf_counter() - t0) / n_points
-    N, M = ht_planewave_truncation(Ls[0], R, INF)
-    single = jax.jit(lambda L: casimir_free_energy_ht(L, R, INF, material, material, method="planewave",
-                                                      n_k=N, n_phi=M))
+    engine = StaticPlaneWave().sized_for(plate(Ls[0], R, material))
+    N, M = engine.n_k, engine.n_phi
+    single = jax.jit(lambda L: casimir_zero_frequency_term(plate(L, R, material), engine=engine))
     float(single(Ls[0]))
     n = 10 if RL < 1000 else 3
     t0 = time.perf_counter()
     vals = [float(single(L)) for L in Ls[:n]]
     per_single = (time.perf_counter() - t0) / n
-    public = lambda L: float(casimir_free_energy_ht(float(L), R, INF, material, material,  # noqa: E731
-                                                    method="planewave", n_k=N, n_phi=M))
+    public = lambda L: float(casimir_zero_frequency_term(plate(float(L), R, material), engine=engine))  # noqa: E731
     public(Ls[-1])      # compile the un-nested kernel first (else its compilation lands in the timing)
     t0 = time.perf_counter()
     for L in Ls[:n]:
