@@ -94,12 +94,11 @@ from .potentials.nanospheres import (
 from .potentials.random_light import (
     fit_lorentz_to_mie,
     line_wavelengths,
-    lorentz_polarizability,
     pair_potential_matrix,
     random_light_cluster_potential,
     random_light_potential,
-    reduced_lorentz_polarizabilities,
 )
+from .polarizability import lorentz_polarizability, reduced_lorentz_polarizabilities
 from .potentials.spectrum import (
     minimal_pair_loss,
     normalized_pair_loss,

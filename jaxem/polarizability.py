@@ -11,7 +11,9 @@ alpha~ = (eps - 1)/(eps + 2). Time dependence e^{-i omega t} (Im alpha > 0 absor
 * a constant index (:func:`sphere_polarizability` with eps = n^2; default index of silica at 1064 nm,
   Malitson: :data:`SILICA_INDEX_1064NM`);
 * the radiative (unitarity) correction (:func:`radiative_correction`);
-* Mie-derived alpha_e, alpha_m from the first Mie coefficients (:func:`mie_polarizabilities`).
+* Mie-derived alpha_e, alpha_m from the first Mie coefficients (:func:`mie_polarizabilities`);
+* Lorentzian, radiatively damped electric and magnetic dipoles (:func:`lorentz_polarizability`,
+  :func:`reduced_lorentz_polarizabilities`), the model of the random-light pair potentials.
 
 Every function broadcasts over its array arguments and works under jit, vmap and grad.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from ._checks import check_positive, is_concrete, require_x64
+from ._checks import check_finite, check_positive, is_concrete, require_x64
 from .constants import c, eps0
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "polarizability_imag",
     "radiative_correction",
     "mie_polarizabilities",
+    "lorentz_polarizability",
+    "reduced_lorentz_polarizabilities",
 ]
 
 #: refractive index of fused silica at 1064 nm (I. H. Malitson, J. Opt. Soc. Am. 55, 1205 (1965)), a
@@ -180,3 +184,66 @@ def mie_polarizabilities(omega, radius, material):
     m = jnp.sqrt(eps * mu)
     alpha_e, alpha_m = dipole_polarizabilities(jnp.asarray(omega, jnp.float64) / c, radius, m, mu)
     return eps0 * alpha_e, alpha_m
+
+
+# Lorentzian (radiatively damped) dipoles: the model of the random-light pair potentials
+def _lorentz_unitarity(x, Q):
+    """a_d = k^3 alpha_d / (6 pi) = (x/Q) / (1 - x^2 - i x/Q), x = omega/omega_d (Muster & Froufe-Pérez, arXiv:2510.03503 (2025), Eq. (3))."""
+    x = jnp.asarray(x, dtype=jnp.float64)
+    return (x / Q) / (1.0 - x**2 - 1j * x / Q)
+
+
+def lorentz_polarizability(omega, omega_res, Q, k):
+    """Lorentzian (radiatively damped, lossless) dipole polarizability alpha(omega) [m^3], complex.
+
+    alpha = (6 pi/k^3) gamma omega / (omega_res^2 - omega^2 - i omega gamma), gamma = omega_res/Q.
+    Satisfies the optical theorem k Im alpha = k^4 |alpha|^2/(6 pi).
+
+    Arguments:
+        omega: angular frequency [rad/s].
+        omega_res: resonance [rad/s].
+        Q: quality factor omega_res/gamma (> 0).
+        k: host wavenumber at omega [1/m] (n_h omega/c). All broadcast.
+    Returns:
+        alpha [m^3], complex128.
+
+    Source: A. Muster and L. S. Froufe-Pérez, arXiv:2510.03503 (2025), Eq. (3).
+    """
+    check_positive("omega", omega)
+    check_positive("omega_res", omega_res)
+    check_positive("Q", Q)
+    check_positive("k", k)
+    k = jnp.asarray(k, dtype=jnp.float64)
+    return 6.0 * jnp.pi / k**3 * _lorentz_unitarity(jnp.asarray(omega) / omega_res, Q)
+
+
+def _reduced_lorentz(omega_t, Q_e, Q_m, delta):
+    k = 2.0 * jnp.pi * omega_t
+    pre = 6.0 * jnp.pi / k**3
+    alpha_e = pre * _lorentz_unitarity(omega_t, Q_e)
+    alpha_m = pre * _lorentz_unitarity(omega_t / (1.0 + delta), Q_m)
+    return alpha_e, alpha_m
+
+
+def reduced_lorentz_polarizabilities(omega_t, Q_e, Q_m, delta):
+    """Electric and magnetic Lorentzian polarizabilities (alpha_e, alpha_m) / lambda0^3 (dimensionless, complex).
+
+    alpha_e/lambda0^3 = (3/(4 pi^2 Q_e)) omega~^-2 / (1 - omega~^2 - i omega~/Q_e),
+    magnetic resonance at omega0_m = (1 + delta) omega0_e, quality factor Q_m.
+
+    Arguments:
+        omega_t: reduced frequency omega/omega0_e (> 0).
+        Q_e, Q_m: quality factors (> 0).
+        delta: detuning (omega0_m - omega0_e)/omega0_e (> -1). All broadcast.
+    Returns:
+        (alpha_e, alpha_m) in units of lambda0^3, lambda0 the host wavelength at omega0_e.
+
+    Source: A. Muster and L. S. Froufe-Pérez, arXiv:2510.03503 (2025), Eqs. (5)-(6) (the magnetic one written out from their Eq. (3)).
+    """
+    check_positive("omega_t", omega_t)
+    check_positive("Q_e", Q_e)
+    check_positive("Q_m", Q_m)
+    check_finite("delta", delta)
+    if is_concrete(delta) and np.any(np.asarray(delta) <= -1.0):
+        raise ValueError(f"delta must be > -1 (omega0_m = (1 + delta) omega0_e > 0), got {delta!r}")
+    return _reduced_lorentz(omega_t, Q_e, Q_m, delta)

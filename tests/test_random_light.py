@@ -8,16 +8,15 @@ import jax.numpy as jnp
 import jaxem  # noqa: F401  (enables x64)
 from jaxem.potentials.random_light import (
     line_wavelengths,
-    lorentz_polarizability,
     pair_potential_matrix,
     paper_pair_potential_matrix,
     random_light_cluster_potential,
     random_light_pair_potential_logdet,
     random_light_potential,
     random_light_potential_born,
-    reduced_lorentz_polarizabilities,
     scattering_cross_sections,
 )
+from jaxem.polarizability import lorentz_polarizability, reduced_lorentz_polarizabilities
 
 TWO_PI = 2.0 * np.pi
 

@@ -32,10 +32,9 @@ import numpy as np
 
 from .._checks import check_finite, check_int, check_positive, is_concrete
 from ..green import green_tensor_em
+from ..polarizability import _lorentz_unitarity, _reduced_lorentz, reduced_lorentz_polarizabilities
 
 __all__ = [
-    "lorentz_polarizability",
-    "reduced_lorentz_polarizabilities",
     "random_light_potential",
     "random_light_potential_born",
     "random_light_pair_potential_logdet",
@@ -44,71 +43,6 @@ __all__ = [
     "pair_potential_matrix",
     "scattering_cross_sections",
 ]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Polarizabilities
-# ---------------------------------------------------------------------------------------------------------
-def _lorentz_unitarity(x, Q):
-    """a_d = k^3 alpha_d / (6 pi) = (x/Q) / (1 - x^2 - i x/Q), x = omega/omega_d (Muster & Froufe-Pérez Eq. (3))."""
-    x = jnp.asarray(x, dtype=jnp.float64)
-    return (x / Q) / (1.0 - x**2 - 1j * x / Q)
-
-
-def lorentz_polarizability(omega, omega_res, Q, k):
-    """Lorentzian (radiatively damped, lossless) dipole polarizability alpha(omega) [m^3], complex.
-
-    alpha = (6 pi/k^3) gamma omega / (omega_res^2 - omega^2 - i omega gamma), gamma = omega_res/Q.
-    Satisfies the optical theorem k Im alpha = k^4 |alpha|^2/(6 pi).
-
-    Arguments:
-        omega: angular frequency [rad/s].
-        omega_res: resonance [rad/s].
-        Q: quality factor omega_res/gamma (> 0).
-        k: host wavenumber at omega [1/m] (n_h omega/c). All broadcast.
-    Returns:
-        alpha [m^3], complex128.
-
-    Source: Muster & Froufe-Pérez, Eq. (3).
-    """
-    check_positive("omega", omega)
-    check_positive("omega_res", omega_res)
-    check_positive("Q", Q)
-    check_positive("k", k)
-    k = jnp.asarray(k, dtype=jnp.float64)
-    return 6.0 * jnp.pi / k**3 * _lorentz_unitarity(jnp.asarray(omega) / omega_res, Q)
-
-
-def _reduced_lorentz(omega_t, Q_e, Q_m, delta):
-    k = 2.0 * jnp.pi * omega_t
-    pre = 6.0 * jnp.pi / k**3
-    alpha_e = pre * _lorentz_unitarity(omega_t, Q_e)
-    alpha_m = pre * _lorentz_unitarity(omega_t / (1.0 + delta), Q_m)
-    return alpha_e, alpha_m
-
-
-def reduced_lorentz_polarizabilities(omega_t, Q_e, Q_m, delta):
-    """Electric and magnetic Lorentzian polarizabilities (alpha_e, alpha_m) / lambda0^3 (dimensionless, complex).
-
-    alpha_e/lambda0^3 = (3/(4 pi^2 Q_e)) omega~^-2 / (1 - omega~^2 - i omega~/Q_e),
-    magnetic resonance at omega0_m = (1 + delta) omega0_e, quality factor Q_m.
-
-    Arguments:
-        omega_t: reduced frequency omega/omega0_e (> 0).
-        Q_e, Q_m: quality factors (> 0).
-        delta: detuning (omega0_m - omega0_e)/omega0_e (> -1). All broadcast.
-    Returns:
-        (alpha_e, alpha_m) in units of lambda0^3, lambda0 the host wavelength at omega0_e.
-
-    Source: Muster & Froufe-Pérez, Eqs. (5)-(6) (the magnetic one written out from their Eq. (3)).
-    """
-    check_positive("omega_t", omega_t)
-    check_positive("Q_e", Q_e)
-    check_positive("Q_m", Q_m)
-    check_finite("delta", delta)
-    if is_concrete(delta) and np.any(np.asarray(delta) <= -1.0):
-        raise ValueError(f"delta must be > -1 (omega0_m = (1 + delta) omega0_e > 0), got {delta!r}")
-    return _reduced_lorentz(omega_t, Q_e, Q_m, delta)
 
 
 def scattering_cross_sections(k, alpha_e, alpha_m):

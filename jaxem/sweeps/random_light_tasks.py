@@ -31,7 +31,8 @@ def _plt():
 def random_light_cross_sections(params: dict, out) -> None:
     import jax.numpy as jnp
 
-    from ..potentials.random_light import reduced_lorentz_polarizabilities, scattering_cross_sections
+    from ..polarizability import reduced_lorentz_polarizabilities
+    from ..potentials.random_light import scattering_cross_sections
 
     qs, ds = params["Q"], params["delta"]
     if len(qs) != len(ds) or not qs:
@@ -194,7 +195,8 @@ def random_light_mie_fit(params: dict, out) -> None:
     from .._checks import check_positive
     from ..constants import k_B
     from ..mie import dipole_polarizabilities
-    from ..potentials.random_light import fit_lorentz_to_mie, lorentz_polarizability, random_light_potential
+    from ..polarizability import lorentz_polarizability
+    from ..potentials.random_light import fit_lorentz_to_mie, random_light_potential
     from ..potentials.spectrum import normalized_pair_loss, optimize_line_spectrum
 
     for key in ("radius", "eps_host", "energy_density", "temperature", "D_min", "D_max"):
