@@ -59,3 +59,8 @@ from jaxem.special.polylog import (  # noqa: E402
 )
 
 __all__ += ["ZETA3", "LOG_GLAISHER", "bernoulli_numbers", "polylog2", "clausen_cl2", "re_li3_unit_circle"]
+
+from jaxem.special.bessel_integer import bessel_jn_integer, cylindrical_waves  # noqa: E402
+from jaxem.special.wigner import wigner_d_sigma  # noqa: E402
+
+__all__ += ["bessel_jn_integer", "cylindrical_waves", "wigner_d_sigma"]
