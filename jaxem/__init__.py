@@ -2,250 +2,101 @@
 
 jaxem computes in float64 (complex128 inside) and leaves JAX's configuration as it finds it: enable
 64-bit mode once, ``jax.config.update("jax_enable_x64", True)``, before using it (kernels raise
-:class:`Float64Required` otherwise). The names below are the curated public API; submodules hold the rest.
+:class:`Float64Required` otherwise).
+
+The names below are the curated public API, one per physical idea; the subpackages hold the building
+blocks: :mod:`jaxem.special` (special functions, quadrature), :mod:`jaxem.mie` (every Mie and reflection
+coefficient), :mod:`jaxem.green`, :mod:`jaxem.polarizabilities`, :mod:`jaxem.thermal` (Matsubara and Padé sums),
+:mod:`jaxem.casimir` (engines, closed forms, PEMC results), :mod:`jaxem.optics`, :mod:`jaxem.potentials`
+(nanospheres, Casimir–Polder, random light), :mod:`jaxem.constants`, :mod:`jaxem.sweeps`.
 """
 __version__ = "0.1.0"
 
-from ._checks import Float64Required
+from ._checks import Float64Required as Float64Required
 from ._runtime import warn_if_deadlocking_jaxlib as _warn_if_deadlocking_jaxlib
 
 _warn_if_deadlocking_jaxlib()
 
-# -- constants and units -------------------------------------------------------------------------
-from .constants import ev_to_rad_per_s, matsubara_frequency, rad_per_s_to_ev, thermal_wavelength
+# -- materials ------------------------------------------------------------------------------------
+from .materials import PEMC as PEMC
+from .materials import BiIsotropic as BiIsotropic
+from .materials import Dielectric as Dielectric
+from .materials import Dirichlet as Dirichlet
+from .materials import Drude as Drude
+from .materials import LorentzOscillators as LorentzOscillators
+from .materials import Material as Material
+from .materials import PerfectConductor as PerfectConductor
+from .materials import Plasma as Plasma
+from .materials import TabulatedEpsilon as TabulatedEpsilon
+from .materials import material_from_name as material_from_name
 
-# -- materials -----------------------------------------------------------------------------------
-from .materials import (
-    PEMC,
-    BiIsotropic,
-    Dielectric,
-    Dirichlet,
-    Drude,
-    LorentzOscillators,
-    Material,
-    PerfectConductor,
-    Plasma,
-    TabulatedEpsilon,
-    material_from_name,
-)
+# -- Mie scattering, Green tensors, polarizabilities ------------------------------------------------
+from .mie import MieEfficiencies as MieEfficiencies
+from .mie import amplitude_matrix as amplitude_matrix
+from .mie import mie_coefficients as mie_coefficients
+from .mie import mie_efficiencies as mie_efficiencies
+from .mie import sphere_reflection_matrix as sphere_reflection_matrix
+from .green import dipole_propagator_imag as dipole_propagator_imag
+from .green import green_tensor as green_tensor
+from .polarizabilities import lorentz_polarizability as lorentz_polarizability
+from .polarizabilities import mie_polarizabilities as mie_polarizabilities
+from .polarizabilities import polarizability as polarizability
+from .polarizabilities import polarizability_imag as polarizability_imag
 
-# -- Mie scattering ------------------------------------------------------------------------------
-from .mie import (
-    MieEfficiencies,
-    amplitude_matrix,
-    bi_isotropic_reflection_matrix,
-    dipole_polarizabilities,
-    mie_coefficients,
-    mie_efficiencies,
-    pemc_reflection_matrix,
-    perfect_conductor_reflection_imag,
-    pemc_reflection_imag,
-    reflection_coefficients_imag,
-    reflection_matrix_imag,
-    reflection_matrix_imag_factored,
-    sphere_reflection_matrix,
-    wiscombe_lmax,
-)
+# -- two trapped nanospheres -------------------------------------------------------------------------
+from .potentials.casimir_polder import casimir_polder_potential as casimir_polder_potential
+from .potentials.nanospheres import nanosphere_forces as nanosphere_forces
+from .potentials.nanospheres import nanosphere_potentials as nanosphere_potentials
+from .potentials.nanospheres import nanosphere_stiffness as nanosphere_stiffness
+from .potentials.nanospheres import optical_binding_potentials as optical_binding_potentials
+from .potentials.nanospheres import pair_potential as pair_potential
+from .potentials.nanospheres import trap_potential as trap_potential
 
-# -- Green tensors and polarizabilities ----------------------------------------------------------
-from .green import dipole_propagator_imag, green_tensor, green_tensor_em, green_tensor_magnetic
-from .polarizability import (
-    clausius_mossotti,
-    mie_polarizabilities,
-    polarizability,
-    polarizability_imag,
-    radiative_correction,
-    sphere_polarizability,
-)
+# -- random light ------------------------------------------------------------------------------------
+from .potentials.random_light import fit_lorentz_to_mie as fit_lorentz_to_mie
+from .potentials.random_light import random_light_cluster_potential as random_light_cluster_potential
+from .potentials.random_light import random_light_potential as random_light_potential
+from .potentials.spectrum import optimize_line_spectrum as optimize_line_spectrum
 
-# -- two trapped nanospheres (seed 000) ----------------------------------------------------------
-from .potentials.casimir_polder import (
-    casimir_polder_far_field_law,
-    casimir_polder_near_field_law,
-    casimir_polder_potential,
-    casimir_polder_potential_logdet,
-    casimir_polder_potential_zero_temperature,
-    casimir_polder_retarded_law,
-)
-from .potentials.nanospheres import (
-    bound_states,
-    drive_intensity,
-    gaussian_beam_amplitude,
-    gaussian_trap_potential,
-    mean_photon_number_cat,
-    mean_photon_number_squeezed_vacuum,
-    nanosphere_forces,
-    nanosphere_potentials,
-    nanosphere_potentials_and_forces,
-    nanosphere_stiffness,
-    optical_binding_far_field_law,
-    optical_binding_near_field_law,
-    optical_binding_potentials,
-    pair_potential,
-    potential_minima,
-    potentials_vs_separation,
-    rayleigh_range,
-    squeezing_parameter,
-    trap_potential,
-    waist_from_numerical_aperture,
-)
+# -- Casimir free energies (scattering approach) ---------------------------------------------------
+from .geometry import SpherePlane as SpherePlane
+from .geometry import SphereSphere as SphereSphere
+from .geometry import TweezerPair as TweezerPair
+from .casimir import Multipole as Multipole
+from .casimir import PlaneWave as PlaneWave
+from .casimir import ProximityForce as ProximityForce
+from .casimir import StaticPlaneWave as StaticPlaneWave
+from .casimir import ZeroFrequency as ZeroFrequency
+from .casimir import casimir_entropy as casimir_entropy
+from .casimir import casimir_force as casimir_force
+from .casimir import casimir_force_gradient as casimir_force_gradient
+from .casimir import casimir_free_energy as casimir_free_energy
+from .casimir import casimir_zero_frequency_term as casimir_zero_frequency_term
 
-# -- random light (seed 004) ---------------------------------------------------------------------
-from .potentials.random_light import (
-    fit_lorentz_to_mie,
-    line_wavelengths,
-    pair_potential_matrix,
-    random_light_cluster_potential,
-    random_light_potential,
-)
-from .polarizability import lorentz_polarizability, reduced_lorentz_polarizabilities
-from .potentials.spectrum import (
-    minimal_pair_loss,
-    normalized_pair_loss,
-    optimal_spectrum_map,
-    optimize_line_spectrum,
-    optimize_line_spectrum_slsqp,
-    pair_loss,
-    project_to_simplex,
-)
-
-# -- Casimir free energies (scattering approach) --------------------------------------------------
-from .geometry import SpherePlane, SphereSphere
-from .casimir import (
-    DIRICHLET,
-    Multipole,
-    PlaneWave,
-    StaticPlaneWave,
-    ZeroFrequency,
-    casimir_zero_frequency_term,
-    casimir_entropy,
-    casimir_force,
-    casimir_force_gradient,
-    casimir_force_ht,
-    casimir_free_energy,
-    casimir_free_energy_ht,
-    casimir_free_energy_ht_distances,
-    casimir_pfa_force,
-    casimir_pfa_force_gradient,
-    casimir_pfa_free_energy,
-    log_det_one_minus,
-    pemc_beyond_pfa_coefficient,
-    pemc_dipole_dipole_free_energy_ht,
-    pemc_dipole_plane_free_energy_ht,
-    pemc_pfa_free_energy_ht,
-    pemc_sum_rule_ht,
-    round_trip_traces,
-)
-
-# -- special functions live in jaxem.special (not re-exported: they are building blocks) ---------
-from . import special  # noqa: F401
+# -- optical tweezers ------------------------------------------------------------------------------
+from .optics import FocusedBeam as FocusedBeam
+from .optics import beam_shape_coefficients as beam_shape_coefficients
+from .optics import focal_field as focal_field
 
 __all__ = [
     "Float64Required",
-    "ev_to_rad_per_s",
-    "matsubara_frequency",
-    "rad_per_s_to_ev",
-    "thermal_wavelength",
-    "PEMC",
-    "BiIsotropic",
-    "Dielectric",
-    "Dirichlet",
-    "Drude",
-    "LorentzOscillators",
-    "Material",
-    "PerfectConductor",
-    "Plasma",
-    "TabulatedEpsilon",
-    "material_from_name",
-    "MieEfficiencies",
-    "amplitude_matrix",
-    "bi_isotropic_reflection_matrix",
-    "dipole_polarizabilities",
-    "mie_coefficients",
-    "mie_efficiencies",
-    "pemc_reflection_matrix",
-    "perfect_conductor_reflection_imag",
-    "pemc_reflection_imag",
-    "reflection_coefficients_imag",
-    "reflection_matrix_imag",
-    "reflection_matrix_imag_factored",
-    "sphere_reflection_matrix",
-    "wiscombe_lmax",
-    "dipole_propagator_imag",
-    "green_tensor",
-    "green_tensor_em",
-    "green_tensor_magnetic",
-    "clausius_mossotti",
-    "mie_polarizabilities",
-    "polarizability",
-    "polarizability_imag",
-    "radiative_correction",
-    "sphere_polarizability",
-    "casimir_polder_far_field_law",
-    "casimir_polder_near_field_law",
-    "casimir_polder_potential",
-    "casimir_polder_potential_logdet",
-    "casimir_polder_potential_zero_temperature",
-    "casimir_polder_retarded_law",
-    "bound_states",
-    "drive_intensity",
-    "gaussian_beam_amplitude",
-    "gaussian_trap_potential",
-    "mean_photon_number_cat",
-    "mean_photon_number_squeezed_vacuum",
-    "nanosphere_forces",
-    "nanosphere_potentials",
-    "nanosphere_potentials_and_forces",
-    "nanosphere_stiffness",
-    "optical_binding_far_field_law",
-    "optical_binding_near_field_law",
-    "optical_binding_potentials",
-    "pair_potential",
-    "potential_minima",
-    "potentials_vs_separation",
-    "rayleigh_range",
-    "squeezing_parameter",
-    "trap_potential",
-    "waist_from_numerical_aperture",
-    "fit_lorentz_to_mie",
-    "line_wavelengths",
-    "lorentz_polarizability",
-    "pair_potential_matrix",
-    "random_light_cluster_potential",
-    "random_light_potential",
-    "reduced_lorentz_polarizabilities",
-    "minimal_pair_loss",
-    "normalized_pair_loss",
-    "optimal_spectrum_map",
-    "optimize_line_spectrum",
-    "optimize_line_spectrum_slsqp",
-    "pair_loss",
-    "project_to_simplex",
-    "SpherePlane",
-    "SphereSphere",
-    "PlaneWave",
-    "ZeroFrequency",
-    "Multipole",
-    "StaticPlaneWave",
+    # materials
+    "Material", "Drude", "Plasma", "Dielectric", "LorentzOscillators", "TabulatedEpsilon", "PerfectConductor",
+    "PEMC", "BiIsotropic", "Dirichlet", "material_from_name",
+    # Mie, Green tensors, polarizabilities
+    "mie_coefficients", "mie_efficiencies", "MieEfficiencies", "amplitude_matrix", "sphere_reflection_matrix",
+    "green_tensor", "dipole_propagator_imag",
+    "polarizability", "polarizability_imag", "mie_polarizabilities", "lorentz_polarizability",
+    # two trapped nanospheres
+    "TweezerPair", "nanosphere_potentials", "nanosphere_forces", "nanosphere_stiffness", "pair_potential", "trap_potential",
+    "optical_binding_potentials", "casimir_polder_potential",
+    # random light
+    "random_light_potential", "random_light_cluster_potential", "optimize_line_spectrum", "fit_lorentz_to_mie",
+    # Casimir
+    "SpherePlane", "SphereSphere", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave", "ProximityForce",
+    "casimir_free_energy", "casimir_force", "casimir_force_gradient", "casimir_entropy",
     "casimir_zero_frequency_term",
-    "DIRICHLET",
-    "casimir_entropy",
-    "casimir_force",
-    "casimir_force_gradient",
-    "casimir_force_ht",
-    "casimir_free_energy",
-    "casimir_free_energy_ht",
-    "casimir_free_energy_ht_distances",
-    "casimir_pfa_force",
-    "casimir_pfa_force_gradient",
-    "casimir_pfa_free_energy",
-    "log_det_one_minus",
-    "pemc_beyond_pfa_coefficient",
-    "pemc_dipole_dipole_free_energy_ht",
-    "pemc_dipole_plane_free_energy_ht",
-    "pemc_pfa_free_energy_ht",
-    "pemc_sum_rule_ht",
-    "round_trip_traces",
-    "special",
+    # optical tweezers
+    "FocusedBeam", "focal_field", "beam_shape_coefficients",
     "__version__",
 ]

@@ -1,4 +1,4 @@
-"""The two-body set-ups of Casimir physics: a sphere facing a plane, two spheres.
+"""The set-ups users think in: a sphere facing a plane, two spheres (Casimir), two trapped nanospheres.
 
 :class:`SpherePlane` and :class:`SphereSphere` are equinox modules (pytrees: differentiable in their radii,
 distance and material parameters) validated once at construction; whether the second body is a plane is
@@ -16,7 +16,15 @@ import numpy as np
 from jaxem._checks import check_positive, is_concrete
 from jaxem.materials import Material
 
-__all__ = ["Geometry", "SpherePlane", "SphereSphere", "is_plane"]
+__all__ = ["Geometry", "SpherePlane", "SphereSphere", "TweezerPair", "is_plane", "TWEEZER_WAVELENGTH",
+           "TWEEZER_INTENSITY", "NANOSPHERE_RADIUS"]
+
+#: drive (vacuum) wavelength of the two-tweezer set-up of Jakubec et al., Phys. Rev. A 109, 052807 (2024) [m]
+TWEEZER_WAVELENGTH = 1064e-9
+#: tweezer intensity of that set-up, 1e-2 W/µm^2 [W/m^2]
+TWEEZER_INTENSITY = 1e10
+#: sphere radius of that set-up [m]
+NANOSPHERE_RADIUS = 100e-9
 
 
 def is_plane(R2, name: str = "R2") -> bool:
@@ -110,3 +118,58 @@ class SphereSphere(Geometry):
 
     def bodies(self):
         return self.distance, self.radius1, self.radius2, self.sphere1, self.sphere2, self.medium
+
+
+class TweezerPair(eqx.Module):
+    """Two nanospheres, each held in its own optical tweezer: the set-up of the radiative pair potentials.
+
+    Pass it as ``setup=`` to :func:`jaxem.nanosphere_potentials` and its relatives instead of the keyword
+    arguments; the defaults reproduce Jakubec et al. (two silica spheres of R = 100 nm at 1064 nm, 1e-2 W/µm^2,
+    y-polarised flat tweezers, 300 K).  Float fields are pytree leaves (differentiable, vmappable); the
+    numbers that fix shapes or code paths are static.
+
+    Attributes:
+        radius: sphere radius R [m] (both spheres).
+        alpha_tilde: real alpha/(4 pi eps0 R^3) at the drive, or None (fused silica at 1064 nm).
+        intensity_a, intensity_b: tweezer intensities [W/m^2] (intensity_b None: as intensity_a).
+        jones_a, jones_b: Jones vectors (j_x, j_y) of the tweezers.
+        wavelength: vacuum drive wavelength [m].
+        temperature: T [K] of the Casimir–Polder term (0: the zero-temperature integral).
+        material: jaxem material for alpha(i xi) in the Casimir–Polder term, or None (silica Drude–Lorentz).
+        profile: "flat" (the paper's tweezers) or "gaussian" (paraxial foci; then waist [m] or
+            numerical_aperture); static.
+        n_matsubara, include_trap, include_casimir_polder: static switches of the sum and the terms.
+
+    Source: C. Jakubec, P. Solano, U. Delić and K. Sinha, Phys. Rev. A 109, 052807 (2024), Sec. II and
+    Figs. 4–6 (the set-up); no formula.
+    """
+
+    radius: Any = NANOSPHERE_RADIUS
+    alpha_tilde: Any = None
+    intensity_a: Any = TWEEZER_INTENSITY
+    intensity_b: Any = None
+    jones_a: Any = (0.0, 1.0)
+    jones_b: Any = (0.0, 1.0)
+    wavelength: Any = TWEEZER_WAVELENGTH
+    temperature: Any = 300.0
+    material: Material | None = None
+    waist: Any = None
+    numerical_aperture: Any = None
+    profile: str = eqx.field(static=True, default="flat")
+    n_matsubara: int = eqx.field(static=True, default=64)
+    include_trap: bool = eqx.field(static=True, default=True)
+    include_casimir_polder: bool = eqx.field(static=True, default=True)
+
+    def __check_init__(self):
+        check_positive("radius", self.radius)
+        check_positive("wavelength", self.wavelength)
+        _check_material("material", self.material, allow_none=True)
+        if self.profile not in ("flat", "gaussian"):
+            raise ValueError(f"profile must be 'flat' or 'gaussian', got {self.profile!r}")
+
+    def options(self) -> dict:
+        """The keyword arguments of the nanosphere functions that this set-up stands for (None: default)."""
+        names = ("radius", "alpha_tilde", "intensity_a", "intensity_b", "jones_a", "jones_b", "wavelength",
+                 "temperature", "material", "waist", "numerical_aperture", "profile", "n_matsubara",
+                 "include_trap", "include_casimir_polder")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}

@@ -4,16 +4,18 @@
     casimir_force = -dF/dL [N], casimir_force_gradient = -d^2F/dL^2 [N/m], casimir_entropy = -dF/dT [J/K]
     casimir_zero_frequency_term(geometry, engine=...) = F_0/(k_B T)    (the n = 0 Matsubara term)
 
-``geometry`` is a :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere`; ``engine`` one of
-:mod:`jaxem.casimir.engines` (default :class:`PlaneWave` for the free energy, :class:`ZeroFrequency` for the
-n = 0 term).  With a zero-frequency engine the free energy is its high-temperature limit k_B T F_0/(k_B T).
-Every derivative goes through one helper (:func:`_derivative`): forward-mode autodiff with the engine's
-sizes fixed once from the concrete geometry (Lambrecht, Neto & Reynaud, New J. Phys. 8, 243 (2006), Eq. 3
-for F; forces as exact derivatives, never finite differences).
+``geometry`` is a :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (the first argument; anything
+else raises ValueError: the former positional forms (L, R1, R2, T, materials) were removed); ``engine`` one
+of :mod:`jaxem.casimir.engines` (default :class:`PlaneWave` for the free energy, :class:`ZeroFrequency` for
+the n = 0 term; which engine to use when: :mod:`jaxem.casimir.engines`).  With a zero-frequency engine the
+free energy is its high-temperature limit k_B T F_0/(k_B T).  Every derivative goes through one helper
+(:func:`_derivative`): forward-mode autodiff with the engine's sizes fixed once from the concrete geometry
+(forces as exact derivatives, never finite differences).
 
-The positional forms ``casimir_free_energy(L, R1, R2, T, material1, material2, medium, ...)`` and
-``casimir_free_energy_ht(L, R1, R2, material1, material2, ...)`` remain while configs, notebooks and tests
-move to the geometry objects.
+Source: the scattering formula of the Casimir free energy, A. Lambrecht, P. A. Maia Neto and S. Reynaud,
+New J. Phys. 8, 243 (2006), Eq. (3); T. Schoger, "Optical and dispersion forces experienced by spherical
+objects", Dissertation, Universität Augsburg (2024), Eqs. (2.25), (2.26) (Matsubara sum, T = 0 integral),
+(8.5) (force) and (9.2) (the n = 0 term).
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ __all__ = [
 
 
 def _check(geometry, engine, default):
+    """The engine to use (``default`` if None); a ValueError for a non-geometry or a non-engine."""
     if not isinstance(geometry, Geometry):
         raise ValueError(f"geometry must be a jaxem.SpherePlane or jaxem.SphereSphere, got {geometry!r}")
     engine = default if engine is None else engine
@@ -80,25 +83,25 @@ def _zero_frequency(geometry, engine):
             raise ValueError("engine: a sweep over PEMC duality angles needs ZeroFrequency or StaticPlaneWave "
                              "(the xi = 0 kernels are shared between the angles)")
         e = engine.sized_for(geometry)
-        return _spw.pemc_free_energy_ht_deltas(L, R1, R2, deltas, eta=e.eta, n_k=e.n_k, n_phi=e.n_phi,
+        return _spw.pemc_duality_sweep(L, R1, R2, deltas, eta=e.eta, n_k=e.n_k, n_phi=e.n_phi,
                                                batch_size=e.batch_size)
     if not batched:
-        return _zf.casimir_free_energy_ht(L, R1, R2, m1, m2, medium=medium, **engine.options())
+        return _zf.zero_frequency_term(L, R1, R2, m1, m2, medium=medium, **engine.options())
     sized = engine if engine.is_sized() else engine.sized_for(geometry)
     if isinstance(sized, StaticPlaneWave) and jnp.ndim(R1) == 0 and jnp.ndim(R2) == 0 and is_concrete(L):
         # a concrete batch of distances: sphere kernels built once per group of nearby gaps, each group on
         # the grid of its smallest gap (or on the engine's fixed n_k, n_phi)
         L = np.asarray(L, dtype=float)
         fixed = engine if isinstance(engine, StaticPlaneWave) else sized
-        out = _zf.casimir_free_energy_ht_distances(
+        out = _zf.zero_frequency_distances(
             L.reshape(-1), R1, R2, m1, m2, medium=medium, eta=sized.eta, n_k=fixed.n_k, n_phi=fixed.n_phi,
             group_spread=2.0 if sized.group_spread is None else sized.group_spread, batch_size=sized.batch_size)
         return jnp.asarray(out).reshape(L.shape)
     if isinstance(geometry, SpherePlane):
-        one = lambda d, r1: _zf.casimir_free_energy_ht(d, r1, R2, m1, m2, medium=medium,  # noqa: E731
+        one = lambda d, r1: _zf.zero_frequency_term(d, r1, R2, m1, m2, medium=medium,  # noqa: E731
                                                        **sized.options())
         return jnp.vectorize(one)(jnp.asarray(L, jnp.float64), jnp.asarray(R1, jnp.float64))
-    one = lambda d, r1, r2: _zf.casimir_free_energy_ht(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
+    one = lambda d, r1, r2: _zf.zero_frequency_term(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
                                                        **sized.options())
     return jnp.vectorize(one)(jnp.asarray(L, jnp.float64), jnp.asarray(R1, jnp.float64),
                               jnp.asarray(R2, jnp.float64))
@@ -108,14 +111,16 @@ def round_trip_traces(geometry, r_max: int, *, engine=None):
     """Zero-frequency round-trip traces tr M^r(0), r = 1..r_max (dimensionless), summed over all m-blocks.
 
     f^(r) = tr M^r(0)/r is the r-round-trip part of -2 F_0/(k_B T); the traces test closed forms order by order.
+
     Arguments:
-        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (scalar distance and radii).
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (scalar distance [m] and radii [m]).
         r_max: number of round trips (static int >= 1).
         engine: :class:`ZeroFrequency` (default), :class:`Multipole` or :class:`StaticPlaneWave` (there the
             traces are sum_m w_m tr (M^(m))^r of the discretised m-blocks).
     Returns:
-        float64 array (r_max,): entry r - 1 is tr M^r(0).
-    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.2) (round-trip expansion of the n = 0 term).
+        float64 array (r_max,) (dimensionless): entry r - 1 is tr M^r(0).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (8.2) and (9.2) (round-trip expansion of the n = 0 term).
     """
     engine = _check(geometry, engine, ZeroFrequency())
     if not isinstance(engine, ZeroFrequency):
@@ -124,7 +129,7 @@ def round_trip_traces(geometry, r_max: int, *, engine=None):
     L, R1, R2, m1, m2, medium = geometry.bodies()
     if any(jnp.ndim(x) for x in (L, R1, R2)):
         raise ValueError("geometry: round_trip_traces takes one distance and one pair of radii")
-    return _zf.round_trip_traces_ht(L, R1, R2, m1, m2, r_max, medium=medium, **engine.options())
+    return _zf.zero_frequency_traces(L, R1, R2, m1, m2, r_max, medium=medium, **engine.options())
 
 
 def casimir_zero_frequency_term(geometry, *, engine=None):
@@ -132,14 +137,19 @@ def casimir_zero_frequency_term(geometry, *, engine=None):
 
     (1/2) log det(1 - M(0)), exact; negative = attractive.  It is the whole free energy when
     k_B T >> hbar c/L (large distances, high temperature) and the term where Drude and plasma models differ.
+
     Arguments:
-        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere`.
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (distances [m] and radii [m] may be
+            arrays; PEMC bodies may carry an array of duality angles [rad]: a sweep sharing its kernels).
         engine: :class:`ZeroFrequency` (default: the faster route), :class:`Multipole` or
             :class:`StaticPlaneWave`.
     Returns:
-        float64, the shape of the geometry's distance.
-    Source: Bimonte & Emig, Phys. Rev. Lett. 109, 160403 (2012) (exact n = 0 sphere results); static
-    multipole and plane-wave formulas of the scattering approach.
+        float64 F_0/(k_B T) (dimensionless), the shape of the geometry's distance (or of the duality angles).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (2.25) and (9.2) (the n = 0 term with weight 1/2; the
+    printed Eq. (8.1) drops that weight), Eqs. (9.4)-(9.7) (plane-wave route); exact n = 0 sphere results:
+    Bimonte & Emig, Phys. Rev. Lett. 109, 160403 (2012); the static multipole route is derived here and
+    checked in tests/test_casimir_ht.py.
     """
     engine = _check(geometry, engine, ZeroFrequency())
     if not isinstance(engine, ZeroFrequency):
@@ -148,11 +158,11 @@ def casimir_zero_frequency_term(geometry, *, engine=None):
 
 
 def _geometry_args(name, args, kwargs, engine):
-    """(geometry, temperature) of a face call, or None for the positional form; extra arguments are errors."""
+    """(geometry, temperature) of a face call; anything else (e.g. the removed positional form) is a ValueError."""
     if not (args and isinstance(args[0], Geometry)):
-        if engine is not None:
-            raise ValueError("engine: pass a geometry (jaxem.SpherePlane / SphereSphere) to use an engine")
-        return None
+        got = args[0] if args else None
+        raise ValueError(f"geometry: {name} takes a jaxem.SpherePlane or jaxem.SphereSphere first, got {got!r} "
+                         f"(e.g. {name}(jaxem.SpherePlane(radius=R, distance=L, sphere=gold, plane=gold), 300.0))")
     temperature = args[1] if len(args) > 1 else kwargs.pop("temperature", 300.0)
     if len(args) > 2 or kwargs:
         raise ValueError(f"{name}(geometry, temperature, *, engine): unexpected arguments {args[2:]} {sorted(kwargs)}")
@@ -162,21 +172,24 @@ def _geometry_args(name, args, kwargs, engine):
 def casimir_free_energy(*args, engine=None, **kwargs):
     """Casimir free energy F [J] of two bodies at temperature T (negative = attractive).
 
-    ``casimir_free_energy(geometry, temperature=300.0, *, engine=PlaneWave())``:
-        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (distances may be an array: a
-            batch at one temperature shares its kernels).
-        temperature: T [K] (>= 0; T = 0 is the xi-integral). Scalar or array broadcast with the distance.
-        engine: :class:`PlaneWave` (all frequencies; default) or a zero-frequency engine, which gives the
-            high-temperature limit k_B T F_0/(k_B T) (T > 0).
-    Returns F [J], the broadcast shape of distance and temperature.
+    ``casimir_free_energy(geometry, temperature=300.0, *, engine=PlaneWave())``.  The first argument must be a
+    geometry: the former positional form (L, R1, R2, T, materials) was removed and raises ValueError.
 
-    The positional form ``casimir_free_energy(L, R1, R2, T, material1, material2, medium, **options)`` of
-    :func:`jaxem.casimir.free_energy.casimir_free_energy` is still accepted during the move.
+    Arguments:
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (distances [m] may be an array:
+            a batch at one temperature shares its kernels).
+        temperature: T [K] (>= 0; T = 0 is the xi-integral). Scalar or array broadcast with the distance.
+        engine: :class:`PlaneWave` (all frequencies; default), :class:`ProximityForce` (PFA, any T) or a
+            zero-frequency engine (:class:`ZeroFrequency`, :class:`Multipole`, :class:`StaticPlaneWave`),
+            which gives the high-temperature limit k_B T F_0/(k_B T) (T > 0).
+    Returns:
+        F [J], float64, the broadcast shape of distance and temperature.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (2.25) (Matsubara sum, n = 0 weighted 1/2; the prime
+    is missing in the printed Eq. (8.1)) and (2.26) (T = 0); Lambrecht, Maia Neto & Reynaud, New J. Phys. 8,
+    243 (2006), Eq. (3).
     """
-    call = _geometry_args("casimir_free_energy", args, kwargs, engine)
-    if call is None:
-        return _fe.casimir_free_energy(*args, **kwargs)
-    geometry, temperature = call
+    geometry, temperature = _geometry_args("casimir_free_energy", args, kwargs, engine)
     engine = _check(geometry, engine, PlaneWave())
     check_nonnegative("temperature", temperature)
     if isinstance(engine, ZeroFrequency):
@@ -186,10 +199,11 @@ def casimir_free_energy(*args, engine=None, **kwargs):
     L, R1, R2, m1, m2, medium = geometry.bodies()
     if isinstance(engine, ProximityForce):
         return _pfa(0, geometry, temperature, engine)
-    return _fe.casimir_free_energy(L, R1, R2, temperature, m1, m2, medium, **engine.options())
+    return _fe.planewave_free_energy(L, R1, R2, temperature, m1, m2, medium, **engine.options())
 
 
 def _pfa(order, geometry, temperature, engine):
+    """d^order F_PFA/dL^order [J/m^order] of the ProximityForce engine."""
     L, R1, R2, m1, m2, medium = geometry.bodies()
     o = engine.options()
     return _fe._pfa(order, L, R1, R2, temperature, m1, m2, medium, o["rtol"], o["n_k"], o["n_t0"],
@@ -230,11 +244,11 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
             fn = jax.jacfwd(fn)
         return k_B * T * fn(jnp.asarray(L, jnp.float64))
     if isinstance(geometry, SpherePlane):        # the plane stays a Python inf: "is it a plane" is static
-        fn = lambda d, r1: _zf.casimir_free_energy_ht(d, r1, R2, m1, m2, medium=medium,  # noqa: E731
+        fn = lambda d, r1: _zf.zero_frequency_term(d, r1, R2, m1, m2, medium=medium,  # noqa: E731
                                                       **sized.options())
         radii = (R1,)
     else:
-        fn = lambda d, r1, r2: _zf.casimir_free_energy_ht(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
+        fn = lambda d, r1, r2: _zf.zero_frequency_term(d, r1, r2, m1, m2, medium=medium,  # noqa: E731
                                                           **sized.options())
         radii = (R1, R2)
     for _ in range(order):
@@ -252,27 +266,55 @@ def _with_sizes(geometry, L, R1, R2):
 def casimir_force(*args, engine=None, **kwargs):
     """Casimir force -dF/dL [N] (negative = attractive), an autodiff derivative of :func:`casimir_free_energy`.
 
-    ``casimir_force(geometry, temperature=300.0, *, engine=PlaneWave())``; the positional form of
-    :func:`jaxem.casimir.free_energy.casimir_force` is still accepted during the move.
+    ``casimir_force(geometry, temperature=300.0, *, engine=PlaneWave())``; a non-geometry first argument (the
+    removed positional form) raises ValueError.
+
+    Arguments:
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (distances [m] may be an array).
+        temperature: T [K] (>= 0; > 0 with a zero-frequency engine), broadcast with the distance.
+        engine: as :func:`casimir_free_energy`.
+    Returns:
+        -dF/dL [N], float64, the broadcast shape of distance and temperature.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (8.5) (F = -dF/dL of the scattering formula), here by
+    forward-mode autodiff of Eqs. (2.25), (2.26).
     """
     call = _geometry_args("casimir_force", args, kwargs, engine)
-    if call is None:
-        return _fe.casimir_force(*args, **kwargs)
     return -_derivative(1, "distance", *call, engine)
 
 
 def casimir_force_gradient(*args, engine=None, **kwargs):
-    """Force gradient dF_force/dL = -d^2F/dL^2 [N/m], by autodiff (see :func:`casimir_force`)."""
+    """Force gradient dF_force/dL = -d^2F/dL^2 [N/m], by autodiff (see :func:`casimir_force`).
+
+    Arguments:
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (distances [m] may be an array).
+        temperature: T [K] (>= 0; > 0 with a zero-frequency engine), broadcast with the distance.
+        engine: as :func:`casimir_free_energy`.
+    Returns:
+        -d^2F/dL^2 [N/m], float64, the broadcast shape of distance and temperature.
+
+    Source: the second L-derivative of Schoger, Dissertation (Augsburg 2024), Eqs. (2.25), (2.26), by
+    forward-mode autodiff.
+    """
     call = _geometry_args("casimir_force_gradient", args, kwargs, engine)
-    if call is None:
-        return _fe.casimir_force_gradient(*args, **kwargs)
     return -_derivative(2, "distance", *call, engine)
 
 
 def casimir_entropy(*args, engine=None, **kwargs):
-    """Casimir entropy S = -dF/dT [J/K] (T > 0), by autodiff (see :func:`casimir_force`)."""
+    """Casimir entropy S = -dF/dT [J/K] (T > 0), by autodiff (see :func:`casimir_force`).
+
+    With a zero-frequency engine F = k_B T F_0/(k_B T) and S = -k_B F_0/(k_B T) (the n = 0 term does not depend
+    on T).
+
+    Arguments:
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (distances [m] may be an array).
+        temperature: T [K] (> 0), broadcast with the distance.
+        engine: as :func:`casimir_free_energy`.
+    Returns:
+        S [J/K], float64, the broadcast shape of distance and temperature.
+
+    Source: S = -dF/dT of Schoger, Dissertation (Augsburg 2024), Eq. (2.25), by forward-mode autodiff.
+    """
     call = _geometry_args("casimir_entropy", args, kwargs, engine)
-    if call is None:
-        return _fe.casimir_entropy(*args, **kwargs)
     check_positive("temperature", call[1])
     return -_derivative(1, "temperature", *call, engine)

@@ -6,14 +6,28 @@ temperature) by :meth:`Engine.sized_for`; an engine with every size given can be
 ``jax.grad`` and ``jax.vmap`` over any parameter of the geometry.
 
 * :class:`PlaneWave`: every Matsubara frequency (or the T = 0 integral) in the plane-wave basis: the full
-  free energy at any temperature (Hartmann's plane-wave scattering formulation, Phys. Rev. Lett. 119, 043901
-  (2017); Lambrecht, Neto & Reynaud, New J. Phys. 8, 243 (2006)).
+  free energy at any temperature (M. Hartmann, G.-L. Ingold and P. A. Maia Neto, Phys. Rev. Lett. 119,
+  043901 (2017); Lambrecht, Maia Neto & Reynaud, New J. Phys. 8, 243 (2006)).
 * :class:`ProximityForce`: the proximity-force approximation 2 pi R_eff int_L^inf F_pp(L') dL' built on the
   Lifshitz plane-plane free energy per area F_pp (any temperature), the large-R/L limit of the exact result.
 * :class:`Multipole`, :class:`StaticPlaneWave`, :class:`ZeroFrequency`: the exact zero-frequency (n = 0)
   term only, which is the free energy's high-temperature limit k_B T f_0 (k_B T >> hbar c/L): the static
   multipole formula, the plane-wave basis with closed-form l-sums at xi = 0, or the faster of the two for
   the geometry (``ZeroFrequency``, the default n = 0 engine).
+
+Which engine when:
+
+* the free energy, force or entropy at a given temperature (T = 0 included), any material: ``PlaneWave``
+  (the default).  Its cost grows with R/L (N, M ~ sqrt(R/L) plane waves, l_max ~ 12 R/L multipoles).
+* R/L so large that ``PlaneWave`` is too slow, or the leading large-sphere term (corrections of relative
+  order L/R): ``ProximityForce``.
+* high temperatures or large distances (L >> hbar c/(k_B T), 7.6 um at 300 K), the n = 0 term on its own
+  (where the Drude and plasma models differ), PEMC duality-angle sweeps: ``ZeroFrequency``, which picks
+  ``StaticPlaneWave`` for max(R)/L >= 5 and for plasma planes and ``Multipole`` otherwise.  Name
+  ``Multipole`` to set l_max, m_max yourself; name ``StaticPlaneWave`` for sweeps over the distance (kernels
+  shared between nearby gaps) or to fix n_k, n_phi.
+* under ``jax.jit`` / ``jax.grad`` / ``jax.vmap`` over geometry parameters: any engine, sized first with
+  :meth:`Engine.sized_for` on the concrete extreme of the sweep.
 """
 from __future__ import annotations
 
@@ -28,7 +42,10 @@ __all__ = ["Engine", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave
 
 
 class Engine(eqx.Module):
-    """Base class of the Casimir engines (abstract)."""
+    """Base class of the Casimir engines (abstract): no formula, only the sizing interface.
+
+    Each engine's static sizes are fields of its subclass; :meth:`sized_for` fixes those left as None.
+    """
 
     def sized_for(self, geometry, temperature=None) -> "Engine":
         """This engine with every size fixed from the concrete ``geometry`` (and temperature)."""
@@ -40,6 +57,7 @@ class Engine(eqx.Module):
 
 
 def _need_concrete(geometry, what, temperature=None):
+    """(L, R1, R2) of a concrete geometry; a ValueError naming ``what`` when they are traced."""
     L, R1, R2, *_ = geometry.bodies()
     if not is_concrete((L, R1, R2, temperature)):
         raise ValueError(f"{what} must be fixed before tracing: call engine.sized_for(geometry, temperature) "
@@ -57,7 +75,17 @@ def _hardest(geometry, what):
 
 
 def require_sized(engine, geometry, temperature=None):
-    """The engine itself when sized or when the geometry is concrete; a clear ValueError otherwise."""
+    """The engine itself when sized or when the geometry is concrete; a clear ValueError otherwise.
+
+    Arguments:
+        engine: a Casimir engine.
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere`.
+        temperature: T [K] or None (checked for concreteness with the geometry).
+    Returns:
+        ``engine`` unchanged.
+
+    Source: no formula (bookkeeping of static sizes).
+    """
     if not engine.is_sized():
         _need_concrete(geometry, f"the sizes of {type(engine).__name__}", temperature)
     return engine
@@ -66,7 +94,12 @@ def require_sized(engine, geometry, temperature=None):
 class PlaneWave(Engine):
     """All frequencies in the plane-wave basis: the full Casimir free energy at any temperature [J].
 
-    Fields (all static):
+    Use it for the free energy, force, force gradient and entropy at any temperature (T = 0 included) and
+    any material; where only the n = 0 term matters (L >> hbar c/(k_B T)) a zero-frequency engine is faster.
+
+    The fields are the constructor's keyword arguments, all static.
+
+    Arguments:
         eta: accuracy of the truncation (1 ~ 1e-6 relative; N, M ~ sqrt(R/L), l_max ~ 12 eta R/L).
         frequencies: "matsubara" (default) or "psd" (Pade spectrum decomposition of the Bose function;
             fewer frequencies at short distance or low temperature).
@@ -77,6 +110,11 @@ class PlaneWave(Engine):
         screened: drop the n = 0 term (an electrolyte whose Debye length is << L).
         chunk_size, group_spread: batches of distances at one temperature share their kernels in groups
             of at most chunk_size gaps with L <= group_spread * L_min (jaxem.casimir.grouping).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (2.25), (2.26) (the prime of the Matsubara sum is
+    missing in the printed Eq. (8.1)), (8.6)-(8.9) (plane-wave round trip) and (4.26)-(4.29) (sphere
+    reflection); the plane-wave method and truncation rules of B. Spreng, P. A. Maia Neto and G.-L. Ingold,
+    J. Chem. Phys. 153, 024115 (2020); Padé frequencies: T. Hu, J. Xu, Y. Yan, J. Chem. Phys. 133, 101106 (2010).
     """
 
     eta: float = eqx.field(static=True, default=1.0)
@@ -106,13 +144,13 @@ class PlaneWave(Engine):
         return self.truncation is not None and self.n_frequencies is not None
 
     def options(self) -> dict:
-        """Keyword arguments of the plane-wave driver (jaxem.casimir.free_energy)."""
+        """Keyword arguments of the plane-wave driver (jaxem.casimir.free_energy.planewave_free_energy)."""
         return dict(method=self.frequencies, rtol=self.rtol, eta=self.eta, truncation=self.truncation,
                     n_frequencies=self.n_frequencies, n_t0=self.n_t0, t0_step=self.t0_step,
                     screened=self.screened, chunk_size=self.chunk_size, group_spread=self.group_spread)
 
     def sized_for(self, geometry, temperature=300.0) -> "PlaneWave":
-        from jaxem.casimir.free_energy import casimir_sizes
+        from jaxem.casimir.free_energy import planewave_sizes
         from jaxem.geometry import is_plane
 
         if self.truncation is not None and self.n_frequencies is not None:
@@ -121,18 +159,26 @@ class PlaneWave(Engine):
         if not is_concrete(temperature):
             raise ValueError("temperature: pass a concrete temperature to engine.sized_for (the number of "
                              "Matsubara frequencies depends on it)")
-        sizes, n_freq = casimir_sizes(L, R1, R2, temperature, method=self.frequencies, rtol=self.rtol, eta=self.eta)
+        sizes, n_freq = planewave_sizes(L, R1, R2, temperature, method=self.frequencies, rtol=self.rtol, eta=self.eta)
         truncation = self.truncation if self.truncation is not None else (sizes[:3] if is_plane(R2) else sizes)
         n_frequencies = self.n_frequencies if self.n_frequencies is not None else max(int(n_freq), 1)
         return dataclasses.replace(self, truncation=tuple(int(t) for t in truncation), n_frequencies=n_frequencies)
 
 
 class ZeroFrequency(Engine):
-    """The exact zero-frequency (n = 0) term, by the faster route for the geometry.
+    """The exact zero-frequency (n = 0) term F_0/(k_B T) (dimensionless), by the faster route for the geometry.
 
     The plane-wave route (:class:`StaticPlaneWave`) when max(R)/L >= 5 or for a plasma plane, the static
-    multipole formula (:class:`Multipole`) otherwise.  Field: eta (static; accuracy of both routes' default
-    truncation, 10 ~ 1e-8 relative).
+    multipole formula (:class:`Multipole`) otherwise.  Use it for high temperatures or large distances
+    (L >> hbar c/(k_B T)), the Drude-plasma difference, and PEMC duality-angle sweeps.
+
+    The field is the constructor's keyword argument, static.
+
+    Arguments:
+        eta: accuracy of both routes' default truncation (10 ~ 1e-8 relative).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.2) (the n = 0 term) and Sec. 9.1; the two routes:
+    :class:`Multipole`, :class:`StaticPlaneWave`.
     """
 
     eta: float = eqx.field(static=True, default=10.0)
@@ -154,10 +200,21 @@ class ZeroFrequency(Engine):
 
 
 class Multipole(ZeroFrequency):
-    """The zero-frequency term by the static multipole formula (every material except a plasma plane).
+    """The zero-frequency term F_0/(k_B T) (dimensionless) by the static multipole formula.
 
-    Fields (static): eta (default truncation l_max = eta R/L + 4, 10 ~ 1e-8); l_max (int or (l1, l2)) and
-    m_max, or None (from the geometry).
+    Every material except a plasma plane; best at moderate R/L (below ~5): cost O(m_max l_max^3) with
+    l_max ~ eta R/L.
+
+    The fields are the constructor's keyword arguments, all static.
+
+    Arguments:
+        eta: accuracy of the default truncation l_max = eta R/L + 4 (10 ~ 1e-8 relative).
+        l_max: int or (l1, l2) multipole truncation, or None (from the geometry).
+        m_max: number of m-blocks, or None (from the geometry).
+
+    Source: the static reflection X(l) of Schoger, Dissertation (Augsburg 2024), Eqs. (4.51)-(4.57) and
+    (11.29); the static multipole (solid-harmonic) translation formula is derived here and checked against
+    the exact results (9.22), (9.59) in tests/test_casimir_ht.py.
     """
 
     eta: float = eqx.field(static=True, default=10.0)
@@ -186,13 +243,25 @@ class Multipole(ZeroFrequency):
 
 
 class StaticPlaneWave(ZeroFrequency):
-    """The zero-frequency term in the plane-wave basis with closed-form (or exactly tabulated) l-sums.
+    """The zero-frequency term F_0/(k_B T) (dimensionless) in the plane-wave basis with closed-form l-sums.
 
-    Every material, and the only route for plasma planes; cost grows like (R/L)^2 instead of (R/L)^4.
-    Fields (static): eta (default sizes N ~ 4 + 0.65 eta sqrt(R/L), M ~ 2.2 sqrt(eta R/L)); n_k, n_phi or
-    None (from the geometry); group_spread (>= 1, default 2): a concrete batch of distances is split into
-    groups with L <= group_spread * (the group's smallest L) that share their sphere kernels; batch_size:
-    distances (or PEMC duality angles) vmapped together (int, or "auto": 1 on CPU, 64 on accelerators).
+    The l-sums are closed forms or exactly tabulated (plasma and bi-isotropic spheres).  Every material, and
+    the only route for plasma planes; cost grows like (R/L)^2 instead of (R/L)^4.  Use it for max(R)/L >= 5,
+    for sweeps over the distance (kernels shared) and over PEMC duality angles.
+
+    The fields are the constructor's keyword arguments, all static.
+
+    Arguments:
+        eta: accuracy of the default sizes N ~ 4 + 0.65 eta sqrt(R/L), M ~ 2.2 sqrt(eta R/L).
+        n_k, n_phi: number of k-nodes and azimuths, or None (from the geometry).
+        group_spread: >= 1, default 2: a concrete batch of distances is split into groups with
+            L <= group_spread * (the group's smallest L) that share their sphere kernels.
+        batch_size: distances (or PEMC duality angles) vmapped together (int, or "auto": 1 on CPU, 64 on
+            accelerators).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.3)-(9.7) and (11.29) (zero-frequency plane-wave
+    reflection); the closed-form and tabulated l-sums and the discretisation are derived here and checked in
+    tests/test_casimir_ht_planewave.py.
     """
 
     eta: float = eqx.field(static=True, default=10.0)
@@ -225,8 +294,17 @@ class ProximityForce(Engine):
     """The proximity-force approximation (PFA) on the Lifshitz plane-plane free energy, any temperature [J].
 
     F_PFA = 2 pi R_eff int_L^inf F_pp(L') dL', R_eff = R1 R2/(R1 + R2) (R for a sphere and a plane); the L'
-    integral is done in closed form with Li_2.  Fields (static): rtol (frequency sum), n_k (k-quadrature
-    nodes), n_t0 (T = 0 rule: None = the exp-map rule), n_frequencies (None: from the geometry and T).
+    integral is done in closed form with Li_2.  Use it where R/L is too large for :class:`PlaneWave`, or for
+    the leading large-sphere term (corrections of relative order L/R).
+
+    The fields are the constructor's keyword arguments, all static.
+
+    Arguments:
+        rtol: target relative accuracy of the frequency sum.
+        n_k: k-quadrature nodes of the plane-plane integrand.
+        n_t0: T = 0 rule (None: the exp-map rule).
+        n_frequencies: number of Matsubara frequencies (None: from the geometry and T).
+
     Source: Derjaguin's proximity-force approximation with the Lifshitz formula (Lifshitz, Sov. Phys. JETP 2,
     73 (1956)); Schoger, Dissertation (Augsburg 2024), Sec. 9.3 (PFA limit of the sphere results).
     """
@@ -248,7 +326,7 @@ class ProximityForce(Engine):
         return dict(rtol=self.rtol, n_k=self.n_k, n_t0=self.n_t0, n_frequencies=self.n_frequencies)
 
     def sized_for(self, geometry, temperature=300.0) -> "ProximityForce":
-        from jaxem.casimir.free_energy import casimir_sizes
+        from jaxem.casimir.free_energy import planewave_sizes
 
         if self.n_frequencies is not None:
             return self
@@ -256,5 +334,5 @@ class ProximityForce(Engine):
         if not is_concrete(temperature):
             raise ValueError("temperature: pass a concrete temperature to engine.sized_for (the number of "
                              "Matsubara frequencies depends on it)")
-        _, n_freq = casimir_sizes(L, R1, R2, temperature, rtol=self.rtol, eta=1.0)
+        _, n_freq = planewave_sizes(L, R1, R2, temperature, rtol=self.rtol, eta=1.0)
         return dataclasses.replace(self, n_frequencies=max(int(n_freq), 1))

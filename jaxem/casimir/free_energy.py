@@ -1,10 +1,12 @@
-"""Casimir free energy, force, force gradient and entropy of sphere–plane and sphere–sphere at any T.
+"""Casimir free energy of sphere–plane and sphere–sphere at any T: the plane-wave engine behind the face.
 
 F(L, T) = k_B T sum'_n log det(1 - M(i xi_n))   (T > 0, n = 0 weighted 1/2)
 E(L)    = (hbar/2pi) int_0^inf dxi log det(1 - M(i xi))   (T = 0)
-(casimir-spheres.md §2.1, (2.25), (2.26)); round trip in the plane-wave basis
-(:mod:`jaxem.casimir.planewave`), frequency sums from :mod:`jaxem.thermal`.
-Force = -dF/dL, force gradient = -d^2F/dL^2, entropy = -dF/dT, all by autodiff.
+with the round trip in the plane-wave basis (:mod:`jaxem.casimir.planewave`) and the frequency sums of
+:mod:`jaxem.thermal`.  Public face: :func:`jaxem.casimir_free_energy` and its autodiff derivatives (force
+= -dF/dL, force gradient = -d^2F/dL^2, entropy = -dF/dT) with the engine :class:`jaxem.PlaneWave` (this
+module's :func:`planewave_free_energy` and :func:`planewave_sizes`) or :class:`jaxem.ProximityForce`
+(``_pfa``).
 
 Static sizes. The truncation (N, M, l_max) and the number of frequencies are Python ints fixed
 at the public boundary from the concrete inputs (largest R/L, smallest L, T); a batch of distances
@@ -18,25 +20,30 @@ T = 0 with the legacy Nystrom rule, i.e. when ``n_t0`` is given). A group uses o
 units of its smallest gap, and one set of frequencies, so per frequency the Mie coefficients, the
 plate Fresnel matrices and the sphere kernels (amplitudes, polarisation conversion, phi-DFT: the
 O(N^2 M l_max) part) are computed once (planewave.sphere_kernel_imag); each gap then costs only its
-diagonal translation factors e^{-kappa L} and its m-block determinants (LU, planewave._log_det_fast).
-The smallest gap of a group is the single-point discretisation (equal to 1e-12); the others use the finer grid of the
-smallest gap: against single calls they differ by <= 3e-7 at R/L = 10 (sphere–plane, gold, 300 K,
-L = 1-2 um) and are as close or closer to a run at eta = 1.5. At T = 0 the xi-nodes of the group are
-those of its smallest gap. The default exp-map rule is nearly scale-free in log xi, so this costs
-little: gold, R = 10 um, L = 1, 1.25, 1.6, 2 um, spread 2 against spread 1 (every gap its own grid):
-<= 1.4e-7 (k-grid and xi-grid sharing together). The legacy Nystrom rule (n_t0 = 40) degrades to
-4e-5 at L = 2 L_min, hence its tighter default spread 1.25. Measured (benchmarks/casimir.py
---batch-only, 2 loaded cores): 100 gaps at R/L = 10 take 5.7 ms per point against 95 ms for single
-calls (17x). Batches over T, traced inputs and derivatives use the point-by-point route.
+diagonal translation factors e^{-kappa L} and its m-block determinants (LU,
+planewave.sphere_plane_log_det_batch / sphere_sphere_log_det_batch).  The smallest gap of a group is the
+single-point discretisation; the others use the finer grid of the smallest gap.  At T = 0 the xi-nodes of
+the group are those of its smallest gap; the default exp-map rule is nearly scale-free in log xi, so this
+costs little, while the legacy Nystrom rule degrades faster with the spread, hence its tighter default
+spread 1.25.  Measured accuracy against single calls and timings: docs/accuracy.md ("Casimir plane-wave
+engine").  Batches over T, traced inputs and derivatives use the point-by-point route.
 
 Zero-frequency term. The n = 0 term is the xi -> 0 limit of the same round trip, evaluated at
 xi_0 = 1e-13 c/(L + R_max) (so that, e.g., the Drude TE contribution eps x^2 ~ 1e-8 vanishes
 and the plasma-model TE term eps xi^2 -> omega_p^2 survives, both as in the exact limit; checked
-against the universal Drude and electrolyte results of casimir-spheres.md §4.B). In a conducting
+against the exact Drude and electrolyte n = 0 results in tests/test_casimir_finite.py). In a conducting
 medium (electrolyte, e.g. water modelled with a Drude-type eps_m) this is the unscreened limit
-(TM reflection -> -1, the "ded" result of casimir-spheres.md §2.4); ``screened=True`` drops the
-n = 0 term instead, the limit of a Debye length much shorter than L (Maia Neto et al., EPJD 73,
+(TM reflection -> -1, the "ded" result of Schoger Sec. 9.4 and Table 9.1); ``screened=True`` drops the
+n = 0 term instead, the limit of a Debye length much shorter than L (Maia Neto et al., Eur. Phys. J. D 73,
 178 (2019)).
+
+Source: T. Schoger, "Optical and dispersion forces experienced by spherical objects", Dissertation,
+Universität Augsburg (2024) (cited as "Schoger"), Eqs. (2.25) (Matsubara sum; the prime, weight 1/2 of
+n = 0, is missing in the printed Eq. (8.1)), (2.26) (T = 0), (8.6)-(8.9) (plane-wave round trip) and
+(4.26)-(4.29) (sphere reflection); the plane-wave method of B. Spreng, P. A. Maia Neto and G.-L. Ingold,
+J. Chem. Phys. 153, 024115 (2020); Padé frequencies: T. Hu, J. Xu, Y. Yan, J. Chem. Phys. 133, 101106
+(2010); the exact n = 0 results: Schoger Eqs. (9.59), (9.72)-(9.85) and Bimonte & Emig, Phys. Rev. Lett.
+109, 160403 (2012).
 """
 from __future__ import annotations
 
@@ -56,14 +63,8 @@ from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
 from jaxem.materials import Material
 
 __all__ = [
-    "casimir_free_energy",
-    "casimir_force",
-    "casimir_force_gradient",
-    "casimir_entropy",
-    "casimir_pfa_free_energy",
-    "casimir_pfa_force",
-    "casimir_pfa_force_gradient",
-    "casimir_sizes",
+    "planewave_free_energy",
+    "planewave_sizes",
 ]
 
 #: xi_0 = STATIC_XI_FRACTION * c/(L + R_max): the zero-frequency limit of the round trip
@@ -81,19 +82,35 @@ def _t0_rule(n_t0, t0_step):
 
 
 def _check_material(name, m, *, allow_none=False):
+    """A ValueError unless m is a jaxem material (or None where allowed)."""
     if m is None and allow_none:
         return
     if not isinstance(m, Material):
         raise ValueError(f"{name} must be a jaxem.materials.Material, got {type(m).__name__}")
 
 
-def casimir_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6, eta=1.0):
-    """Static sizes used for given concrete inputs: ((N, M, l_max1, l_max2), n_frequencies).
+def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6, eta=1.0):
+    """Static sizes of the plane-wave engine for concrete inputs: ((N, M, l_max1, l_max2), n_frequencies).
 
     N, M from the caspwn rules (sphere–plane: planewave.default_truncation; sphere–sphere:
     N = 8.7 eta sqrt((R1 + R2)/L), M = 7.8 eta sqrt((R1 + R2)/L), both floored at (R1 + R2)/L = 20);
     l_max per sphere 12 eta R_j/L; n_frequencies from the Matsubara stopping rule or the PSD order
-    (0 at T = 0, where the quadrature size is separate).
+    (0 at T = 0, where the quadrature size is separate).  Used by :meth:`jaxem.PlaneWave.sized_for`.
+
+    Arguments:
+        L: surface distance(s) [m] (the smallest sets the sizes).
+        R1, R2: radii [m] (the largest; R2 = inf: plane).
+        T: temperature(s) [K] (the smallest sets the number of frequencies; 0: T = 0 integral).
+        method: "matsubara" or "psd".
+        rtol: target relative accuracy of the frequency sum.
+        eta: accuracy knob of the truncation (1 ~ 1e-6 relative).
+    Returns:
+        ((N, M, l_max1, l_max2), n_frequencies), Python ints (l_max2 = 0 for a plane).
+
+    Source: the truncation rules of the caspwn code, Spreng, Maia Neto & Ingold, J. Chem. Phys. 153, 024115
+    (2020); the sphere–sphere constants 8.7, 7.8 are fitted here (~5e-7 at R1 = R2 = 10 L; checked in
+    tests/test_casimir_finite.py); the
+    frequency counts: :func:`jaxem.thermal.matsubara_count`, :func:`jaxem.thermal.psd_count`.
     """
     L_min = float(np.min(np.asarray(L)))
     plane = is_plane(R2)
@@ -121,6 +138,7 @@ def casimir_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6,
 
 
 def _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane):
+    """log det(1 - M(i xi)) (dimensionless) of one gap (Schoger Eqs. (8.6)-(8.9))."""
     N, M, l1, l2 = sizes
     if plane:
         return pw.sphere_plane_log_det(xi, L, R1, m1, m2, medium, N=N, M=M, l_max=l1)
@@ -128,6 +146,7 @@ def _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane):
 
 
 def _free_energy_point(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened):
+    """F [J] of one gap: Matsubara/Padé sum (Schoger Eq. (2.25)) or the T = 0 integral (Eq. (2.26))."""
     r_max = R1 if plane else jnp.maximum(R1, R2)
     f = lambda xi: _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane)  # noqa: E731
     if n_freq == 0:      # T = 0
@@ -138,6 +157,7 @@ def _free_energy_point(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
 
 @functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "chunk"))
 def _free_energy_batch(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened, chunk):
+    """F [J] point by point over flattened (L, T) (jitted; one compilation per set of static sizes)."""
     point = functools.partial(_free_energy_point, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
                               plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened)
     if L.ndim == 0:
@@ -146,6 +166,7 @@ def _free_energy_batch(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
 
 
 def _log_det_many(xi, L, length, R1, R2, m1, m2, medium, sizes, plane, inner):
+    """log det(1 - M(i xi)) of a group of gaps L sharing the sphere kernels built on the grid of ``length``."""
     N, M, l1, l2 = sizes
     if plane:
         return pw.sphere_plane_log_det_batch(xi, L, R1, m1, m2, medium, N=N, M=M, l_max=l1, length=length,
@@ -158,8 +179,8 @@ def _free_energy_group(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
                        length=None):
     """Free energies [J] of a group of gaps L (n,) at one temperature, sharing every sphere kernel.
 
-    The k nodes, the frequencies (Matsubara / PSD at T; T = 0: the Nystrom xi-nodes scaled by the
-    smallest gap) and the n = 0 stand-in xi_0 = STATIC_XI_FRACTION c/(L_min + R_max) are those of
+    The k nodes, the frequencies (Matsubara / PSD at T; T = 0: the xi-nodes of the T = 0 rule scaled by
+    the smallest gap) and the n = 0 stand-in xi_0 = STATIC_XI_FRACTION c/(L_min + R_max) are those of
     the group's smallest gap L_min (or of ``length``), so per frequency the Mie coefficients, plate
     Fresnel matrices and sphere kernels are computed once and each gap costs only its m-block
     determinants.
@@ -178,6 +199,7 @@ def _free_energy_group(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
 
 @functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "inner"))
 def _free_energy_groups(Lg, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened, inner):
+    """F [J] of every gap of the padded groups Lg (n_groups, n) at one temperature (jitted)."""
     group = functools.partial(_free_energy_group, T=T, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
                               plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened,
                               inner=inner)
@@ -222,27 +244,33 @@ def _grouped(fn, Lb, Tb, R1, R2v, material1, material2, medium, *, chunk_size, g
 
 
 def _batch_at_one_temperature(L, T, Lb, Tb):
+    """Static: is this a concrete batch of several distances at one temperature (the grouped route)?"""
     return bool(Lb.ndim and Lb.size > 1 and is_concrete((L, T))
                 and np.all(np.asarray(Tb) == np.asarray(Tb).reshape(-1)[0]))
 
 
-#: largest ratio L/L_min of the gaps sharing one node grid in a batch: T > 0 and T = 0 with the
-#: default exp-map rule, and T = 0 with the legacy Nystrom rule (n_t0 given; accuracy: module docstring)
+# the largest ratio L/L_min of the gaps sharing one node grid in a batch (T > 0 and T = 0 with the default
+# exp-map rule; T = 0 with the legacy Nystrom rule, n_t0 given) is jaxem.casimir.grouping's GROUP_SPREAD /
+# GROUP_SPREAD_T0 (accuracy: docs/accuracy.md)
+
 #: working-set budget [bytes] of the m-block stacks evaluated together (vmapped) in a batch; larger
 #: stacks fall out of cache (measured: one gap at a time is fastest for 9 blocks of 52 x 52)
 _INNER_BYTES = 2**18
 
 
 def _spread(group_spread, n_freq, n_t0=None):
+    """The group spread to use: the given one, else the default of the frequency scheme."""
     legacy_t0 = n_freq == 0 and n_t0 is not None and n_t0[0] is not None and n_t0[1] is None
     return resolve_group_spread(group_spread, GROUP_SPREAD_T0 if legacy_t0 else GROUP_SPREAD)
 
 
 def _mixes(*materials):
+    """Static: does any body mix the TM and TE polarisations (PEMC, bi-isotropic)?"""
     return any(pw._has_mixing(m) for m in materials if m is not None)
 
 
 def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, truncation, n_frequencies):
+    """Validate the inputs; (material2, plane, static sizes, number of frequencies; 0 at T = 0)."""
     for name, v in (("L", L), ("R1", R1), ("T", T)):
         check_finite(name, v)
     check_positive("L", L)
@@ -259,7 +287,7 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
         raise ValueError("truncation and n_frequencies must be given when L, R1, R2 or T are traced "
                          "(static sizes are computed from concrete inputs)")
     if truncation is None or n_frequencies is None:
-        sizes, n_freq = casimir_sizes(L, R1, R2, T, method=method, rtol=rtol, eta=eta)
+        sizes, n_freq = planewave_sizes(L, R1, R2, T, method=method, rtol=rtol, eta=eta)
     if truncation is not None:
         truncation = tuple(check_int("truncation", t, minimum=1) for t in truncation)
         if len(truncation) == 3:
@@ -276,10 +304,13 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
     return material2, plane, sizes, n_freq
 
 
-def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
+def planewave_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
                         method="matsubara", rtol=1e-6, eta=1.0, truncation=None, n_frequencies=None,
                         n_t0=None, t0_step=None, screened=False, chunk_size=128, group_spread=None):
     """Casimir free energy [J] of two spheres (or a sphere and a plane, R2 = inf) at temperature T.
+
+    Internal engine of :func:`jaxem.casimir_free_energy` with :class:`jaxem.PlaneWave` (whose fields are the
+    keyword options below).
 
     Arguments:
         L: surface-to-surface distance [m] (> 0); scalar or array (a batch, broadcast with T).
@@ -306,7 +337,11 @@ def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=N
             1 gives every gap its own grid, i.e. exactly the single-point results).
     Returns:
         F [J], shape of the broadcast (L, T).
-    Implements casimir-spheres.md §2.1 (2.25), (2.26) with the round trip of §2.2 / scattering.md §2.8.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (2.25) (the prime, weight 1/2 of n = 0, is missing
+    in the printed Eq. (8.1)) and (2.26), with the plane-wave round trip (8.6)-(8.9) and the sphere
+    reflection (4.26)-(4.29); discretisation of Spreng, Maia Neto & Ingold, J. Chem. Phys. 153, 024115 (2020);
+    Padé frequencies: T. Hu, J. Xu, Y. Yan, J. Chem. Phys. 133, 101106 (2010).
     """
     material2, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, method, rtol,
                                                eta, truncation, n_frequencies)
@@ -328,6 +363,7 @@ def casimir_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=N
 @functools.partial(jax.jit, static_argnames=("order", "wrt", "sizes", "plane", "n_freq", "method", "n_t0",
                                              "screened"))
 def _derivative_batch(L, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane, n_freq, method, n_t0, screened):
+    """d^order F/dL^order or dF/dT point by point (forward-mode autodiff of Schoger Eqs. (2.25), (2.26))."""
     point = functools.partial(_free_energy_point, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
                               plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened)
     fn = point
@@ -339,6 +375,7 @@ def _derivative_batch(L, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane,
 
 
 def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
+    """d^order F/dL^order [J/m^order] (wrt "L") or dF/dT [J/K] (wrt "T") with the PlaneWave options kw."""
     method = kw.get("method", "matsubara")
     material2_, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, method,
                                                 kw.get("rtol", 1e-6), kw.get("eta", 1.0), kw.get("truncation"),
@@ -357,52 +394,9 @@ def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
     return out.reshape(Lb.shape)
 
 
-def casimir_force(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, **kw):
-    """Casimir force F = -dF/dL [N] (negative = attractive), by forward-mode autodiff.
-
-    Same arguments as :func:`casimir_free_energy` (casimir-spheres.md (8.5)).
-    """
-    return -_derivative(1, "L", L, R1, R2, T, material1, material2, medium, kw)
-
-
-def casimir_force_gradient(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, **kw):
-    """Force gradient dF/dL = -d^2F/dL^2 [N/m] by autodiff (same arguments as casimir_free_energy)."""
-    return -_derivative(2, "L", L, R1, R2, T, material1, material2, medium, kw)
-
-
-def casimir_entropy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, **kw):
-    """Casimir entropy S = -dF/dT [J/K] by autodiff (T > 0; same arguments as casimir_free_energy)."""
-    check_positive("T", T)
-    return -_derivative(1, "T", L, R1, R2, T, material1, material2, medium, kw)
-
-
-def casimir_pfa_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
-                            rtol=1e-6, n_k=80, n_t0=None, n_frequencies=None):
-    """Proximity-force approximation of the free energy [J]: 2 pi R_eff int_L^inf dL' F_pp(L')/A.
-
-    F_pp is the Lifshitz plane–plane free energy per area (same materials); the L' integral is done
-    in closed form with Li_2 (planewave.plane_plane_pfa_density). R_eff = R1 R2/(R1 + R2) (R1 for
-    a plane). Arguments as :func:`casimir_free_energy`; n_k k-quadrature size; n_t0: None (default,
-    the exp-map T = 0 rule) or a Nystrom node count (previous rule, default 60 before); n_frequencies
-    optional static Matsubara count (fix it for a sweep to compile once).
-    Returns F_PFA [J] (casimir-spheres.md §2.10 PFA column; scattering.md §4 item 26 at delta = 0).
-    """
-    return _pfa(0, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies)
-
-
-def casimir_pfa_force(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
-                      rtol=1e-6, n_k=80, n_t0=None, n_frequencies=None):
-    """PFA force -dF_PFA/dL [N] = 2 pi R_eff F_pp(L)/A (autodiff; arguments as casimir_pfa_free_energy)."""
-    return -_pfa(1, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies)
-
-
-def casimir_pfa_force_gradient(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
-                               rtol=1e-6, n_k=80, n_t0=None, n_frequencies=None):
-    """PFA force gradient -d^2F_PFA/dL^2 [N/m] (autodiff; arguments as casimir_pfa_free_energy)."""
-    return -_pfa(2, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies)
-
-
 def _pfa(order, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies):
+    """d^order F_PFA/dL^order, F_PFA = 2 pi R_eff int_L^inf F_pp(L') dL' [J] (Derjaguin PFA on the Lifshitz
+    plane-plane free energy per area F_pp)."""
     # n_frequencies fixes the static Matsubara count (else it follows L, T: one compilation per count)
     material2, plane, _, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, "matsubara", rtol,
                                            1.0, (1, 1, 1), n_frequencies)
@@ -415,6 +409,7 @@ def _pfa(order, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_f
 
 @functools.partial(jax.jit, static_argnames=("order", "n_freq", "n_k", "n_t0"))
 def _pfa_batch(L, T, m1, m2, medium, *, order, n_freq, n_k, n_t0):
+    """int_L^inf F_pp(L') dL' [J/m] (or its L-derivatives) at each (L, T), vmapped (jitted)."""
     fn = functools.partial(_pfa_point, m1=m1, m2=m2, medium=medium, n_freq=n_freq, n_k=n_k, n_t0=n_t0)
     for _ in range(order):
         fn = jax.jacfwd(fn, argnums=0)
@@ -422,6 +417,7 @@ def _pfa_batch(L, T, m1, m2, medium, *, order, n_freq, n_k, n_t0):
 
 
 def _pfa_point(L, T, *, m1, m2, medium, n_freq, n_k, n_t0):
+    """int_L^inf F_pp(L') dL' [J/m] at one (L, T): Matsubara sum or T = 0 integral of the Lifshitz PFA weight."""
     f = lambda xi: pw.plane_plane_pfa_density(xi, L, m1, m2, medium, n_k)  # noqa: E731
     if n_freq == 0:
         return fs.zero_temperature_integral(f, L, *n_t0)

@@ -321,7 +321,7 @@ def pemc_sum_rule_ht(L, R1, R2, *, n_delta: int = 16, eta: float | None = None, 
         L: surface distance [m].
         R1, R2: radii [m] (R2 = inf: plane).
         n_delta: static number of trapezoid intervals.
-        eta, l_max, m_max: as for jaxem.casimir.casimir_free_energy_ht (multipole engine; truncation
+        eta, l_max, m_max: as for jaxem.casimir.zero_frequency.zero_frequency_term (multipole engine; truncation
             from ht_truncation on concrete inputs).
     Returns:
         I (dimensionless).
@@ -329,7 +329,7 @@ def pemc_sum_rule_ht(L, R1, R2, *, n_delta: int = 16, eta: float | None = None, 
     Source: Schoger, Dissertation (Augsburg 2024), Eq. (11.41) and Fig. 11.8 (range [0, pi/2]); plate sum rule of
     Rode et al. (2018).
     """
-    from jaxem.casimir.zero_frequency import DEFAULT_ETA, casimir_free_energy_ht, ht_truncation
+    from jaxem.casimir.zero_frequency import DEFAULT_ETA, zero_frequency_term, ht_truncation
     from jaxem.materials import PEMC
 
     n_delta = check_int("n_delta", n_delta, minimum=1)
@@ -347,7 +347,7 @@ def pemc_sum_rule_ht(L, R1, R2, *, n_delta: int = 16, eta: float | None = None, 
     weights = jnp.full(n_delta + 1, (math.pi / 2.0) / n_delta).at[0].multiply(0.5).at[-1].multiply(0.5)
 
     def integrated_energy(d):
-        per = jax.vmap(lambda t: casimir_free_energy_ht(d, R1, R2, PEMC(t), PEMC(0.0), l_max=l_max,
+        per = jax.vmap(lambda t: zero_frequency_term(d, R1, R2, PEMC(t), PEMC(0.0), l_max=l_max,
                                                         m_max=m_max))(deltas)
         return jnp.sum(weights * per)
 

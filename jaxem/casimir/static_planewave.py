@@ -1,12 +1,13 @@
 """Zero-frequency (n = 0) Casimir round trip in the plane-wave basis: fast at large R/L.
 
 At xi = 0 the plane-wave matrix element of a sphere is exact and needs no multipole sum for the
-important materials (casimir-spheres.md §2.4, Eqs. 9.4-9.7; scattering.md §2.10, (4.59)-(4.60)):
+important materials (Schoger, Dissertation (Augsburg 2024), Eqs. (9.4)-(9.7), the xi -> 0 limit (4.59)-(4.60)
+of the sphere amplitudes):
 
     <k_i, p_i| R |k_j, p_j> = (2 pi R / k_i) sum_l X_{p_i p_j}(l) chi^{2l} / (2l)!,
     chi = 2 R sqrt(k_i k_j) cos((phi_i - phi_j)/2),   kappa = k,
 
-and at K = 0 the polarisation-conversion coefficients of scattering.md (4.29) are A = 1,
+and at K = 0 the polarisation-conversion coefficients of Schoger Eq. (4.29) are A = 1,
 B = C = D = 0 (the K^2 and K terms vanish; A's numerator and denominator both equal
 k_i^2 k_j^2 (1 + cos phi)^2), so polarisations mix only through X itself.  Every static X(l) used
 here is a combination of four scalar "basis" sums S_b(chi) = sum_l f_b(l) chi^{2l}/(2l)!:
@@ -23,7 +24,7 @@ here is a combination of four scalar "basis" sums S_b(chi) = sum_l f_b(l) chi^{2
 A plasma sphere (TM: 'dv') has a TE coefficient f(l) = -q w h_l/(2l + 1 + w h_l), h_l a ratio of
 modified Bessel functions of w = omega_p R/c, with no closed-form sum: the basis ('plasma', chi_cap)
 sums it exactly at Chebyshev nodes (panels in log sqrt chi; each node over its Poisson window of l)
-and interpolates, <= 3e-14 measured against the full l-sum up to chi = 1e5 (:func:`_plasma_scaled`).
+and interpolates (:func:`_plasma_scaled`; measured accuracy: docs/accuracy.md).
 
 X(l) = sum_b C_b f_b(l) with constant 2x2 matrices C_b, so the kernel is sum_b C_b (x) K_b.
 
@@ -49,13 +50,22 @@ per polarisation channel when nothing mixes (one N x N determinant per channel a
 xi = 0, r_TE(k) = (k - sqrt(k^2 + w^2))/(k + sqrt(k^2 + w^2)) = -w^2/(k + sqrt(k^2 + w^2))^2,
 w = omega_p L / c (TM: 1), which this basis handles exactly.
 
-PEMC bodies: :func:`pemc_free_energy_ht_deltas` evaluates many delta = theta_1 - theta_2 at once,
+PEMC bodies: :func:`pemc_duality_sweep` evaluates many delta = theta_1 - theta_2 at once,
 computing the Dv / de kernels (and their products) once per geometry and rotating them per delta.
 
 Cost: O(N^2 M) kernel evaluations and (M+1)/2 factorisations of size N per channel (2N with
 mixing): Cholesky of the symmetric similar form for sphere--plane without mixing, LU otherwise;
 N, M ~ sqrt(R/L) (see :func:`ht_planewave_truncation`), against O(m_max l_max^3), l_max ~ R/L, of the
 multipole engine.
+
+Which basis terms describe each material, and the call of these kernels, are in
+:mod:`jaxem.casimir.static_planewave_driver`; the route is chosen in :mod:`jaxem.casimir.zero_frequency`.
+
+Source: T. Schoger, "Optical and dispersion forces experienced by spherical objects", Dissertation,
+Universität Augsburg (2024) (cited as "Schoger"), Eqs. (9.3)-(9.7) (zero-frequency plane-wave round trip),
+(4.29) at K = 0, (4.55)-(4.57) (static X(l)) and (11.29) (PEMC static reflection).  The 'rat' and tabulated
+sums, the scaled forms, the m-block discretisation and the duality-angle factorisation are derived here;
+checked in tests/test_casimir_ht_planewave.py (against mpmath and the static multipole engine).
 """
 from __future__ import annotations
 
@@ -77,7 +87,7 @@ __all__ = [
     "scaled_basis_sum",
     "ht_planewave_truncation",
     "planewave_ht_core",
-    "pemc_free_energy_ht_deltas",
+    "pemc_duality_sweep",
     "plasma_sphere_te_coefficients",
     "tabulated_l_max",
     "default_batch_size",
@@ -178,12 +188,21 @@ _PLASMA_SIGMAS = 9.0    # the l-window at a node: chi/2 +- 4.5 sqrt(chi) (Poisso
 
 
 def plasma_sphere_te_coefficients(w, l_max: int):
-    """Static TE coefficient of a plasma sphere, f(l) = X_TE(l), l = 1..l_max.
+    """Static TE coefficient of a plasma sphere, f(l) = X_TE(l) (dimensionless), l = 1..l_max.
 
     f(l) = -q w h_l / (2l + 1 + w h_l), q = l/(l+1), h_l = I_{l+3/2}(w)/I_{l+1/2}(w), w = omega_p R/c
     (the xi -> 0 limit of the TE Mie coefficient, as jaxem.mie.static; -> -q (PEC) as w -> inf,
     -> 0 (Drude) as w -> 0), with h_l from :func:`jaxem.special.modified.log_modified_bessel_i`.
-    Arguments: w > 0 (traced), l_max static.  Returns float64 (l_max,).
+
+    Arguments:
+        w: omega_p R / c > 0 (dimensionless; may be traced).
+        l_max: number of coefficients (static int).
+    Returns:
+        float64 array (l_max,): f(1), ..., f(l_max).
+
+    Source: the xi -> 0 limit of the TE Mie coefficient at imaginary frequency (Schoger, Dissertation
+    (Augsburg 2024), Eqs. (4.11)-(4.15)) for eps = omega_p^2/xi^2, derived here; checked against mpmath in
+    tests/test_casimir_ht_planewave.py.
     """
     from jaxem.special.modified import log_modified_bessel_i
 
@@ -239,7 +258,15 @@ def _plasma_tables(chi_cap: float):
 
 
 def tabulated_l_max(chi_cap: float) -> int:
-    """Length of the coefficient vector f(1..l_max) a tabulated basis sum with this chi_cap reads."""
+    """Length l_max of the coefficient vector f(1..l_max) a tabulated basis sum with this chi_cap reads.
+
+    Arguments:
+        chi_cap: largest kernel argument chi (dimensionless) the table covers.
+    Returns:
+        Python int l_max.
+
+    Source: no formula (the l-windows of the tabulated sums, see :func:`scaled_basis_sum`).
+    """
     return max(_plasma_tables(float(chi_cap))[4], _RAT_TERMS)
 
 
@@ -256,7 +283,7 @@ def _tabulated_scaled(chi, f, chi_cap: float):
     a 16-term Chebyshev series of the exact sums at the panel's nodes, each summed over its window
     chi/2 +- 4.5 sqrt(chi) of l (Poisson weights in 2l: outside < 1e-17).  chi > chi_cap is clamped:
     the kernel weight exp(chi - (k_i + k_j)(rho + s)) <= e^{-50} there
-    (zero_frequency._plasma_chi_cap).
+    (jaxem.casimir.static_planewave_driver._plasma_chi_cap).
     """
     v0, n_panels, idx, weights, l_max, to_coef = _plasma_tables(float(chi_cap))
     # series part
@@ -282,7 +309,7 @@ def _tabulated_scaled(chi, f, chi_cap: float):
 
 
 def scaled_basis_sum(name: str, chi, a=None):
-    """e^{-chi} S_b(chi) of a basis l-sum S_b = sum_l f_b(l) chi^{2l}/(2l)! (module docstring).
+    """e^{-chi} S_b(chi) (dimensionless) of a basis l-sum S_b = sum_l f_b(l) chi^{2l}/(2l)! (module docstring).
 
     Arguments:
         name: 'dv' (f = 1, l >= 1), 'de' (f = -l/(l+1)), 'dir' (f = 1, l >= 0), 'rat' (f = l/(l+a));
@@ -292,7 +319,10 @@ def scaled_basis_sum(name: str, chi, a=None):
     Returns:
         float64 (complex128 for complex 'tab' coefficients) array, shape of chi; differentiable
         (no NaN derivative at chi = 0).
-    casimir-spheres.md §2.4 (9.6), (9.7); scattering.md §2.10 (4.57), (4.59).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.6), (9.7) ('dv', 'de'), (4.57) and (4.59) ('rat');
+    the integral form of 'rat', the scaled forms and the tabulated sums are derived here; checked against
+    mpmath in tests/test_casimir_ht_planewave.py.
     """
     chi = jnp.asarray(chi, dtype=jnp.float64)
     if name == "dv":
@@ -330,13 +360,19 @@ def ht_planewave_truncation(L, R1, R2, eta: float = 10.0):
     sphere kernel decays only like e^{-k}).  The kernel is concentrated on
     |sqrt k_i - sqrt k_j| ~ 1/sqrt(rho) and |phi| ~ 1/sqrt(rho k), hence sqrt(rho) sizes.  eta is the
     accuracy knob of the multipole engine's rule and gives comparable accuracy (measured relative
-    error of F vs the exact 9.59, R/L = 1..1000; table in ``zero_frequency``): eta = 10: <~ 2e-8,
-    14: <~ 2e-10, 18: <~ 3e-12.  Evaluated on concrete numbers (the largest R over the
-    smallest L of arrays) so that a sweep compiles once.
+    error of F vs the exact Drude result, Schoger Eq. (9.59), R/L = 1..1000; table in the README,
+    "Truncation (Casimir)"): eta = 10: <~ 2e-8, 14: <~ 2e-10, 18: <~ 3e-12.  Evaluated on concrete
+    numbers (the largest R over the smallest L of arrays) so that a sweep compiles once.
+
     Arguments:
-        L [m], R1 [m], R2 [m] (inf for a plane); eta > 0.
+        L: surface distance [m] (scalar or array).
+        R1, R2: radii [m] (R2 = inf for a plane).
+        eta: accuracy knob (> 0, dimensionless).
     Returns:
         (N, M) Python ints.
+
+    Source: derived here (sqrt(R/L) scaling of the kernel width); constants fitted to the exact results of
+    Schoger, Dissertation (Augsburg 2024), Eqs. (9.22), (9.59); checked in tests/test_casimir_ht_planewave.py.
     """
     L = np.asarray(L, dtype=float)
     R1 = np.asarray(R1, dtype=float)
@@ -483,7 +519,9 @@ def _block_weights(M, n_stack):
                                    "r_max", "k_scale"))
 def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, *, N, M, names1,
                       names2, channels, mixing, plasma_plane, r_max=0, k_scale=None):
-    """sum_m w_m log det(1 - M^(m)) (r_max = 0) or sum_m w_m tr (M^(m))^r, r = 1..r_max.
+    """2 F_0/(k_B T) = sum_m w_m log det(1 - M^(m)) (r_max = 0) or the traces sum_m w_m tr (M^(m))^r (dimensionless).
+
+    The traces are returned for r = 1..r_max when r_max > 0.
 
     Arguments (lengths in units of L):
         rho1, rho2: R_j / L (rho2 ignored for a plane: ``names2`` empty).
@@ -496,6 +534,9 @@ def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, pla
         mixing: 2N x 2N blocks.
     Returns:
         float64 scalar (r_max = 0) or array (r_max,).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (8.2), (9.2)-(9.7), discretised as in the module
+    docstring (derived here; checked in tests/test_casimir_ht_planewave.py).
     """
     setup = _round_trip_setup(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, N=N, M=M,
                               names1=names1, names2=names2, channels=channels, mixing=mixing,
@@ -514,13 +555,29 @@ def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, pla
 def default_batch_size(backend=None):
     """Points vmapped together inside a sweep's lax.map: 1 on CPU (batches of 4-64 points were
     measured 1.0-2.8x slower per point than one at a time on XLA CPU with jaxlib 0.9.2), 64 on
-    accelerators (batched LU / Cholesky kernels).  None means 1."""
+    accelerators (batched LU / Cholesky kernels).  None means 1.
+
+    Arguments:
+        backend: JAX backend name, or None for ``jax.default_backend()``.
+    Returns:
+        None (CPU: one point at a time) or 64.
+
+    Source: no formula (a measured performance default).
+    """
     backend = jax.default_backend() if backend is None else backend
     return None if backend == "cpu" else 64
 
 
 def resolve_batch_size(batch_size):
-    """'auto' -> :func:`default_batch_size`; None or an int >= 1 as given; anything else: ValueError."""
+    """The batch size to use: 'auto' -> :func:`default_batch_size`; None or an int >= 1 as given.
+
+    Arguments:
+        batch_size: "auto", None or an int >= 1 (anything else: ValueError).
+    Returns:
+        None or a Python int >= 1.
+
+    Source: no formula.
+    """
     if isinstance(batch_size, str) and batch_size == "auto":
         return default_batch_size()
     if batch_size is None:
@@ -531,6 +588,7 @@ def resolve_batch_size(batch_size):
 
 
 def _map(fn, xs, batch_size):
+    """jax.lax.map of fn over xs, batch_size points vmapped together (None or 1: one at a time)."""
     n = xs.shape[0]
     if batch_size is None or int(batch_size) <= 1 or n <= 1:
         return jax.lax.map(fn, xs)
@@ -539,6 +597,7 @@ def _map(fn, xs, batch_size):
 
 @partial(jax.jit, static_argnames=("N", "M", "plane", "batch_size"))
 def _pemc_delta_core(rho1, rho2, deltas, *, N, M, plane, batch_size=None):
+    """F_0/(k_B T) at each delta of ``deltas`` (lengths in units of L; see :func:`pemc_duality_sweep`)."""
     shift = 1.0 if plane else 0.5
     k_scale = K_SCALE_PLANE if plane else K_SCALE_SPHERES
     none = (jnp.zeros(()), jnp.zeros(()))
@@ -561,11 +620,12 @@ def _pemc_delta_core(rho1, rho2, deltas, *, N, M, plane, batch_size=None):
     return _map(one, deltas, batch_size)
 
 
-def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None, n_phi=None, batch_size="auto"):
-    """F/(k_B T) of PEMC(theta_1) and PEMC(theta_2) bodies for many delta = theta_1 - theta_2 at once.
+def pemc_duality_sweep(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None, n_phi=None, batch_size="auto"):
+    """The n = 0 term F_0/(k_B T) (dimensionless) of two PEMC bodies for many delta = theta_1 - theta_2 at once.
 
-    The n = 0 free energy depends on delta only (pemc-casimir.md §2.8).  With
-    X_j = D(theta_j) diag(f_dv, f_de) D(theta_j)^T the round trip is similar to
+    Internal engine of :func:`jaxem.casimir_zero_frequency_term` for PEMC bodies whose duality angles are
+    arrays.  The n = 0 free energy depends on delta only (Schoger, Dissertation (Augsburg 2024), Sec. 11.3).
+    With X_j = D(theta_j) diag(f_dv, f_de) D(theta_j)^T the round trip is similar to
     Lambda_2 Q Lambda_1 Q^T, Q = D(theta_2)^T D(theta_1) = [[cos delta, sin delta], [-sin delta, cos delta]],
     Lambda_j = diag(K_dv, K_de) of sphere j (a plane: diag(1, -1)), so that
 
@@ -573,13 +633,20 @@ def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None
 
     with A_j = K_dv, B_j = K_de: the kernels and the four products A2 A1, A2 B1, B2 A1, B2 B1 are
     computed once per geometry; each delta costs one 2N x 2N LU per m-block.
+
     Arguments:
-        L [m], R1 [m], R2 [m] (jnp.inf: PEMC plane): vacuum gap; deltas: array of delta [rad].
+        L: vacuum gap [m].
+        R1, R2: radii [m] (R2 = jnp.inf: PEMC plane).
+        deltas: array of delta = theta_1 - theta_2 [rad].
         eta: accuracy (sizes from :func:`ht_planewave_truncation` unless n_k, n_phi given).
+        n_k, n_phi: static plane-wave sizes or None.
         batch_size: angles vmapped together (static int; "auto": :func:`default_batch_size`).
     Returns:
-        float64 array, shape of deltas: F / (k_B T).
-    casimir-spheres.md §2.4, pemc-casimir.md §1.6 (4.55)-(4.56), §2.8.
+        float64 array, shape of deltas: F / (k_B T) (dimensionless).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (9.4)-(9.7), (4.55)-(4.56) (PEMC static X(l)),
+    (4.34) (PEMC plane) and (11.29); the factorisation into delta-independent products is derived here;
+    checked against single calls in tests/test_casimir_ht_planewave.py.
     """
     from jaxem._checks import check_positive, is_concrete
 
@@ -610,7 +677,7 @@ def pemc_free_energy_ht_deltas(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None
                                    "batch_size"))
 def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, params2, plane, plasma_w, *, N, M,
                                 names1, names2, channels, mixing, plasma_plane, k_scale=None, batch_size=None):
-    """sum_m w_m log det(1 - M^(m)) at the distances ells * L_ref, with the kernels built once at L_ref.
+    """sum_m w_m log det(1 - M^(m)) (dimensionless) at the distances ells * L_ref, kernels built once at L_ref.
 
     Lengths are in units of the reference gap L_ref (rho_j = R_j / L_ref, plasma_w = omega_p L_ref/c).
     At xi = 0 a sphere kernel depends on the gap only through its translation factor: in units of
@@ -618,10 +685,18 @@ def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, par
     per sphere for two spheres), so that det(1 - R_p K(ell)) = det(1 - R_p D^2 K(1)) and
     det(1 - K_2 K_1) = det(1 - K_2 D^2 K_1 D^2) (similarity by D).  Each distance then costs a row
     scaling (and, for two spheres, one product) plus the LU factorisations: the k-grid is that of
-    L_ref, so keep ells in [1, ~2] (the grid resolves e^{-2 k L} for every L >= L_ref; accuracy table
-    in :func:`casimir_free_energy_ht_distances`).  Other arguments as :func:`planewave_ht_core`.
+    L_ref, so keep ells in [1, ~2] (the grid resolves e^{-2 k L} for every L >= L_ref; accuracy in
+    :func:`jaxem.casimir.zero_frequency.zero_frequency_distances`).
+
+    Arguments:
+        ells: gaps in units of L_ref (>= 1).
+        batch_size: distances vmapped together (static int or None).
+        others: as :func:`planewave_ht_core`.
     Returns:
-        float64 array of ells' shape.
+        float64 array of ells' shape: sum_m w_m log det(1 - M^(m)) = 2 F_0/(k_B T) (dimensionless).
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eq. (8.8) (diagonal translation factor); the similarity
+    is derived here; checked in tests/test_casimir_ht_planewave.py.
     """
     setup = _round_trip_setup(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, plasma_w, N=N, M=M,
                               names1=names1, names2=names2, channels=channels, mixing=mixing,

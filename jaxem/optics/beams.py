@@ -78,7 +78,9 @@ def _float_field(name, value):
 class FocusedBeam(eqx.Module):
     """A circularly polarised LG_{0,ell} beam focused by a high-NA objective through a coverslip.
 
-    Fields (SI units; the float fields are differentiable pytree leaves):
+    The fields are the constructor's arguments (SI units; the float fields are differentiable pytree leaves).
+
+    Arguments:
         wavelength: vacuum wavelength lambda0 [m].
         numerical_aperture: NA of the objective (< n_immersion; < n_medium if ``interface=False``).
         n_immersion: refractive index n_s at the objective exit (oil / glass).

@@ -30,7 +30,7 @@ Zero temperature: U = -(hbar/2 pi) int_0^inf dxi alpha_A alpha_B Tr[T^2], trapez
 [ln(1e-9 c/r), ln(60 c/r)] (exponentially convergent; the integrand is analytic in a strip around the s axis).
 
 Polarizabilities: Clausius–Mossotti of a ``jaxem.materials`` model at imaginary frequency
-(``jaxem.polarizability.polarizability_imag``). All functions broadcast over r (and temperature) and work
+(``jaxem.polarizabilities.polarizability_imag``). All functions broadcast over r (and temperature) and work
 under jit, vmap and grad; forces are -dU/dr by autodiff.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ import numpy as np
 from .._checks import check_int, check_nonnegative, check_positive
 from ..constants import c, eps0, hbar, k_B, matsubara_frequency
 from ..materials import Material
-from ..polarizability import polarizability_imag
+from ..polarizabilities import polarizability_imag
 from ..thermal import matsubara_sum, matsubara_tail_nodes
 
 __all__ = [

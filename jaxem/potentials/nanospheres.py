@@ -26,7 +26,8 @@ Conventions (fixed for the library; they reproduce Jakubec et al. Eqs. (28)-(30)
   non-reciprocal unless dphi in {0, pi}, where U_A = U_B = u(r) is the pair potential (not U_A + U_B).
 - Drive state: every single-mode state enters only through <a^dagger a> (derived here from Jakubec et al.
   Eqs. (22), (27), (31)-(34); checked in tests/test_nanospheres.py): pass the
-  coherent-equivalent intensity, e.g. :func:`drive_intensity` of :func:`mean_photon_number_cat`.
+  coherent-equivalent intensity, e.g. :func:`jaxem.potentials.drives.drive_intensity` of
+  :func:`jaxem.potentials.drives.mean_photon_number_cat`.
 
 Kernels broadcast over positions r_a, r_b (..., 3) and phases dphi (...), and work under jit, vmap, grad.
 """
@@ -39,16 +40,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._checks import check_finite, check_int, check_nonnegative, check_positive, is_concrete
-from ..constants import c, eps0, hbar
+from ..constants import c, eps0
+from ..geometry import NANOSPHERE_RADIUS, TWEEZER_INTENSITY, TWEEZER_WAVELENGTH, TweezerPair
 from ..green import green_tensor
 from ..materials import LorentzOscillators, Material
-from ..polarizability import SILICA_INDEX_1064NM
+from ..polarizabilities import SILICA_INDEX_1064NM
 from .casimir_polder import _cp_thermal, _cp_zero
 
 __all__ = [
-    "SEED000_WAVELENGTH",
-    "SEED000_INTENSITY",
-    "SEED000_RADIUS",
     "trap_potential",
     "waist_from_numerical_aperture",
     "rayleigh_range",
@@ -65,20 +64,8 @@ __all__ = [
     "potentials_vs_separation",
     "potential_minima",
     "bound_states",
-    "mean_photon_number_squeezed_vacuum",
-    "mean_photon_number_cat",
-    "drive_intensity",
-    "squeezing_parameter",
-    "squeezing_parameter_paper",
-    "squeezing_in_db",
 ]
 
-#: drive (vacuum) wavelength of Jakubec et al. (2024) [m]
-SEED000_WAVELENGTH = 1064e-9
-#: tweezer intensity of Jakubec et al. (2024), 1e-2 W/µm^2 [W/m^2]
-SEED000_INTENSITY = 1e10
-#: sphere radius of Jakubec et al. (2024) [m]
-SEED000_RADIUS = 100e-9
 
 _ALPHA_TILDE_SILICA = float((SILICA_INDEX_1064NM**2 - 1) / (SILICA_INDEX_1064NM**2 + 2))
 
@@ -142,7 +129,7 @@ def trap_potential(intensity, alpha):
     return -jnp.asarray(alpha, jnp.float64) * jnp.asarray(intensity, jnp.float64) / (2.0 * c * eps0)
 
 
-def waist_from_numerical_aperture(numerical_aperture, wavelength=SEED000_WAVELENGTH):
+def waist_from_numerical_aperture(numerical_aperture, wavelength=TWEEZER_WAVELENGTH):
     """Paraxial focal waist w0 = lambda/(pi NA) [m] of a Gaussian tweezer (far-field half-angle lambda/(pi w0) = NA).
 
     The paraxial identification is a first estimate: for NA >~ 0.7 real foci are non-paraxial (tighter
@@ -163,7 +150,7 @@ def waist_from_numerical_aperture(numerical_aperture, wavelength=SEED000_WAVELEN
     return jnp.asarray(wavelength, jnp.float64) / (jnp.pi * jnp.asarray(numerical_aperture, jnp.float64))
 
 
-def rayleigh_range(waist, wavelength=SEED000_WAVELENGTH):
+def rayleigh_range(waist, wavelength=TWEEZER_WAVELENGTH):
     """Rayleigh range z_R = pi w0^2/lambda = k w0^2/2 [m] of a Gaussian beam.
 
     Arguments:
@@ -192,7 +179,7 @@ def _gaussian_amplitude_and_phase(delta, waist, k):
     return amplitude, phase
 
 
-def gaussian_beam_amplitude(position, waist, wavelength=SEED000_WAVELENGTH, focus=(0.0, 0.0, 0.0)):
+def gaussian_beam_amplitude(position, waist, wavelength=TWEEZER_WAVELENGTH, focus=(0.0, 0.0, 0.0)):
     """Dimensionless complex profile u of a paraxial Gaussian tweezer propagating along +z (e^{-i omega t}):
 
     u(rho, z) = (w0/w(z)) exp(-rho^2/w(z)^2) exp(i [k z + k rho^2/(2 R(z)) - arctan(z/z_R)]),
@@ -220,7 +207,7 @@ def gaussian_beam_amplitude(position, waist, wavelength=SEED000_WAVELENGTH, focu
     return amplitude * jnp.exp(1j * phase)
 
 
-def gaussian_trap_potential(position, alpha, intensity, waist, wavelength=SEED000_WAVELENGTH,
+def gaussian_trap_potential(position, alpha, intensity, waist, wavelength=TWEEZER_WAVELENGTH,
                             focus=(0.0, 0.0, 0.0)):
     """Trap potential of a Gaussian tweezer U = -(1/4) alpha |E|^2 = -(alpha/(2 c eps0)) I(rho, z) [J].
 
@@ -282,7 +269,7 @@ def _check_drive(dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength):
 
 
 def optical_binding_potentials(r_a, r_b, dphi, alpha_a, alpha_b, intensity_a, intensity_b,
-                               wavelength=SEED000_WAVELENGTH, jones_a=(0.0, 1.0), jones_b=(0.0, 1.0)):
+                               wavelength=TWEEZER_WAVELENGTH, jones_a=(0.0, 1.0), jones_b=(0.0, 1.0)):
     """Optical-binding potentials (U_OB,A, U_OB,B) [J] seen by spheres A and B (flat tweezer fields).
 
     U_OB,A = -(1/2) mu0 omega0^2 alpha_A alpha_B Re{E_A* . G0(r_A, r_B) . E_B},
@@ -324,7 +311,7 @@ def _law_args(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength):
 
 
 def optical_binding_near_field_law(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b,
-                                   wavelength=SEED000_WAVELENGTH):
+                                   wavelength=TWEEZER_WAVELENGTH):
     """Near-field (k0 r << 1) optical binding U_OB,A [J] seen by A, parallel polarisations perpendicular to the axis:
 
     U_OB,A ≈ sqrt(I_A I_B) alpha_A alpha_B cos(dphi)/(4 pi eps0^2 c r^3)
@@ -344,7 +331,7 @@ def optical_binding_near_field_law(r, dphi, alpha_a, alpha_b, intensity_a, inten
 
 
 def optical_binding_far_field_law(r, dphi, alpha_a, alpha_b, intensity_a, intensity_b,
-                                  wavelength=SEED000_WAVELENGTH):
+                                  wavelength=TWEEZER_WAVELENGTH):
     """Far-field (k0 r >> 1) optical binding U_OB,A [J] seen by A, parallel polarisations perpendicular to the axis:
 
     U_OB,A ≈ -sqrt(I_A I_B) alpha_A alpha_B k0^2 cos(k0 r + dphi)/(4 pi eps0^2 c r)
@@ -507,7 +494,8 @@ def _potentials_and_forces(r_a, r_b, dphi, f_a, f_b, scene, n_matsubara, include
 
 
 _DOC_KW = """
-    Keyword arguments (the set-up; defaults reproduce Jakubec et al., Figs. 4–6):
+    Keyword arguments (the set-up; defaults reproduce Jakubec et al., Figs. 4–6), or ``setup=`` a
+    :class:`jaxem.TweezerPair` holding them (plus focus_a, focus_b per call):
         radius: sphere radius R [m] (both spheres; default 100 nm).
         alpha_tilde: real alpha~ = alpha/(4 pi eps0 R^3) at the drive (default fused silica at 1064 nm,
             n = 1.4496: 0.2685318; the Drude–Lorentz model gives Re alpha~ = 0.28215).
@@ -558,13 +546,27 @@ def _profile_options(kwargs, wavelength):
     return profile, waist, foci[0], foci[1]
 
 
+def _with_setup(kwargs):
+    """Expand ``setup=TweezerPair(...)`` into the keyword arguments it stands for (foci stay per call)."""
+    setup = kwargs.pop("setup", None)
+    if setup is None:
+        return kwargs
+    if not isinstance(setup, TweezerPair):
+        raise ValueError(f"setup must be a jaxem.TweezerPair, got {setup!r}")
+    both = sorted(set(kwargs) - {"focus_a", "focus_b"})
+    if both:
+        raise ValueError(f"setup: give the set-up either as jaxem.TweezerPair or as keywords, not both (got {both})")
+    return {**setup.options(), **kwargs}
+
+
 def _prepare(r_a, r_b, dphi, kwargs):
+    kwargs = _with_setup(kwargs)
     _check_positions(r_a, r_b)
     check_finite("dphi", dphi)
     flags = {"n_matsubara": check_int("n_matsubara", kwargs.pop("n_matsubara", 64), minimum=1),
              "include_trap": bool(kwargs.pop("include_trap", True)),
              "include_cp": bool(kwargs.pop("include_casimir_polder", True))}
-    wavelength = kwargs.get("wavelength", SEED000_WAVELENGTH)
+    wavelength = kwargs.get("wavelength", TWEEZER_WAVELENGTH)
     check_positive("wavelength", wavelength)
     profile, waist, f_a, f_b = _profile_options(kwargs, wavelength)
     allowed = {"radius", "alpha_tilde", "intensity_a", "intensity_b", "jones_a", "jones_b", "wavelength",
@@ -574,8 +576,8 @@ def _prepare(r_a, r_b, dphi, kwargs):
         options = allowed | {"profile", "waist", "numerical_aperture", "focus_a", "focus_b", "n_matsubara",
                              "include_trap", "include_casimir_polder"}
         raise ValueError(f"unknown keyword argument(s) {sorted(unknown)}; allowed: {sorted(options)}")
-    scene, zero_t = _scene(kwargs.get("radius", SEED000_RADIUS), kwargs.get("alpha_tilde"),
-                           kwargs.get("intensity_a", SEED000_INTENSITY), kwargs.get("intensity_b"),
+    scene, zero_t = _scene(kwargs.get("radius", NANOSPHERE_RADIUS), kwargs.get("alpha_tilde"),
+                           kwargs.get("intensity_a", TWEEZER_INTENSITY), kwargs.get("intensity_b"),
                            kwargs.get("jones_a", (0.0, 1.0)), kwargs.get("jones_b", (0.0, 1.0)),
                            wavelength, kwargs.get("temperature", 300.0),
                            kwargs.get("material"), flags["n_matsubara"], waist)
@@ -807,134 +809,6 @@ def bound_states(separations, dphi, *, tolerance=1e-12, max_minima: int = 8, **k
     common = jnp.any(close, axis=1)
     keep = jnp.where(common, m_a, jnp.nan)
     return jnp.sort(keep)  # NaN sort last
-
-
-# ---------------------------------------------------------------------------------------------------------
-# drives in single-mode quantum states (squeezed vacuum, cat states)
-# ---------------------------------------------------------------------------------------------------------
-def mean_photon_number_squeezed_vacuum(r):
-    """Mean photon number <a^dagger a> = sinh^2 r (dimensionless) of a single-mode squeezed vacuum.
-
-    Arguments:
-        r: squeezing parameter (>= 0).
-    Returns:
-        sinh^2 r.
-
-    Source: Jakubec et al., Eqs. (31)-(32).
-    """
-    check_nonnegative("r", r)
-    return jnp.sinh(jnp.asarray(r, jnp.float64)) ** 2
-
-
-def mean_photon_number_cat(beta, theta):
-    """Mean photon number (dimensionless) of the cat state N(|beta> + e^{i theta}|-beta>):
-
-    <a^dagger a> = |beta|^2 (1 - e^{-2|beta|^2} cos theta)/(1 + e^{-2|beta|^2} cos theta),
-    N = [2 + 2 e^{-2|beta|^2} cos theta]^{-1/2}. Even cat (theta = 0): |beta|^2 tanh|beta|^2; odd (pi):
-    |beta|^2 coth|beta|^2.
-
-    Arguments:
-        beta: coherent amplitude (complex allowed).
-        theta: relative phase [rad].
-    Returns:
-        <a^dagger a>, float64.
-
-    Source: Jakubec et al., Sec. III E, corrected: their factor N^2 (1 - cos theta) drops the overlap
-    <beta|-beta> = e^{-2|beta|^2} and N has the wrong exponent (checked against a Fock-space sum in
-    tests/test_nanospheres.py).
-    """
-    check_finite("beta", beta)
-    check_finite("theta", theta)
-    if is_concrete((beta, theta)):
-        b2 = np.abs(np.asarray(beta)) ** 2
-        if np.any((b2 == 0) | (1 + np.exp(-2 * b2) * np.cos(np.asarray(theta, float)) <= 0)):
-            raise ValueError("beta: the odd cat state (theta = pi) with beta = 0 does not exist (zero norm)")
-    b2 = jnp.abs(jnp.asarray(beta)) ** 2
-    overlap = jnp.exp(-2.0 * b2) * jnp.cos(jnp.asarray(theta, jnp.float64))
-    return b2 * (1.0 - overlap) / (1.0 + overlap)
-
-
-def drive_intensity(mean_photon_number, wavelength, mode_volume):
-    """Coherent-equivalent intensity I = <n> hbar omega0 c / V [W/m^2] of a single-mode drive.
-
-    Every single-mode state (coherent, squeezed, cat, mixtures) produces the potentials of a coherent
-    drive with this intensity.
-
-    Arguments:
-        mean_photon_number: <n> (>= 0).
-        wavelength: vacuum wavelength [m] (> 0).
-        mode_volume: V [m^3] (> 0).
-    Returns:
-        I [W/m^2].
-
-    Source: derived here from Jakubec et al., Eqs. (22), (27), (31)-(34) (the potentials depend on a
-    single-mode state only through <a^dagger a>); checked in tests/test_nanospheres.py.
-    """
-    check_nonnegative("mean_photon_number", mean_photon_number)
-    check_positive("wavelength", wavelength)
-    check_positive("mode_volume", mode_volume)
-    omega0 = 2.0 * jnp.pi * c / jnp.asarray(wavelength, jnp.float64)
-    return jnp.asarray(mean_photon_number, jnp.float64) * hbar * omega0 * c / jnp.asarray(mode_volume, jnp.float64)
-
-
-def squeezing_parameter(intensity, wavelength, mode_volume):
-    """Squeezing parameter r (dimensionless) of a squeezed vacuum matching a coherent drive of intensity I in mode volume V.
-
-    sinh^2 r = I V/(hbar omega0 c) (equal mean photon number). r = 3.380 for V = lambda0^3,
-    10.19 for V = 1e-12 m^3 at I = 1e-2 W/µm^2, 1064 nm.
-
-    Arguments:
-        intensity: I [W/m^2] (>= 0).
-        wavelength: vacuum wavelength [m] (> 0).
-        mode_volume: V [m^3] (> 0).
-    Returns:
-        r (dimensionless).
-
-    Source: Jakubec et al., Sec. III D, corrected: their criterion is not dimensionless (an implicit
-    1 m^3 normalisation volume); here with a physical mode volume (derived here; checked in
-    tests/test_nanospheres.py).
-    """
-    check_nonnegative("intensity", intensity)
-    check_positive("wavelength", wavelength)
-    check_positive("mode_volume", mode_volume)
-    n = intensity / (hbar * 2.0 * jnp.pi * c / jnp.asarray(wavelength, jnp.float64) * c) * jnp.asarray(
-        mode_volume, jnp.float64)
-    return jnp.arcsinh(jnp.sqrt(n))
-
-
-def squeezing_parameter_paper(intensity, wavelength):
-    """The paper's squeezing parameter r: sinh^2 r = (2 pi)^4 I/(hbar omega0 c) with SI numbers (r = 27.68, 240.5 dB
-    at 1e-2 W/µm^2, 1064 nm).
-
-    Not dimensionless (an implicit 1 m^3 normalisation volume); for reproduction only — use
-    :func:`squeezing_parameter`.
-
-    Arguments:
-        intensity: I [W/m^2] (>= 0).
-        wavelength: vacuum wavelength [m] (> 0).
-    Returns:
-        r.
-
-    Source: Jakubec et al., Sec. III D, as printed.
-    """
-    check_nonnegative("intensity", intensity)
-    check_positive("wavelength", wavelength)
-    omega0 = 2.0 * jnp.pi * c / jnp.asarray(wavelength, jnp.float64)
-    return jnp.arcsinh(jnp.sqrt((2.0 * jnp.pi) ** 4 * jnp.asarray(intensity, jnp.float64) / (hbar * omega0 * c)))
-
-
-def squeezing_in_db(r):
-    """Squeezing in decibels [dB], 20 r log10(e), of a squeezing parameter r.
-
-    Arguments:
-        r: squeezing parameter (>= 0).
-    Returns:
-        squeezing [dB].
-
-    Source: the usual definition 10 log10(e^{2r}); no further formula.
-    """
-    check_nonnegative("r", r)
-    return 20.0 * jnp.asarray(r, jnp.float64) * np.log10(np.e)
 
 
 for _fn in (nanosphere_potentials, nanosphere_forces, nanosphere_potentials_and_forces, nanosphere_stiffness,

@@ -32,7 +32,7 @@ import numpy as np
 
 from .._checks import check_finite, check_int, check_positive, is_concrete
 from ..green import green_tensor_em
-from ..polarizability import _lorentz_unitarity, _reduced_lorentz, reduced_lorentz_polarizabilities
+from ..polarizabilities import _lorentz_unitarity, _reduced_lorentz, reduced_lorentz_polarizabilities
 
 __all__ = [
     "random_light_potential",

@@ -37,7 +37,7 @@ def _setup(params):
     """Keyword arguments of jaxem.potentials.nanospheres from the validated config parameters."""
     from jaxem.constants import c
     from jaxem.materials import LorentzOscillators
-    from jaxem.polarizability import SILICA_INDEX_1064NM, clausius_mossotti
+    from jaxem.polarizabilities import SILICA_INDEX_1064NM, clausius_mossotti
 
     model = params["drive_polarizability"]
     if model == "malitson":

@@ -31,7 +31,7 @@ def _plt():
 def random_light_cross_sections(params: dict, out) -> None:
     import jax.numpy as jnp
 
-    from ..polarizability import reduced_lorentz_polarizabilities
+    from ..polarizabilities import reduced_lorentz_polarizabilities
     from ..potentials.random_light import scattering_cross_sections
 
     qs, ds = params["Q"], params["delta"]
@@ -195,7 +195,7 @@ def random_light_mie_fit(params: dict, out) -> None:
     from .._checks import check_positive
     from ..constants import k_B
     from ..mie import dipole_polarizabilities
-    from ..polarizability import lorentz_polarizability
+    from ..polarizabilities import lorentz_polarizability
     from ..potentials.random_light import fit_lorentz_to_mie, random_light_potential
     from ..potentials.spectrum import normalized_pair_loss, optimize_line_spectrum
 
