@@ -77,6 +77,15 @@ from .casimir import casimir_zero_frequency_term as casimir_zero_frequency_term
 from .optics import FocusedBeam as FocusedBeam
 from .optics import beam_shape_coefficients as beam_shape_coefficients
 from .optics import focal_field as focal_field
+from .optics import axial_equilibrium as axial_equilibrium
+from .optics import multipole_force as multipole_force
+from .optics import optical_force as optical_force
+from .optics import optical_force_efficiency as optical_force_efficiency
+from .optics import optical_torque_efficiency as optical_torque_efficiency
+from .optics import paraxial_focal_distance as paraxial_focal_distance
+from .optics import radial_equilibria as radial_equilibria
+from .optics import rotation_angle as rotation_angle
+from .optics import trap_stiffness as trap_stiffness
 
 __all__ = [
     "Float64Required",
@@ -97,6 +106,8 @@ __all__ = [
     "casimir_free_energy", "casimir_force", "casimir_force_gradient", "casimir_entropy",
     "casimir_zero_frequency_term",
     # optical tweezers
-    "FocusedBeam", "focal_field", "beam_shape_coefficients",
+    "FocusedBeam", "focal_field", "beam_shape_coefficients", "optical_force_efficiency", "optical_force",
+    "optical_torque_efficiency", "multipole_force", "axial_equilibrium", "radial_equilibria", "trap_stiffness",
+    "rotation_angle", "paraxial_focal_distance",
     "__version__",
 ]

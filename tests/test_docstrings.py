@@ -11,7 +11,6 @@
    non-empty summary, with a ``Source:``/``Sources:`` section (or the words "no formula" for
    bookkeeping code), ``Arguments:`` when it takes parameters and, for functions, ``Returns:``.
 
-Files being rewritten by the lead sit in ``PENDING`` and are skipped; the lead empties the set.
 """
 from __future__ import annotations
 
@@ -27,10 +26,7 @@ import jaxem
 ROOT = pathlib.Path(jaxem.__file__).resolve().parent
 
 # Files under rewrite by the lead (paths relative to jaxem/); the lead empties this set when done.
-PENDING = {
-    "optics/forces.py",
-    "optics/equilibria.py",
-}
+PENDING: set[str] = set()
 
 # references to material outside the repository
 FORBIDDEN = [
