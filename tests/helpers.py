@@ -41,3 +41,26 @@ def assert_transforms(fn, x0, batch, *, h=None, rtol=1e-13, grad_rtol=1e-7, grad
     fd = (float(scalar(x0 + h)) - float(scalar(x0 - h))) / (2 * h)
     g = float(jax.jit(jax.grad(scalar))(jnp.asarray(x0, jnp.float64)))
     np.testing.assert_allclose(g, fd, rtol=grad_rtol)
+
+
+def geometry(L, R1, R2, material1, material2=None, medium=None):
+    """The Casimir face's geometry of a sphere of radius R1 [m] at surface distance L [m] from a second body:
+    :class:`jaxem.SpherePlane` when R2 is +inf (a plane), else :class:`jaxem.SphereSphere` (R2 may be traced);
+    material2 defaults to material1.  For tests that sweep the second body between a plane and a sphere."""
+    import jaxem
+
+    material2 = material1 if material2 is None else material2
+    plane = isinstance(R2, (int, float, np.floating)) and bool(np.isinf(R2))
+    if plane:
+        return jaxem.SpherePlane(radius=R1, distance=L, sphere=material1, plane=material2, medium=medium)
+    return jaxem.SphereSphere(radius1=R1, radius2=R2, distance=L, sphere1=material1, sphere2=material2,
+                              medium=medium)
+
+
+def zero_frequency_force(geometry, engine=None, temperature=300.0):
+    """-d(F_0/k_B T)/dL [1/m] of the zero-frequency term, through the face: the high-temperature force
+    casimir_force(geometry, T, engine) divided by k_B T (independent of T > 0)."""
+    import jaxem
+    from jaxem.constants import k_B
+
+    return jaxem.casimir_force(geometry, temperature, engine=engine) / (k_B * temperature)

@@ -1,8 +1,8 @@
 """Zero-frequency closed forms and PEMC results vs the full engine (casimir-spheres.md §2.6-2.8,
 App. D-E; pemc-casimir.md §2.6, §2.9).  Tolerances are stated per test.
 
-The multipole engine is called with its existing truncation arguments (l_max, m_max from
-ht_truncation): that pins the exact static multipole route, whose accuracy is documented.
+The multipole engine is called with its truncation fixed from the geometry (Multipole(eta).sized_for:
+l_max, m_max): that pins the exact static multipole route, whose accuracy is documented.
 """
 import math
 
@@ -12,11 +12,15 @@ import mpmath
 import numpy as np
 import pytest
 
+import jaxem
+from helpers import geometry
+from jaxem import Multipole, casimir_zero_frequency_term
 from jaxem.casimir import closed_forms as cf
 from jaxem.casimir import pemc as pm
-from jaxem.casimir.zero_frequency import DIRICHLET, casimir_free_energy_ht, ht_truncation, round_trip_traces_ht
-from jaxem.materials import PEMC, Dielectric, Drude
+from jaxem.casimir import round_trip_traces
+from jaxem.materials import PEMC, Dielectric, Dirichlet, Drude
 from jaxem.special import clausen_cl2
+from reference import mp_clausen_cl2, mp_re_polylog_unit_circle, mp_sphere_plane_triple_round_trip
 
 INF = jnp.inf
 DRUDE = Drude(1.37e16, 5.3e13)
@@ -24,18 +28,15 @@ Z3 = 1.2020569031595942
 GAMMA1 = 0.5772156649015329 + math.log(2.0)
 
 
-def _trunc(L, R1, R2, eta):
-    l1, l2, mm = ht_truncation(L, R1, R2, eta)
-    return dict(l_max=(l1, max(l2, 1)), m_max=mm)
+def _f_engine(L, R1, R2, m1, m2, eta=14, medium=None):
+    """f = -2 F/(k_B T) of the multipole engine (truncation l_max, m_max of eta)."""
+    g = geometry(L, R1, R2, m1, m2, medium=medium)
+    return -2.0 * float(casimir_zero_frequency_term(g, engine=Multipole(eta=eta).sized_for(g)))
 
 
-def _f_engine(L, R1, R2, m1, m2, eta=14, **kw):
-    """f = -2 F/(k_B T) of the multipole engine."""
-    return -2.0 * float(casimir_free_energy_ht(L, R1, R2, m1, m2, **_trunc(L, R1, R2, eta), **kw))
-
-
-def _traces(L, R1, R2, m1, m2, r_max, eta=14, **kw):
-    return np.asarray(round_trip_traces_ht(L, R1, R2, m1, m2, r_max, **_trunc(L, R1, R2, eta), **kw))
+def _traces(L, R1, R2, m1, m2, r_max, eta=14, medium=None):
+    g = geometry(L, R1, R2, m1, m2, medium=medium)
+    return np.asarray(round_trip_traces(g, r_max, engine=Multipole(eta=eta).sized_for(g)))
 
 
 def _rel(a, b):
@@ -54,34 +55,19 @@ def _geometry_for(mu, u):
 
 # --- triple round trip (App. E) -------------------------------------------------------------------
 
-def _e18_mpmath(y):
-    y = mpmath.mpf(y)
-    al = mpmath.asin(1 / (2 * y))
-    E = lambda k: -mpmath.exp(2j * k * al)  # noqa: E731
-    li3 = mpmath.re(mpmath.polylog(3, E(3)) - 6 * mpmath.polylog(3, E(2)) + 15 * mpmath.polylog(3, E(1))
-                    - 10 * mpmath.polylog(3, -1))
-    li2 = mpmath.im(mpmath.polylog(2, E(3)) - 4 * mpmath.polylog(2, E(2)) + 5 * mpmath.polylog(2, E(1)))
-    brace = (12 * (32 * y**4 - 12 * y**2 + 1) * mpmath.log(1 - 1 / (4 * y**2))
-             - 12 * (24 * y**4 - 14 * y**2 + 1) * mpmath.log(1 - 1 / (2 * y**2))
-             + 3 * (16 * y**4 - 16 * y**2 + 1) * mpmath.log(1 - 1 / y**2)
-             - 2 * y**2 * (4 * y**2 - 1) * li3 - 12 * y**2 * mpmath.sqrt(4 * y**2 - 1) * li2)
-    return y * (4 * y**2 - 3) / (2 * (4 * y**2 - 1) ** 2 * (y**2 - 1)) + y / (2 * (4 * y**2 - 1)) * brace
-
-
 def test_triple_round_trip_vs_spec_numbers_and_mpmath():
     # casimir-spheres.md §4.B: tr M^3 (E.18) at y = 1.02, 1.2, 2, 5; mpmath (40 digits) of E.18 elsewhere
-    with mpmath.workdps(40):
-        for y, ref in [(1.02, 0.693655729178), (1.2, 5.98593057379e-3), (2.0, 9.32674915774e-6),
-                       (5.0, 1.37811099e-9)]:
-            assert _rel(cf.sphere_plane_triple_round_trip_ht(y - 1.0, 1.0), ref) <= 1e-8
-        for y in (1.0001, 1.005, 1.05, 1.0799, 1.0801, 1.3, 3.0, 30.0):
-            assert _rel(cf.sphere_plane_triple_round_trip_ht(y - 1.0, 1.0), _e18_mpmath(y)) <= 1e-12
+    for y, ref in [(1.02, 0.693655729178), (1.2, 5.98593057379e-3), (2.0, 9.32674915774e-6),
+                   (5.0, 1.37811099e-9)]:
+        assert _rel(cf.sphere_plane_triple_round_trip_ht(y - 1.0, 1.0), ref) <= 1e-8
+    for y in (1.0001, 1.005, 1.05, 1.0799, 1.0801, 1.3, 3.0, 30.0):
+        assert _rel(cf.sphere_plane_triple_round_trip_ht(y - 1.0, 1.0), mp_sphere_plane_triple_round_trip(y)) <= 1e-12
     # large distance: tr M^3 -> (5/4) a^9, a = 1/(2y) (series leading coefficient)
     y = 1e3
     assert _rel(cf.sphere_plane_triple_round_trip_ht(y - 1.0, 1.0), 1.25 / (2 * y) ** 9) <= 2e-5
     # the Clausen function used for Im Li_2 on the unit circle
     for phi in (0.3, 2.0, 3.1, 4.0, -1.0, 7.5):
-        assert abs(float(clausen_cl2(phi)) - float(mpmath.clsin(2, phi))) <= 3e-15
+        assert abs(float(clausen_cl2(phi)) - mp_clausen_cl2(phi)) <= 3e-15
     # scalar part I_0 = tr M_sc^3 = 3 f_sc^(3) = T_3/(2(T_3^2 - 1)) (E.5)
     mu = np.arccosh(1.3)
     assert _rel(cf.sphere_plane_triple_round_trip_ht(0.3, 1.0, "dirichlet"),
@@ -93,7 +79,7 @@ def test_triple_round_trip_vs_engine_traces(L, eta):
     # sphere--plane, dielectrics in an electrolyte (X = -l/(l+1), r_p = -1) and Dirichlet; rel 1e-10
     tr = _traces(L, 1.0, INF, Dielectric(3.0), Dielectric(2.0), 3, eta=eta, medium=DRUDE)
     assert _rel(tr[2], cf.sphere_plane_triple_round_trip_ht(L, 1.0, "ded")) <= 1e-10
-    tr = _traces(L, 1.0, INF, DIRICHLET, DIRICHLET, 3, eta=eta)
+    tr = _traces(L, 1.0, INF, Dirichlet(), Dirichlet(), 3, eta=eta)
     assert _rel(tr[2], cf.sphere_plane_triple_round_trip_ht(L, 1.0, "dirichlet")) <= 1e-10
 
 
@@ -243,8 +229,7 @@ def test_beyond_pfa_coefficient_spec_values():
     # beta_diff = (3/4)(beta - 1/3 + u) = -Re Li2 / Re Li4 (mpmath)
     for d in (0.2, 0.7, 1.3):
         bd = 0.75 * (float(pm.pemc_beyond_pfa_coefficient(d, 0.1)) - 1 / 3 + 0.1)
-        E = mpmath.exp(2j * d)
-        ref = -float(mpmath.re(mpmath.polylog(2, E)) / mpmath.re(mpmath.polylog(4, E)))
+        ref = -mp_re_polylog_unit_circle(2, 2 * d) / mp_re_polylog_unit_circle(4, 2 * d)
         assert abs(bd / ref - 1) <= 1e-13
     # Delta E = beta x E_PFA; at the T = 0 critical angle E_PFA = 0 and Delta E = -0.0083292 hbar c / L
     from jaxem.constants import c, hbar
@@ -344,14 +329,12 @@ def test_beyond_pfa_coefficient_vs_zero_temperature_engine(delta):
     # (E/E_PFA - 1)/x = beta + gamma sqrt(x) + kappa x (next order ~x^{3/2}, §2.6), solved from the
     # three points: beta(0, 1/4) = -1.943 -> -1.905, beta(pi/2, 1/4) = -1.075 -> -1.093 (measured);
     # tolerance 3 %.  526 s (delta = 0) and 604 s (pi/2) on the 2-core machine at load ~7 (R/L = 40 dominates).
-    from jaxem.casimir import casimir_free_energy
-
     R = 1e-6
     xs, hs = [], []
     for RL in (10.0, 20.0, 40.0):
         L = R / RL
         x = 2 * L / R
-        E = float(casimir_free_energy(L, R, R, 0.0, PEMC(delta), PEMC(0.0)))
+        E = float(jaxem.casimir_free_energy(geometry(L, R, R, PEMC(delta), PEMC(0.0)), 0.0))
         hs.append((E / float(pm.pemc_pfa_energy_t0(L, R / 2, delta)) - 1) / x)
         xs.append(x)
     xs = np.array(xs)

@@ -1,31 +1,31 @@
 """Casimir engine II: plane-wave round trip at imaginary frequency, frequency sums, free energy.
 
 Every check is against something independent: closed forms (pi^2/720, Casimir–Polder), the
-universal zero-frequency results tabulated in casimir-spheres.md §4.B, scipy / mpmath, the
-Pade identity for the Bose function, and central finite differences for autodiff.
+universal zero-frequency results tabulated in casimir-spheres.md §4.B, scipy / mpmath (tests/reference.py),
+the Pade identity for the Bose function, and central finite differences for autodiff.  The free energy and its
+derivatives go through the face: jaxem.casimir_free_energy(geometry, T, engine=PlaneWave(...) or
+ProximityForce(...)).
 """
 import math
-import warnings
 
 import jax
 import jax.numpy as jnp
-import mpmath
 import numpy as np
 import pytest
-import scipy.integrate
 
-import jaxem  # noqa: F401
+import jaxem
+from helpers import geometry
+from jaxem import (PlaneWave, ProximityForce, casimir_entropy, casimir_force, casimir_force_gradient,
+                   casimir_free_energy)
 from jaxem.special import polylog2
 from jaxem import thermal as fs
 from jaxem.mie import plates
 from jaxem.special import exp_map_nodes, nystrom_nodes
 from jaxem.casimir import planewave as pw
-from jaxem.casimir.free_energy import (casimir_entropy, casimir_force, casimir_force_gradient,
-                                       casimir_free_energy, casimir_pfa_force, casimir_pfa_force_gradient,
-                                       casimir_pfa_free_energy, casimir_sizes)
 from jaxem.constants import c, hbar, k_B
 from jaxem.materials import Dielectric, Drude, LorentzOscillators, PerfectConductor, Plasma
 from jaxem.special.angular_scaled import scaled_angular_functions
+from reference import lifshitz_drude_free_energy_scipy, lifshitz_t0_scipy, mp_polylog
 
 PEC = PerfectConductor()
 GOLD = Drude.gold()
@@ -60,7 +60,7 @@ def test_nystrom_quadrature_and_polylog():
     k, w = nystrom_nodes(40)
     assert np.sum(w * k * np.exp(-2 * k)) == pytest.approx(0.25, rel=1e-8)
     xs = np.array([-1.0, -0.7, -0.3, 0.0, 0.2, 0.5, 0.8, 0.999, 1.0])
-    ref = np.array([float(mpmath.polylog(2, x)) for x in xs])
+    ref = np.array([mp_polylog(2, x) for x in xs])
     np.testing.assert_allclose(np.asarray(polylog2(xs)), ref, atol=1e-14)
 
 
@@ -88,55 +88,25 @@ def test_plane_plane_perfect_conductors_zero_temperature():
     L = 1e-6
     E = fs.zero_temperature_integral(lambda xi: pw.plane_plane_log_det_density(xi, L, PEC, PEC, n_k=60), L, 60)
     assert float(E) == pytest.approx(-np.pi**2 * hbar * c / (720 * L**3), rel=1e-8)
-    E = casimir_pfa_free_energy(L, 1e-4, T=0.0, material1=PEC)
+    E = casimir_free_energy(geometry(L, 1e-4, math.inf, PEC), 0.0, engine=ProximityForce())
     assert float(E) == pytest.approx(-np.pi**3 * hbar * c * 1e-4 / (720 * L**2), rel=2e-6)
-    force = casimir_pfa_force(L, 1e-4, T=0.0, material1=PEC)
+    force = casimir_force(geometry(L, 1e-4, math.inf, PEC), 0.0, engine=ProximityForce())
     assert float(force) == pytest.approx(-np.pi**3 * hbar * c * 1e-4 / (360 * L**3), rel=2e-6)
 
 
 @pytest.mark.slow
 def test_pfa_force_gradient_matches_central_differences():
     L, h = np.array([5e-7, 1e-6]), 1e-10
-    kw = dict(n_frequencies=17)
-    grad = np.asarray(casimir_pfa_force_gradient(L, 1e-6, math.inf, 300.0, GOLD, **kw))
-    fp = np.asarray(casimir_pfa_force(L + h, 1e-6, math.inf, 300.0, GOLD, **kw))
-    fm = np.asarray(casimir_pfa_force(L - h, 1e-6, math.inf, 300.0, GOLD, **kw))
+    kw = ProximityForce(n_frequencies=17)
+    grad = np.asarray(casimir_force_gradient(geometry(L, 1e-6, math.inf, GOLD), 300.0, engine=kw))
+    fp = np.asarray(casimir_force(geometry(L + h, 1e-6, math.inf, GOLD), 300.0, engine=kw))
+    fm = np.asarray(casimir_force(geometry(L - h, 1e-6, math.inf, GOLD), 300.0, engine=kw))
     np.testing.assert_allclose(grad, (fp - fm) / (2 * h), rtol=1e-6)
-
-
-def _lifshitz_scipy(L, T, omega_p, gamma):
-    """Independent Lifshitz free energy per area (scipy quad over kappa), Drude plates in vacuum."""
-    total = 0.0
-    n = 0
-    while True:
-        xi = 2 * np.pi * n * k_B * T / hbar
-        K = xi / c
-        if n == 0:
-            # Drude: r_TM = 1, r_TE = 0 at xi = 0
-            val = scipy.integrate.quad(lambda q: q * np.log1p(-np.exp(-2 * q * L)), 0, 40 / L, epsabs=0,
-                                       epsrel=1e-12, limit=200)[0] / (2 * np.pi)
-            total += 0.5 * val
-        else:
-            eps = 1 + omega_p**2 / (xi * (xi + gamma))
-
-            def integrand(kappa):
-                ks = np.sqrt(kappa**2 + (eps - 1) * K**2)
-                rtm = (eps * kappa - ks) / (eps * kappa + ks)
-                rte = (kappa - ks) / (kappa + ks)
-                e = np.exp(-2 * kappa * L)
-                return kappa * (np.log1p(-rtm**2 * e) + np.log1p(-rte**2 * e))
-            # the integrand decays like e^{-2 kappa L}: a finite range of 40/L is exact to 1e-30
-            val = scipy.integrate.quad(integrand, K, K + 40 / L, epsabs=0, epsrel=1e-12, limit=200)[0] / (2 * np.pi)
-            total += val
-            if abs(val) < 1e-12 * abs(total):
-                break
-        n += 1
-    return k_B * T * total
 
 
 def test_plane_plane_gold_drude_300K_1um():
     L, T = 1e-6, 300.0
-    ref = _lifshitz_scipy(L, T, GOLD.omega_p, GOLD.gamma)
+    ref = lifshitz_drude_free_energy_scipy(L, T, GOLD.omega_p, GOLD.gamma)
     n = fs.matsubara_count(T, L, 1e-10)
     f = lambda xi: pw.plane_plane_log_det_density(xi, L, GOLD, GOLD, n_k=80)  # noqa: E731
     ours = fs.thermal_sum(f, T, n, static_xi=1e-13 * c / L)
@@ -187,7 +157,7 @@ def test_sphere_sphere_zero_frequency_drude():
 def test_casimir_polder_sphere_plane():
     # E -> -9 hbar c R^3/(16 pi Lc^4), Lc = L + R; relative corrections O(R/Lc)
     R, L = 1e-7, 4e-6
-    E = casimir_free_energy(L, R, math.inf, 0.0, PEC, truncation=(16, 9, 6), n_t0=30)
+    E = casimir_free_energy(geometry(L, R, math.inf, PEC), 0.0, engine=PlaneWave(truncation=(16, 9, 6), n_t0=30))
     Lc = L + R
     assert float(E) / (-9 * hbar * c * R**3 / (16 * np.pi * Lc**4)) == pytest.approx(1.0, abs=3e-3)
 
@@ -195,64 +165,13 @@ def test_casimir_polder_sphere_plane():
 def test_casimir_polder_sphere_sphere():
     # E -> -143 hbar c R1^3 R2^3/(16 pi Lc^7) (casimir-spheres.md §2.3 check (ii))
     R1, R2, L = 1e-7, 1.5e-7, 4e-6
-    E = casimir_free_energy(L, R1, R2, 0.0, PEC, truncation=(16, 9, 6, 6), n_t0=30)
+    E = casimir_free_energy(geometry(L, R1, R2, PEC), 0.0, engine=PlaneWave(truncation=(16, 9, 6, 6), n_t0=30))
     Lc = L + R1 + R2
     assert float(E) / (-143 * hbar * c * R1**3 * R2**3 / (16 * np.pi * Lc**7)) == pytest.approx(1.0, abs=1e-2)
 
 
 # ----------------------------------------------------------------------------------------------
 # T = 0 xi-quadrature (thermal.zero_temperature_nodes) against scipy.integrate.quad
-
-def _eps_imag_numpy(m):
-    """eps(i xi) written out here from the material's parameters (None: perfect conductor)."""
-    if m is None:
-        return lambda x: 1.0
-    if isinstance(m, PerfectConductor):
-        return None
-    if isinstance(m, Drude):
-        wp, g = float(m.omega_p), float(m.gamma)
-        return lambda x: 1.0 + wp**2 / (x * (x + g))
-    if isinstance(m, Plasma):
-        wp = float(m.omega_p)
-        return lambda x: 1.0 + wp**2 / x**2
-    e0, s, w, d = (np.asarray(a, dtype=float) for a in (m.eps_inf, m.strengths, m.resonances, m.dampings))
-    return lambda x: float(e0 + np.sum(s**2 / (w**2 + x**2 + d * x)))
-
-
-def _lifshitz_density_scipy(xi, L, e1, e2, em, pfa=False):
-    """(1/2pi) int k dk sum_p log(1 - r1 r2 e^{-2 kappa L}) [1/m^2] (pfa: int_L^inf dL' of it, [1/m])."""
-    import scipy.special
-    q, epsm = xi / c, em(xi)
-    eps = [None if e is None else e(xi) for e in (e1, e2)]
-
-    def integrand(t):       # t = 2 L (kappa - sqrt(eps_m) xi/c), k dk = kappa dkappa
-        kap = t / (2 * L) + math.sqrt(epsm) * q
-        k2 = kap**2 - epsm * q * q
-        r = []
-        for e in eps:
-            if e is None:
-                r.append((-1.0, 1.0))
-            else:
-                kj = math.sqrt(e * q * q + k2)
-                r.append(((kap - kj) / (kap + kj), (e * kap - epsm * kj) / (e * kap + epsm * kj)))
-        x = [r[0][p] * r[1][p] * math.exp(-2 * kap * L) for p in (0, 1)]
-        if pfa:     # int_L^inf log(1 - x e^{-2 kappa (L' - L)}) dL' = -Li_2(x)/(2 kappa)
-            val = sum(-scipy.special.spence(1.0 - xp) / (2 * kap) for xp in x)
-        else:
-            val = sum(math.log1p(-xp) for xp in x)
-        return kap * val / (2 * L)
-    with warnings.catch_warnings():     # quad reports roundoff at 1e-13 on tiny integrands
-        warnings.simplefilter("ignore", scipy.integrate.IntegrationWarning)
-        return scipy.integrate.quad(integrand, 0, np.inf, epsabs=0, epsrel=1e-13, limit=200)[0] / (2 * np.pi)
-
-
-def _lifshitz_t0_scipy(L, m1, medium=None, pfa=False):
-    """T = 0 plane–plane energy per area [J/m^2] (pfa: its int_L^inf dL' [J/m]), nested quad in log xi."""
-    e1, em = _eps_imag_numpy(m1), _eps_imag_numpy(medium)
-    xc = c / (2 * L)
-    g = lambda v: _lifshitz_density_scipy(math.exp(v) * xc, L, e1, e1, em, pfa) * math.exp(v) * xc  # noqa: E731
-    return hbar / (2 * np.pi) * scipy.integrate.quad(g, -45.0, 5.0, epsabs=0, epsrel=1e-11, limit=500)[0]
-
 
 def _zero_temperature_cases():
     mats = {"pec": (PEC, None), "drude": (GOLD, None), "plasma": (Plasma.gold(), None),
@@ -271,7 +190,7 @@ def test_zero_temperature_rule_plane_plane(material, medium, L, tol):
     # default T = 0 rule (42 nodes) on the Lifshitz energy per area; measured errors (table in the
     # docs/accuracy.md): <= 1.4e-9, polystyrene in water 1.3e-7 at 100 nm; the legacy 40-node
     # Nystrom rule is off by 2e-5 / 3e-5 (Drude gold, 1 / 10 um)
-    ref = _lifshitz_t0_scipy(L, material, medium)
+    ref = lifshitz_t0_scipy(L, material, medium)
     f = lambda xi: pw.plane_plane_log_det_density(xi, L, material, material, medium, n_k=60)  # noqa: E731
     E = float(fs.zero_temperature_integral(f, L))
     assert E == pytest.approx(ref, rel=tol)
@@ -283,8 +202,9 @@ def test_zero_temperature_rule_plane_plane(material, medium, L, tol):
 def test_zero_temperature_pfa_gold_default_accuracy():
     # the public PFA at T = 0 (default rule, n_k = 80) against an independent scipy Lifshitz + Li_2
     L, R = 1e-6, 1e-5
-    ref = 2 * np.pi * R * _lifshitz_t0_scipy(L, GOLD, pfa=True)
-    assert float(casimir_pfa_free_energy(L, R, T=0.0, material1=GOLD)) == pytest.approx(ref, rel=1e-7)
+    ref = 2 * np.pi * R * lifshitz_t0_scipy(L, GOLD, pfa=True)
+    assert float(casimir_free_energy(geometry(L, R, math.inf, GOLD), 0.0, engine=ProximityForce())) == pytest.approx(
+        ref, rel=1e-7)
 
 
 def test_zero_temperature_rule_sphere_plane_gold():
@@ -319,9 +239,9 @@ def test_zero_temperature_rule_nodes_and_legacy():
     np.testing.assert_allclose(np.asarray(wx), wk * c / (2 * L), rtol=1e-15)
     assert fs.zero_temperature_count(40) == 40 and fs.zero_temperature_count(40, 0.25) == 34
     with pytest.raises(ValueError, match="t0_step"):
-        casimir_free_energy(1e-6, 1e-6, math.inf, 0.0, GOLD, t0_step=-1.0)
+        casimir_free_energy(geometry(1e-6, 1e-6, math.inf, GOLD), 0.0, engine=PlaneWave(t0_step=-1.0))
     with pytest.raises(ValueError, match="n_t0"):
-        casimir_free_energy(1e-6, 1e-6, math.inf, 0.0, GOLD, n_t0=0)
+        casimir_free_energy(geometry(1e-6, 1e-6, math.inf, GOLD), 0.0, engine=PlaneWave(n_t0=0))
 
 
 def test_zero_temperature_batch_default_spread():
@@ -338,8 +258,9 @@ def test_zero_temperature_batch_spread_two_keeps_accuracy():
     # gold, R = 10 um, L = 1 - 2 um, default sizes: grouped (spread 2: shared k- and xi-grids of L_min)
     # against every gap on its own grid; measured 1.4e-7 (legacy n_t0 = 40 rule: 4e-5)
     Ls = np.array([1e-6, 1.25e-6, 1.6e-6, 2e-6])
-    grouped = np.asarray(casimir_free_energy(Ls, 1e-5, math.inf, 0.0, GOLD))
-    single = np.asarray(casimir_free_energy(Ls, 1e-5, math.inf, 0.0, GOLD, group_spread=1.0))
+    g = geometry(Ls, 1e-5, math.inf, GOLD)
+    grouped = np.asarray(casimir_free_energy(g, 0.0))
+    single = np.asarray(casimir_free_energy(g, 0.0, engine=PlaneWave(group_spread=1.0)))
     np.testing.assert_allclose(grouped, single, rtol=5e-7)
 
 
@@ -347,8 +268,9 @@ def test_zero_temperature_batch_spread_two_keeps_accuracy():
 def test_zero_temperature_sphere_plane_gold_public_default():
     # casimir_free_energy at T = 0, gold, R = 10 um, L = 1 um (default truncation): default rule vs
     # step 0.125 (66 nodes), measured 5e-10
-    E = float(casimir_free_energy(1e-6, 1e-5, math.inf, 0.0, GOLD))
-    E_fine = float(casimir_free_energy(1e-6, 1e-5, math.inf, 0.0, GOLD, t0_step=0.125))
+    g = geometry(1e-6, 1e-5, math.inf, GOLD)
+    E = float(casimir_free_energy(g, 0.0))
+    E_fine = float(casimir_free_energy(g, 0.0, engine=PlaneWave(t0_step=0.125)))
     assert E == pytest.approx(E_fine, rel=1e-8)
 
 
@@ -358,7 +280,8 @@ def test_high_temperature_limit_is_zero_frequency_term():
     # at L >> lambda_T only n = 0 survives: F -> (k_B T/2) log det(1 - M(0))
     R, L, T = 1e-6, 1e-6, 3e4
     # same static sizes as the autodiff test below (one compilation)
-    F = casimir_free_energy(L, R, math.inf, T, GOLD, truncation=(16, 9, 12), n_frequencies=4)
+    F = casimir_free_energy(geometry(L, R, math.inf, GOLD), T,
+                            engine=PlaneWave(truncation=(16, 9, 12), n_frequencies=4))
     # independent n = 0 value: the universal Drude result f_DvD(y = 2, u = 0) (casimir-spheres.md §4.B)
     assert float(F) == pytest.approx(-0.5 * k_B * T * 0.0843964695152, rel=1e-5)
 
@@ -366,18 +289,18 @@ def test_high_temperature_limit_is_zero_frequency_term():
 @pytest.mark.slow
 def test_low_temperature_approaches_zero_temperature():
     R, L = 1e-7, 1e-7
-    sizes = dict(truncation=(16, 9, 12))
-    E0 = casimir_free_energy(L, R, math.inf, 0.0, PEC, **sizes)
-    F = casimir_free_energy(L, R, math.inf, 10.0, PEC, method="psd", **sizes)
+    g = geometry(L, R, math.inf, PEC)
+    E0 = casimir_free_energy(g, 0.0, engine=PlaneWave(truncation=(16, 9, 12)))
+    F = casimir_free_energy(g, 10.0, engine=PlaneWave(frequencies="psd", truncation=(16, 9, 12)))
     assert float(F) == pytest.approx(float(E0), rel=1e-4)
 
 
 @pytest.mark.slow
 def test_psd_equals_matsubara():
     R, L, T = 1e-6, 1e-6, 300.0
-    kw = dict(truncation=(16, 9, 12))
-    a = casimir_free_energy(L, R, math.inf, T, GOLD, method="matsubara", rtol=1e-8, **kw)
-    b = casimir_free_energy(L, R, math.inf, T, GOLD, method="psd", rtol=1e-8, **kw)
+    g = geometry(L, R, math.inf, GOLD)
+    a = casimir_free_energy(g, T, engine=PlaneWave(frequencies="matsubara", rtol=1e-8, truncation=(16, 9, 12)))
+    b = casimir_free_energy(g, T, engine=PlaneWave(frequencies="psd", rtol=1e-8, truncation=(16, 9, 12)))
     assert float(a) == pytest.approx(float(b), rel=1e-7)
 
 
@@ -386,11 +309,11 @@ def test_psd_equals_matsubara():
 
 def test_force_matches_central_differences():
     R, L, T = 1e-6, 1e-6, 300.0
-    kw = dict(truncation=(16, 9, 12), n_frequencies=4)
+    kw = PlaneWave(truncation=(16, 9, 12), n_frequencies=4)
     h = 1e-9
-    Fp = float(casimir_free_energy(L + h, R, math.inf, T, GOLD, **kw))
-    Fm = float(casimir_free_energy(L - h, R, math.inf, T, GOLD, **kw))
-    force = float(casimir_force(L, R, math.inf, T, GOLD, **kw))
+    Fp = float(casimir_free_energy(geometry(L + h, R, math.inf, GOLD), T, engine=kw))
+    Fm = float(casimir_free_energy(geometry(L - h, R, math.inf, GOLD), T, engine=kw))
+    force = float(casimir_force(geometry(L, R, math.inf, GOLD), T, engine=kw))
     assert force == pytest.approx(-(Fp - Fm) / (2 * h), rel=1e-6)
     assert force < 0
 
@@ -398,15 +321,16 @@ def test_force_matches_central_differences():
 @pytest.mark.slow
 def test_force_gradient_and_entropy_match_central_differences():
     R, L, T = 1e-6, 1e-6, 300.0
-    kw = dict(truncation=(16, 9, 12), n_frequencies=4)
+    kw = PlaneWave(truncation=(16, 9, 12), n_frequencies=4)
     h = 1e-9
-    Fp, F0, Fm = (float(casimir_free_energy(x, R, math.inf, T, GOLD, **kw)) for x in (L + h, L, L - h))
-    grad = float(casimir_force_gradient(L, R, math.inf, T, GOLD, **kw))
+    Fp, F0, Fm = (float(casimir_free_energy(geometry(x, R, math.inf, GOLD), T, engine=kw)) for x in (L + h, L, L - h))
+    g = geometry(L, R, math.inf, GOLD)
+    grad = float(casimir_force_gradient(g, T, engine=kw))
     assert grad == pytest.approx(-(Fp - 2 * F0 + Fm) / h**2, rel=1e-4)
     dT = 1e-2
-    S = float(casimir_entropy(L, R, math.inf, T, GOLD, **kw))
-    Sp = float(casimir_free_energy(L, R, math.inf, T + dT, GOLD, **kw))
-    Sm = float(casimir_free_energy(L, R, math.inf, T - dT, GOLD, **kw))
+    S = float(casimir_entropy(g, T, engine=kw))
+    Sp = float(casimir_free_energy(g, T + dT, engine=kw))
+    Sm = float(casimir_free_energy(g, T - dT, engine=kw))
     assert S == pytest.approx(-(Sp - Sm) / (2 * dT), rel=1e-6)
 
 
@@ -427,9 +351,10 @@ def test_free_energy_batch_equals_loop():
     # route's LU log det differs from logdet.log_det_one_minus by rounding only: measured 1.3e-11)
     R, T = 1e-6, 300.0
     Ls = np.array([1e-6, 1.5e-6, 2e-6])
-    kw = dict(truncation=(16, 9, 12), n_frequencies=4)
-    batch = casimir_free_energy(Ls, R, math.inf, T, GOLD, chunk_size=2, group_spread=1.0, **kw)
-    loop = np.array([float(casimir_free_energy(L, R, math.inf, T, GOLD, **kw)) for L in Ls])
+    kw = PlaneWave(truncation=(16, 9, 12), n_frequencies=4)
+    batch = casimir_free_energy(geometry(Ls, R, math.inf, GOLD), T, engine=PlaneWave(
+        truncation=(16, 9, 12), n_frequencies=4, chunk_size=2, group_spread=1.0))
+    loop = np.array([float(casimir_free_energy(geometry(L, R, math.inf, GOLD), T, engine=kw)) for L in Ls])
     np.testing.assert_allclose(np.asarray(batch), loop, rtol=1e-10)
 
 
@@ -441,15 +366,16 @@ def test_batch_shares_kernels_and_keeps_accuracy(R2):
     # R/L = 10, sphere-plane) and not worse against a higher truncation (eta = 1.5).
     R, T = 3e-6, 300.0
     Ls = np.array([1.6e-6, 1e-6, 1.3e-6, 2e-6])          # unsorted on purpose
-    sizes, nf = casimir_sizes(Ls.min(), R, R2, T)
-    kw = dict(truncation=sizes if math.isfinite(R2) else sizes[:3], n_frequencies=nf)
-    batch = np.asarray(casimir_free_energy(Ls, R, R2, T, GOLD, **kw))
-    single = np.array([float(casimir_free_energy(L, R, R2, T, GOLD, **kw)) for L in Ls])
+    # default sizes of the smallest gap: truncation (N, M, l_max) or (N, M, l_max1, l_max2), n_frequencies
+    kw = PlaneWave().sized_for(geometry(Ls.min(), R, R2, GOLD), T)
+    nf = kw.n_frequencies
+    batch = np.asarray(casimir_free_energy(geometry(Ls, R, R2, GOLD), T, engine=kw))
+    single = np.array([float(casimir_free_energy(geometry(L, R, R2, GOLD), T, engine=kw)) for L in Ls])
     assert batch[1] == pytest.approx(single[1], rel=1e-10)
     np.testing.assert_allclose(batch, single, rtol=1e-6)
     assert np.all(np.diff(batch[[1, 2, 0, 3]]) > 0)     # |F| decreases with L
     if math.isinf(R2):
-        ref = float(casimir_free_energy(Ls[3], R, R2, T, GOLD, eta=1.5, n_frequencies=nf))
+        ref = float(casimir_free_energy(geometry(Ls[3], R, R2, GOLD), T, engine=PlaneWave(eta=1.5, n_frequencies=nf)))
         assert abs(batch[3] / ref - 1) < 1e-6
 
 
@@ -463,7 +389,8 @@ def test_batch_grouping_by_spread():
         assert row.max() / row.min() <= 2.0 and row.min() == row[0]
     assert Lg.shape[1] == 3
     with pytest.raises(ValueError, match="group_spread"):
-        casimir_free_energy(np.array([1e-6, 2e-6]), 1e-6, math.inf, 300.0, GOLD, group_spread=0.5)
+        casimir_free_energy(geometry(np.array([1e-6, 2e-6]), 1e-6, math.inf, GOLD), 300.0,
+                            engine=PlaneWave(group_spread=0.5))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -507,26 +434,28 @@ def test_pemc_plate_duality_invariance():
         assert float(ld(xi, PEMC(0.0), PEMC(0.7))) == pytest.approx(d, rel=1e-12)
         assert abs(d / pec) < 0.5
     # through the public free energy at 300 K
-    F_pec = float(casimir_free_energy(1e-6, 2e-6, math.inf, 300.0, PEC, truncation=(16, 9, 20)))
-    F_pemc = float(casimir_free_energy(1e-6, 2e-6, math.inf, 300.0, PEMC(0.5), truncation=(16, 9, 20)))
+    kw = PlaneWave(truncation=(16, 9, 20))
+    F_pec = float(casimir_free_energy(geometry(1e-6, 2e-6, math.inf, PEC), 300.0, engine=kw))
+    F_pemc = float(casimir_free_energy(geometry(1e-6, 2e-6, math.inf, PEMC(0.5)), 300.0, engine=kw))
     assert F_pemc == pytest.approx(F_pec, rel=1e-10)
 
 
 @pytest.mark.parametrize("kwargs,name", [
-    (dict(L=0.0), "L"), (dict(L=-1e-6), "L"), (dict(R1=-1e-6), "R1"), (dict(T=-1.0), "T"),
-    (dict(L=float("nan")), "L"), (dict(material1="gold"), "material1"), (dict(method="x"), "method"),
+    (dict(L=0.0), "distance"), (dict(L=-1e-6), "distance"), (dict(R1=-1e-6), "radius"),
+    (dict(T=-1.0), "temperature"), (dict(L=float("nan")), "distance"), (dict(material1="gold"), "sphere"),
+    (dict(method="x"), "frequencies"),
 ])
 def test_bad_input_raises(kwargs, name):
-    args = dict(L=1e-6, R1=1e-6, R2=math.inf, T=300.0, material1=GOLD)
+    args = dict(L=1e-6, R1=1e-6, T=300.0, material1=GOLD, method="matsubara")
     args.update(kwargs)
-    method = args.pop("method", "matsubara")
     with pytest.raises(ValueError, match=name):
-        casimir_free_energy(**args, method=method)
+        casimir_free_energy(geometry(args["L"], args["R1"], math.inf, args["material1"], GOLD), args["T"],
+                            engine=PlaneWave(frequencies=args["method"]))
 
 
 def test_sizes_follow_aspect_ratio():
-    (N, M, l1, l2), n = casimir_sizes(1e-6, 100e-6, math.inf, 300.0)
-    assert (N, M, l1) == (56, 51, 1200) and n == fs.matsubara_count(300.0, 1e-6)
+    engine = PlaneWave().sized_for(geometry(1e-6, 100e-6, math.inf, GOLD), 300.0)
+    assert engine.truncation == (56, 51, 1200) and engine.n_frequencies == fs.matsubara_count(300.0, 1e-6)
 
 
 def test_mixing_route_reduces_to_isotropic_route():
@@ -547,7 +476,7 @@ def test_pfa_correction_perfect_conductors_zero_temperature():
     xs, ys = [], []
     for rho in (10.0, 20.0, 40.0):
         L = R / rho
-        E = float(casimir_free_energy(L, R, math.inf, 0.0, PEC))
+        E = float(casimir_free_energy(geometry(L, R, math.inf, PEC), 0.0))
         ratio = E / (-np.pi**3 * hbar * c * R / (720 * L**2))
         xs.append(1 / rho)
         ys.append((ratio - 1) * rho)
@@ -565,14 +494,15 @@ def test_polystyrene_spheres_in_water():
     from jaxem.materials import LorentzOscillators
     ps, water = LorentzOscillators.polystyrene(), LorentzOscillators.water()
     L, R, T = 0.5e-6, 1e-6, 300.0
-    kw = dict(truncation=(14, 9, 16, 16))
+    kw = PlaneWave(truncation=(14, 9, 16, 16))
     # vacuum as a medium of the same shape as water (zero strengths): one compiled kernel for both
     vacuum = LorentzOscillators(1.0, np.zeros(water.strengths.shape), water.resonances, water.dampings)
-    f_vac = float(casimir_free_energy(L, R, R, T, ps, ps, medium=vacuum, **kw))
-    f_w = float(casimir_free_energy(L, R, R, T, ps, ps, medium=water, **kw))
-    f_ws = float(casimir_free_energy(L, R, R, T, ps, ps, medium=water, screened=True, **kw))
+    f_vac = float(casimir_free_energy(geometry(L, R, R, ps, ps, medium=vacuum), T, engine=kw))
+    f_w = float(casimir_free_energy(geometry(L, R, R, ps, ps, medium=water), T, engine=kw))
+    f_ws = float(casimir_free_energy(geometry(L, R, R, ps, ps, medium=water), T,
+                                     engine=PlaneWave(truncation=(14, 9, 16, 16), screened=True)))
     assert np.isfinite(f_w) and f_vac < f_w < f_ws < 0
-    f0 = float(jaxem.casimir_free_energy_ht(L, R, R, ps, ps, medium=water))
+    f0 = float(jaxem.casimir_zero_frequency_term(geometry(L, R, R, ps, ps, medium=water)))
     assert (f_w - f_ws) / (k_B * T) == pytest.approx(f0, rel=2e-4)
 
 
@@ -584,9 +514,9 @@ def test_batch_force_matches_single_point_forces():
     # at the default truncation the difference is <= 5e-7 (slow test below).
     R, T = 1e-6, 300.0
     Ls = np.array([1e-6, 1.5e-6, 2e-6])
-    kw = dict(truncation=(16, 9, 12), n_frequencies=4)
-    batch = np.asarray(casimir_force(Ls, R, math.inf, T, GOLD, **kw))
-    single = np.array([float(casimir_force(L, R, math.inf, T, GOLD, **kw)) for L in Ls])
+    kw = PlaneWave(truncation=(16, 9, 12), n_frequencies=4)
+    batch = np.asarray(casimir_force(geometry(Ls, R, math.inf, GOLD), T, engine=kw))
+    single = np.array([float(casimir_force(geometry(L, R, math.inf, GOLD), T, engine=kw)) for L in Ls])
     np.testing.assert_allclose(batch, single, rtol=3e-4)
     assert np.all(batch < 0)
 
@@ -595,11 +525,10 @@ def test_batch_force_matches_single_point_forces():
 def test_batch_force_gradient_and_entropy_match_single_points():
     R, T = 3e-6, 300.0
     Ls = np.array([1.6e-6, 1e-6, 1.3e-6, 2e-6])
-    sizes, nf = casimir_sizes(Ls.min(), R, math.inf, T)
-    kw = dict(truncation=sizes[:3], n_frequencies=nf)
+    kw = PlaneWave().sized_for(geometry(Ls.min(), R, math.inf, GOLD), T)
     for fn in (casimir_force, casimir_force_gradient, casimir_entropy):   # measured <= 5e-7, 4.2e-6, 5.6e-6
-        batch = np.asarray(fn(Ls, R, math.inf, T, GOLD, **kw))
-        single = np.array([float(fn(L, R, math.inf, T, GOLD, **kw)) for L in Ls])
+        batch = np.asarray(fn(geometry(Ls, R, math.inf, GOLD), T, engine=kw))
+        single = np.array([float(fn(geometry(L, R, math.inf, GOLD), T, engine=kw)) for L in Ls])
         np.testing.assert_allclose(batch, single, rtol=2e-5)
 
 
@@ -615,7 +544,8 @@ def test_pfa_sweep_with_fixed_frequency_count_compiles_once():
 
     gold = Drude.gold()
     assert matsubara_count(300.0, 0.3e-6) != matsubara_count(300.0, 3e-6)
-    fe.casimir_pfa_force(0.3e-6, 1e-5, math.inf, 300.0, gold, gold, n_frequencies=7)
+    engine = ProximityForce(n_frequencies=7)
+    casimir_force(geometry(0.3e-6, 1e-5, math.inf, gold), 300.0, engine=engine)
     before = fe._pfa_batch._cache_size()
-    fe.casimir_pfa_force(3e-6, 1e-5, math.inf, 300.0, gold, gold, n_frequencies=7)
+    casimir_force(geometry(3e-6, 1e-5, math.inf, gold), 300.0, engine=engine)
     assert fe._pfa_batch._cache_size() == before

@@ -23,7 +23,7 @@ from jaxem._runtime import JaxlibDeadlockWarning, jaxlib_can_deadlock, warn_if_d
 # deserialize the same program and load the compiled executable from the cache, side by side, so each fresh
 # process costs seconds, not the 20 s of tracing and compiling, while running exactly the same LAPACK kernels.
 _FORCE_GRADIENT = textwrap.dedent("""
-    import math, sys
+    import sys
     import jax, jax.numpy as jnp
     jax.config.update("jax_enable_x64", True)
     jax.config.update("jax_compilation_cache_dir", sys.argv[2])
@@ -32,11 +32,10 @@ _FORCE_GRADIENT = textwrap.dedent("""
     program = sys.argv[3]
     if sys.argv[1] == "export":
         import jaxem
-        from jaxem.casimir import casimir_sizes
         gold = jaxem.Drude.gold()
-        sizes, n_freq = casimir_sizes(1e-6, 10e-6, math.inf, 300.0)
-        fn = jax.jit(lambda L: jaxem.casimir_force_gradient(L, 10e-6, math.inf, 300.0, gold, gold,
-                                                            truncation=sizes[:3], n_frequencies=n_freq))
+        geometry = lambda L: jaxem.SpherePlane(radius=10e-6, distance=L, sphere=gold, plane=gold)
+        engine = jaxem.PlaneWave().sized_for(geometry(1e-6), 300.0)   # sizes fixed: L is traced below
+        fn = jax.jit(lambda L: jaxem.casimir_force_gradient(geometry(L), 300.0, engine=engine))
         exported = jax.export.export(fn)(jax.ShapeDtypeStruct((), jnp.float64))
         with open(program, "wb") as f:
             f.write(exported.serialize())
@@ -87,8 +86,8 @@ _SHARDED_FACTORISATIONS = textwrap.dedent("""
     print("ok")
 """)
 
-# jaxem.casimir_pfa_force_gradient(1e-6, 10e-6, inf, 300.0, gold, gold) [N/m] (Lifshitz + PFA; not recomputed
-# here: its compilation would double the test's time)
+# jaxem.casimir_force_gradient(SpherePlane(radius=10e-6, distance=1e-6, sphere=gold, plane=gold), 300.0,
+# engine=ProximityForce()) [N/m] (Lifshitz + PFA; not recomputed here: its compilation would double the test's time)
 _PFA_FORCE_GRADIENT = 6.177783792012766e-08
 
 

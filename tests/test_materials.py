@@ -15,6 +15,7 @@ import jaxem  # noqa: F401  (x64)
 from jaxem.constants import ev_to_rad_per_s, matsubara_frequency
 from jaxem.materials import (PEMC, BiIsotropic, Dielectric, Drude, LorentzOscillators, Material,
                              PerfectConductor, Plasma, TabulatedEpsilon, material_from_name)
+from reference import polystyrene_epsilon_imag, water_epsilon_imag
 
 
 def kramers_kronig_imag(material, xi):
@@ -225,23 +226,6 @@ def test_bad_input_raises(build, name):
 # ----------------------------------------------------------------------------------------------
 # polystyrene and water oscillator models (Casimir engine II, dielectric models)
 
-def _ps_reference(xi):
-    # van Zwol & Palasantzas, PRA 81, 062502 (2010), set 1, evaluated directly from the table (eV)
-    C = np.array([1.21e-2, 2.19e-2, 1.79e-2, 3.06e-2, 3.03e-1, 6.23e-1, 3.25e-1, 3.31e-2])
-    w = np.array([1.00e-3, 1.32e-2, 3.88, 1.31e-1, 5.99, 10.2, 18.8, 51.5]) * 1.602176634e-19 / 1.054571817e-34
-    return 1 + np.sum(C / (1 + (xi / w) ** 2))
-
-
-def _water_reference(xi):
-    # Fiedler et al., J. Phys. Chem. B 124, 3103 (2020): exact Debye terms + damped oscillators (eV)
-    ev = 1.602176634e-19 / 1.054571817e-34
-    from jaxem.materials import _WATER_FIEDLER_2020
-    t = np.asarray(_WATER_FIEDLER_2020)
-    w, c, g = t[:, 0] * ev, t[:, 1], t[:, 2] * ev
-    debye = 0.47 / (1 + xi / (6.84e-6 * ev)) + 72.62 / (1 + xi / (7.98e-5 * ev))
-    return 1 + debye + np.sum(c * w**2 / (w**2 + g * xi + xi**2))
-
-
 def test_polystyrene_and_water_epsilon_imag():
     from jaxem.materials import LorentzOscillators
     ps, water = LorentzOscillators.polystyrene(), LorentzOscillators.water()
@@ -254,8 +238,8 @@ def test_polystyrene_and_water_epsilon_imag():
     assert e_w[0] == pytest.approx(78.7403, rel=1e-6)
     # the published formulas, Debye terms exact (the overdamped-oscillator form differs by < 1e-12)
     # (CODATA 2018 eV -> rad/s here; jaxem.constants agrees to 2e-10)
-    np.testing.assert_allclose(e_ps, [_ps_reference(x) for x in xi], rtol=1e-9)
-    np.testing.assert_allclose(e_w, [_water_reference(x) for x in xi], rtol=1e-9)
+    np.testing.assert_allclose(e_ps, [polystyrene_epsilon_imag(x) for x in xi], rtol=1e-9)
+    np.testing.assert_allclose(e_w, [water_epsilon_imag(x) for x in xi], rtol=1e-9)
     # optical window (xi = 1 eV, between IR and UV bands): close to n^2 (water 1.78, polystyrene
     # model 1 + sum C_UV = 2.30), and the Debye plateau has dropped out at the first Matsubara frequency
     xi1 = 1.519267e15

@@ -2,9 +2,9 @@
 
 References: Bohren-Huffman BHMIE and Wiscombe MIEV0 published cases (scattering.md §4 item 3,
 W. J. Wiscombe NCAR/TN-140 (1979)), miepython 3.3 for random (x, m), treams 0.4.7 for chiral
-spheres, the spec's boundary-value oracle solved here with mpmath Bessel functions
-(scattering.md §2.6.4), the spec's computed real-frequency chiral numbers (§4 item 9), closed-form
-Rayleigh limits, the optical theorem and energy conservation.
+spheres, the spec's boundary-value oracle solved with mpmath Bessel functions (scattering.md §2.6.4),
+the spec's computed real-frequency chiral numbers (§4 item 9), closed-form Rayleigh limits, the optical
+theorem and energy conservation.  The mpmath and scipy references are in tests/reference.py.
 
 Conventions: jaxem uses e^{-i omega t} (Im m > 0 absorbs, Bohren-Huffman); miepython and Wiscombe
 write m = n - i k, so their m is conj(ours). miepython conjugates m back internally and returns the
@@ -14,7 +14,6 @@ import math
 
 import jax
 import jax.numpy as jnp
-import mpmath as mp
 import numpy as np
 import pytest
 from jax.test_util import check_grads
@@ -22,65 +21,7 @@ from jax.test_util import check_grads
 import jaxem  # noqa: F401  (enables x64)
 from jaxem.mie import (amplitude_matrix, bi_isotropic_reflection_matrix, dipole_polarizabilities,
                        mie_coefficients, mie_efficiencies, pemc_reflection_matrix, wiscombe_lmax)
-
-# ---------------------------------------------------------------------------------------------
-# independent references
-
-
-def _mp_sph(l, z, kind):
-    """Spherical Bessel j_l or h_l^(1) at complex z with mpmath (30 digits)."""
-    z = mp.mpc(z)
-    j = mp.sqrt(mp.pi / (2 * z)) * mp.besselj(l + mp.mpf(1) / 2, z)
-    if kind == "j":
-        return j
-    y = mp.sqrt(mp.pi / (2 * z)) * mp.bessely(l + mp.mpf(1) / 2, z)
-    return j + 1j * y
-
-
-def _mp_riccati_derivative(l, z, kind):
-    """D[z_l](rho) = (1/rho) d(rho z_l(rho))/d rho = z_{l-1}(rho) - l z_l(rho)/rho."""
-    return _mp_sph(l - 1, z, kind) - l * _mp_sph(l, z, kind) / mp.mpc(z)
-
-
-def bvp_oracle(w, eps, mu, chi, kappa, l):
-    """[[r^EE, r^EM], [r^ME, r^MM]] from the tangential boundary-value system (scattering.md §2.6.4).
-
-    Solved in 30-digit mpmath at real size parameter w for the relative parameters of the sphere.
-    """
-    mp.mp.dps = 30
-    eps, mu, chi, kappa = (mp.mpc(v) for v in (eps, mu, chi, kappa))
-    n0 = mp.sqrt(eps * mu - chi ** 2)
-    m_l, m_r = n0 - kappa, n0 + kappa
-    m_p, m_m = (n0 - 1j * chi) / eps, (n0 + 1j * chi) / eps
-    j, h = _mp_sph(l, w, "j"), _mp_sph(l, w, "h")
-    dj, dh = _mp_riccati_derivative(l, w, "j"), _mp_riccati_derivative(l, w, "h")
-    jl, jr = _mp_sph(l, m_l * w, "j"), _mp_sph(l, m_r * w, "j")
-    dl, dr = _mp_riccati_derivative(l, m_l * w, "j"), _mp_riccati_derivative(l, m_r * w, "j")
-    # unknowns (a, b, A, B); rows: the four tangential continuity equations
-    mat = mp.matrix([[0, h, -jl, -jr],
-                     [dh, 0, -dl, dr],
-                     [h, 0, -jl / m_m, jr / m_p],
-                     [0, dh, -dl / m_m, -dr / m_p]])
-    out = []
-    for e, f in ((1, 0), (0, 1)):
-        rhs = mp.matrix([-f * j, -e * dj, -e * j, -f * dj])
-        sol = mp.lu_solve(mat, rhs)
-        out.append((complex(sol[0]), complex(sol[1])))
-    (a1, b1), (a2, b2) = out
-    # a = -(r^EE e + i r^EM f), b = -(-i r^ME e + r^MM f)
-    return np.array([[-a1, 1j * a2], [-1j * b1, -b2]])
-
-
-def scipy_pec(x, l_max):
-    """Perfect-conductor coefficients a_l = psi_l'/xi_l', b_l = psi_l/xi_l with scipy Bessel functions."""
-    from scipy.special import spherical_jn, spherical_yn
-
-    n = np.arange(1, l_max + 1)
-    j, y = spherical_jn(n, x), spherical_yn(n, x)
-    jp, yp = spherical_jn(n, x, derivative=True), spherical_yn(n, x, derivative=True)
-    psi, xi = x * j, x * (j + 1j * y)
-    dpsi, dxi = j + x * jp, (j + 1j * y) + x * (jp + 1j * yp)
-    return dpsi / dxi, psi / xi
+from reference import bvp_reflection, mp_mie_coefficients, scipy_pec
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,11 +149,11 @@ _BVP_CASES = [
 
 @pytest.mark.parametrize("w, eps, mu, chi, kappa", _BVP_CASES)
 def test_bi_isotropic_matches_boundary_value_oracle(w, eps, mu, chi, kappa):
-    """All four r_l, l = 1..3, equal the 30-digit solution of the 4x4 boundary-value system
+    """All four r_l, l = 1..3, equal the 40-digit solution of the 4x4 boundary-value system
     (scattering.md §2.6.4); rtol 1e-10 relative to the largest entry of each order."""
     got = np.asarray(bi_isotropic_reflection_matrix(w, eps, mu, chi, kappa, 8))
     for l in (1, 2, 3):
-        ref = bvp_oracle(w, eps, mu, chi, kappa, l)
+        ref = bvp_reflection(w, l, eps, mu, chi, kappa)
         scale = np.max(np.abs(ref))
         np.testing.assert_allclose(got[l - 1], ref, rtol=0, atol=1e-10 * scale)
 
@@ -536,29 +477,6 @@ def test_sphere_reflection_matrix_material_wrapper():
         sphere_reflection_matrix(omega, -1.0, Dielectric(2.0), 4)
 
 
-def _mp_mie_ab(x, m, l_max):
-    """Bohren-Huffman a_l, b_l from 40-digit mpmath Riccati-Bessel functions (psi' = psi_{l-1} - l psi_l/z)."""
-    mp.mp.dps = 40
-    x, m = mp.mpf(x), mp.mpc(m)
-
-    def psi(z, l):
-        return z * _mp_sph(l, z, "j")
-
-    def xi(z, l):
-        return z * _mp_sph(l, z, "h")
-
-    out = []
-    for l in range(1, l_max + 1):
-        px, pmx, hx = psi(x, l), psi(m * x, l), xi(x, l)
-        dpx = psi(x, l - 1) - l * px / x
-        dpmx = psi(m * x, l - 1) - l * pmx / (m * x)
-        dhx = xi(x, l - 1) - l * hx / x
-        a = (m * pmx * dpx - px * dpmx) / (m * pmx * dhx - hx * dpmx)
-        b = (pmx * dpx - m * px * dpmx) / (pmx * dhx - m * hx * dpmx)
-        out.append((complex(a), complex(b)))
-    return np.array(out).T
-
-
 @pytest.mark.parametrize("x, m", [(42.229894174573246, 2.339495857856481 + 0.819626719119277j),
                                   (17.685457890856426, 1.8385646053149087 + 0.19132392605720028j),
                                   (0.3, 1.33), (3.0, 0.75)])
@@ -566,7 +484,7 @@ def test_against_mpmath_coefficients(x, m):
     """a_l, b_l vs 40-digit mpmath (atol 1e-13; orders to Wiscombe + 6, beyond that |a_l| < 1e-13) and
     Q_back from them (rtol 1e-10)."""
     l_max = 70
-    a_ref, b_ref = _mp_mie_ab(x, m, wiscombe_lmax(x) + 6)
+    a_ref, b_ref = mp_mie_coefficients(x, m, wiscombe_lmax(x) + 6)
     a_ref = np.pad(a_ref, (0, l_max - len(a_ref)))
     b_ref = np.pad(b_ref, (0, l_max - len(b_ref)))
     a, b = mie_coefficients(x, m, l_max)

@@ -2,23 +2,22 @@
 
 Independent references:
 - scattering.md §4 validation numbers (items 4-8, 10, 18, 19), computed there with mpmath;
-- the boundary-value system of scattering.md §2.6.4 solved in mpmath (30 digits);
+- the boundary-value system of scattering.md §2.6.4 solved in mpmath (40 digits);
 - mpmath Bessel functions I_{l+1/2} (mpmath.besseli) and K_{l+1/2} (exact finite sum) at
   l up to 1e4 and x from 1e-4 to 1e4;
 - miepython Bohren-Huffman a_l, b_l via the continuation x = -i w (scattering.md §2.7);
 - duality covariance R_PEMC(theta) = D(theta) R_PEC D(theta)^T (scattering.md §1.7);
 - the Rayleigh limit (4.51)-(4.54).
+The mpmath and scipy reference functions live in tests/reference.py.
 """
 import math
 
 import jax
 import jax.numpy as jnp
 import miepython
-import mpmath as mp
 import numpy as np
 import pytest
 from jax.test_util import check_grads
-from scipy.special import ive, spherical_jn, spherical_yn
 
 import jaxem  # noqa: F401  (x64)
 from jaxem.constants import c as C_LIGHT
@@ -27,105 +26,12 @@ from jaxem.mie import (pemc_reflection_imag, perfect_conductor_reflection_imag,
                        reflection_coefficients_imag, reflection_matrix_imag,
                        reflection_matrix_imag_factored, size_parameter_imag)
 from jaxem.mie.imaginary import _bessel_pieces, _pemc_q, _q_matrix, _relative_indices
-
-mp.mp.dps = 40
+from reference import (bvp_reflection, mp_isotropic_r, mp_pec_r, mp_reduced_inputs,
+                       scipy_real_frequency_inputs)
 
 
 def to_r(log_abs, phase):
     return np.asarray(phase) * np.exp(np.asarray(log_abs))
-
-
-# ---------------------------------------------------------------------------------------------
-# mpmath references
-
-def mp_K(n, x):
-    """K_{n+1/2}(x) from the exact finite sum (mpmath.besselk fails at large order and argument)."""
-    x = mp.mpf(x)
-    s, t = mp.mpf(0), mp.mpf(1)
-    for k in range(n + 1):
-        s += t
-        t = t * (n + k + 1) * (n - k) / ((k + 1) * 2 * x)
-    return mp.sqrt(mp.pi / (2 * x)) * mp.exp(-x) * s
-
-
-def mp_bracket_I(z, l):
-    try:
-        return mp.besseli(l - 0.5, z) / mp.besseli(l + 0.5, z) - l / z
-    except mp.libmp.NoConvergence:
-        # mpmath's series gives up at order ~1e4 and argument ~1e6: use SciPy's (Amos)
-        # exponentially scaled I_nu instead (real z only; ~1e-14 relative)
-        zf = float(z)
-        return mp.mpf(ive(l - 0.5, zf) / ive(l + 0.5, zf)) - l / z
-
-
-def mp_isotropic_r(x, l, eps, mu=1):
-    """(log|r^EE|, sign r^EE, log|r^MM|, sign r^MM) of an isotropic sphere, (4.11) in mpmath."""
-    x, eps, mu = mp.mpf(x), mp.mpf(eps), mp.mpf(mu)
-    k_l, k_lm = mp_K(l, x), mp_K(l - 1, x)
-    log_c = mp.log(mp.pi / 2) + mp.log(mp.besseli(l + 0.5, x)) - mp.log(k_l)
-    bI, bK = mp_bracket_I(x, l), -k_lm / k_l - l / x
-    m, mprime = mp.sqrt(eps * mu), mp.sqrt(mu / eps)
-    bIm = mp_bracket_I(m * x, l)
-    q_ee = (bI - mprime * bIm) / (-bK + mprime * bIm)
-    q_mm = (mprime * bI - bIm) / (-mprime * bK + bIm)
-    s = (-1) ** l
-    return (float(log_c + mp.log(abs(q_ee))), s * mp.sign(q_ee), float(log_c + mp.log(abs(q_mm))),
-            s * mp.sign(q_mm))
-
-
-def mp_pec_r(x, l):
-    x = mp.mpf(x)
-    k_l, k_lm = mp_K(l, x), mp_K(l - 1, x)
-    log_c = mp.log(mp.pi / 2) + mp.log(mp.besseli(l + 0.5, x)) - mp.log(k_l)
-    ratio = mp_bracket_I(x, l) / (-k_lm / k_l - l / x)
-    return float(log_c + mp.log(abs(ratio))), float(log_c)
-
-
-def mp_sph(kind, l, z):
-    f = mp.besselj if kind == "j" else mp.hankel1
-    return mp.sqrt(mp.pi / (2 * z)) * f(l + 0.5, z)
-
-
-def bvp_reflection(x, l, eps, mu, chi, kappa):
-    """2x2 r_l from the tangential boundary-value system of scattering.md §2.6.4 (w = i x)."""
-    w = mp.mpc(0, x)
-    alpha, beta = mp.mpc(chi, -kappa), mp.mpc(chi, kappa)
-    root = mp.sqrt(eps * mu - (alpha + beta) ** 2 / 4)
-    n_L, n_R = root + 1j * (beta - alpha) / 2, root - 1j * (beta - alpha) / 2
-    t = mp.sqrt(1 - (alpha + beta) ** 2 / (4 * eps * mu))
-    u = (alpha + beta) / (2 * mp.sqrt(eps * mu))
-    m_p, m_m = mp.sqrt(mu / eps) * (t - 1j * u), mp.sqrt(mu / eps) * (t + 1j * u)
-
-    def jD(kind, z):
-        f, fm = mp_sph(kind, l, z), mp_sph(kind, l - 1, z)
-        return f, fm - l * f / z
-
-    j, Dj = jD("j", w)
-    h, Dh = jD("h", w)
-    jL, DL = jD("j", n_L * w)
-    jR, DR = jD("j", n_R * w)
-    M = mp.matrix([[0, h, -jL, -jR], [Dh, 0, -DL, DR], [h, 0, -jL / m_m, jR / m_p],
-                   [0, Dh, -DL / m_m, -DR / m_p]])
-    sol_e = mp.lu_solve(M, mp.matrix([0, -Dj, -j, 0]))        # e = 1, f = 0
-    sol_f = mp.lu_solve(M, mp.matrix([-j, 0, 0, -Dj]))        # e = 0, f = 1
-    r_ee, r_me = -sol_e[0], -1j * sol_e[1]
-    r_em, r_mm = 1j * sol_f[0], -sol_f[1]
-    return np.array([[complex(r_ee), complex(r_em)], [complex(r_me), complex(r_mm)]])
-
-
-def mp_reduced_inputs(x, m, l_max):
-    """Reduced brackets g, h, g_L, g_R and C_l from mpmath, for the algebra-only tests."""
-    mL, mR = complex(m["m_L"]), complex(m["m_R"])
-    out = {k: [] for k in ("g", "h", "gL", "gR", "c")}
-    xm = mp.mpf(x)
-    for l in range(1, l_max + 1):
-        out["g"].append(complex(mp_bracket_I(xm, l) - (l + 1) / xm))
-        out["h"].append(complex(-mp_K(l - 1, xm) / mp_K(l, xm)))
-        for key, mJ in (("gL", mL), ("gR", mR)):
-            z = mp.mpc(mJ) * xm
-            out[key].append(complex(mp_bracket_I(z, l) - (l + 1) / z))
-        out["c"].append(complex((-1) ** l * mp.pi / 2 * mp.besseli(l + 0.5, xm) / mp_K(l, xm)))
-    return {k: np.array(v) for k, v in out.items()}
 
 
 # spec values, scattering.md §4 (x, eps, mu, chi, kappa, {l: [[EE, EM], [ME, MM]]})
@@ -183,25 +89,7 @@ def test_algebra_matches_boundary_value_oracle(eps, mu, chi, kappa):
                              m, l_max))
     r = q * ref["c"][:, None, None]
     for l in range(1, l_max + 1):
-        assert_matrix_close(r[l - 1], bvp_reflection(x, l, eps, mu, chi, kappa), rtol=1e-12)
-
-
-def scipy_real_frequency_inputs(w, m, l_max):
-    """Reduced brackets at x = -i w from Riccati-Bessel log-derivatives (scattering.md §2.4, §2.7)."""
-    l = np.arange(1, l_max + 1)
-
-    def dpsi(z):
-        j, jp = spherical_jn(l, z), spherical_jn(l, z, derivative=True)
-        return (j + z * jp) / (z * j)
-
-    h = spherical_jn(l, w) + 1j * spherical_yn(l, w)
-    hp = spherical_jn(l, w, True) + 1j * spherical_yn(l, w, True)
-    dxi = (h + w * hp) / (w * h)
-    out = {"g": 1j * (dpsi(w) - (l + 1) / w), "h": 1j * (dxi + l / w)}
-    for key, mJ in (("gL", complex(m["m_L"])), ("gR", complex(m["m_R"]))):
-        out[key] = 1j * (dpsi(mJ * w + 0j) - (l + 1) / (mJ * w))
-    out["c"] = -(w * spherical_jn(l, w)) / (w * h)
-    return out
+        assert_matrix_close(r[l - 1], bvp_reflection(1j * x, l, eps, mu, chi, kappa), rtol=1e-12)
 
 
 def test_real_frequency_continuation_matches_miepython():
@@ -272,7 +160,7 @@ def test_bvp_oracle_full_kernel():
         for x in (0.05, 2.5):
             r = to_r(*reflection_coefficients_imag(x, eps, mu, chi, kappa, l_max=L_SMALL))
             for l in (1, 3):
-                assert_matrix_close(r[l - 1], bvp_reflection(x, l, eps, mu, chi, kappa), rtol=1e-10)
+                assert_matrix_close(r[l - 1], bvp_reflection(1j * x, l, eps, mu, chi, kappa), rtol=1e-10)
 
 
 def test_pec_and_pemc_spec_values():

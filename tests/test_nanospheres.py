@@ -14,21 +14,22 @@ from scipy import integrate
 import jaxem  # noqa: F401
 from jaxem.constants import c, eps0, hbar, k_B
 from jaxem.materials import Dielectric, LorentzOscillators
-from jaxem.polarizability import SILICA_INDEX_1064NM, clausius_mossotti
+from jaxem.polarizabilities import SILICA_INDEX_1064NM, clausius_mossotti
 from jaxem.thermal import matsubara_sum
 from jaxem.potentials.casimir_polder import (casimir_polder_far_field_law, casimir_polder_near_field_law,
                                              casimir_polder_potential, casimir_polder_potential_logdet,
                                              casimir_polder_potential_zero_temperature,
                                              casimir_polder_retarded_law, propagator_node_sum,
                                              propagator_trace_factor)
-from jaxem.potentials.nanospheres import (bound_states, drive_intensity, gaussian_beam_amplitude,
-                                          gaussian_trap_potential, mean_photon_number_cat,
-                                          mean_photon_number_squeezed_vacuum, nanosphere_forces,
-                                          nanosphere_potentials, nanosphere_stiffness, optical_binding_far_field_law,
-                                          optical_binding_near_field_law, optical_binding_potentials,
-                                          pair_potential, potential_minima, potentials_vs_separation,
-                                          rayleigh_range, squeezing_in_db, squeezing_parameter,
-                                          squeezing_parameter_paper, trap_potential, waist_from_numerical_aperture)
+from jaxem.potentials.drives import (drive_intensity, mean_photon_number_cat, mean_photon_number_squeezed_vacuum,
+                                     squeezing_in_db, squeezing_parameter, squeezing_parameter_paper)
+from jaxem.potentials.nanospheres import (bound_states, gaussian_beam_amplitude, gaussian_trap_potential,
+                                          nanosphere_forces, nanosphere_potentials, nanosphere_stiffness,
+                                          optical_binding_far_field_law, optical_binding_near_field_law,
+                                          optical_binding_potentials, pair_potential, potential_minima,
+                                          potentials_vs_separation, rayleigh_range, trap_potential,
+                                          waist_from_numerical_aperture)
+from reference import cp_zero_temperature_scipy
 
 SILICA = LorentzOscillators.silica()
 R = 100e-9
@@ -67,27 +68,12 @@ def test_cp_matsubara_table():
         assert np.allclose(got, ref, rtol=1e-8, atol=0), (T, got / ref - 1)
 
 
-def _cp_zero_scipy(r):
-    """Independent T = 0 value: scipy.quad of the imaginary-frequency integral (NumPy Drude–Lorentz)."""
-    wp, wt, g = np.array([1.75e14, 2.96e16]), np.array([1.32e14, 2.72e16]), np.array([4.28e13, 8.09e15])
-
-    def integrand(t):
-        xi = np.exp(t)
-        e = 1 + np.sum(wp**2 / (wt**2 + xi**2 + g * xi))
-        u = xi * r / sc.c
-        return ((e - 1) / (e + 2)) ** 2 * xi * np.exp(-2 * u) * (3 + 6 * u + 5 * u**2 + 2 * u**3 + u**4)
-
-    val = integrate.quad(integrand, np.log(1e-12 * sc.c / r), np.log(80 * sc.c / r), limit=500, epsabs=0,
-                         epsrel=1e-13)[0]
-    return -(sc.hbar / np.pi) * (R / r) ** 6 * val
-
-
 def test_cp_zero_temperature():
     got = kelvin(casimir_polder_potential_zero_temperature(CP_R, R, SILICA))
     # the spec's T = 0 column cut the integral at 1e-6 min(c/r, wt1), ~5e-7 low: tolerance 1e-6
     assert np.allclose(got, CP_0, rtol=1e-6, atol=0)
     for i in (1, 3, 6):  # independent scipy quadrature (its own accuracy ~2e-9): tolerance 1e-8
-        assert np.isclose(got[i], _cp_zero_scipy(CP_R[i]) / sc.k, rtol=1e-8)
+        assert np.isclose(got[i], cp_zero_temperature_scipy(CP_R[i], R) / sc.k, rtol=1e-8)
 
 
 def test_cp_constant_polarizability_closed_forms():
@@ -211,10 +197,16 @@ def test_node_sum_custom_jvp_equals_plain_autodiff():
     d2 = lambda f: jax.jit(jax.jacfwd(jax.grad(f)))(*args)  # noqa: E731
     assert np.isclose(d2(propagator_node_sum), d2(plain), rtol=1e-12)
     # the CP energy through the node sum equals the generic matsubara_sum of the same summand (rtol 1e-13)
-    from jaxem.potentials.casimir_polder import _summand
+    # (the summand alpha_A alpha_B Tr[T^2] built here from the public polarizability and trace factor)
     from jaxem.constants import matsubara_frequency
+    from jaxem.polarizabilities import polarizability_imag
+
+    def summand(xi, r):
+        alpha = polarizability_imag(xi, R, SILICA)
+        return alpha * alpha * propagator_trace_factor(xi * r / c) / (8.0 * jnp.pi**2 * eps0**2 * r**6)
+
     r = np.array([1e-9, 0.3e-6, 20e-6])
-    generic = jax.jit(lambda T: -k_B * T * matsubara_sum(lambda xi: _summand(xi, r[:, None], R, SILICA, R, SILICA),
+    generic = jax.jit(lambda T: -k_B * T * matsubara_sum(lambda xi: summand(xi, r[:, None]),
                                                          matsubara_frequency(1, T) * jnp.ones(3), 64))
     for T in (300.0, 4.0):
         assert np.allclose(casimir_polder_potential(r, T, R, SILICA), generic(T), rtol=1e-13, atol=0)
@@ -228,7 +220,7 @@ def test_cp_all_orders_logdet():
     # summand vs numpy slogdet of the 3x3 tensor from jaxem.green (rtol 1e-12); positive higher-order
     # correction below the spec's bound 2 alpha~(0)^2 (R/r)^6 and scaling ~ (R/r)^6 (within a factor 2)
     from jaxem.green import dipole_propagator_imag
-    from jaxem.polarizability import polarizability_imag
+    from jaxem.polarizabilities import polarizability_imag
     from jaxem.potentials.casimir_polder import _minus_logdet
 
     r = 2.5 * R

@@ -11,7 +11,7 @@ import pytest
 import jaxem  # noqa: F401
 from jaxem.constants import c, eps0, matsubara_frequency
 from jaxem.materials import Dielectric, LorentzOscillators
-from jaxem.polarizability import (SILICA_INDEX_1064NM, clausius_mossotti, mie_polarizabilities, polarizability,
+from jaxem.polarizabilities import (SILICA_INDEX_1064NM, clausius_mossotti, mie_polarizabilities, polarizability,
                                   polarizability_imag, radiative_correction, reduced_polarizability,
                                   sphere_polarizability)
 

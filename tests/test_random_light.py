@@ -16,7 +16,7 @@ from jaxem.potentials.random_light import (
     random_light_potential_born,
     scattering_cross_sections,
 )
-from jaxem.polarizability import lorentz_polarizability, reduced_lorentz_polarizabilities
+from jaxem.polarizabilities import lorentz_polarizability, reduced_lorentz_polarizabilities
 
 TWO_PI = 2.0 * np.pi
 

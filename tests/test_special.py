@@ -23,6 +23,7 @@ import pytest
 import scipy.special as sps
 
 import jaxem  # noqa: F401  (enables float64)
+from reference import mp_log_derivative_psi, mp_modified_row, mp_spherical_row
 from jaxem.special import (
     angular_functions,
     gauss_legendre,
@@ -44,7 +45,7 @@ from jaxem.special import (
 EPS = np.finfo(float).eps
 L_BIG = 10000
 
-# (z, l, j_l, y_l, h_l^(1), psi_l'/psi_l, xi_l'/xi_l, psi_l/xi_l), mpmath 40 digits (see _mpmath_spherical_row)
+# (z, l, j_l, y_l, h_l^(1), psi_l'/psi_l, xi_l'/xi_l, psi_l/xi_l), mpmath 40 digits (reference.mp_spherical_row)
 _SPHERICAL_TABLE = [
     ('10000.0', 0, '-0.000030561438888825214136091', '(0.00009521553682590148512403868+0.0j)', '(-0.000030561438888825214136091+0.00009521553682590148512403868j)', '3.11554495756143971592153', '(0.0+1.0j)', '(0.09340015469553981393239988+0.2909923809971474940090977j)'),
     ('10000.0', 1, '0.00009521248068201260260262507', '(0.00003057096044250780428460341+0.0j)', '(0.00009521248068201260260262507+0.00003057096044250780428460341j)', '-0.3210814372014238969851099', '(-9.99999990000000099999999e-13+0.999999990000000099999999j)', '(0.9065416386968459165557373-0.29107369514554762461936j)'),
@@ -144,7 +145,7 @@ _SPHERICAL_TABLE = [
     ('0.002j', 10000, '(3.113537741142216509414362e-65662+0.0j)', '(0.0+8.029049955670510451740713e+65659j)', '(-8.029049955670510451740713e+65659+0.0j)', '(0.0-5000500.000000099880908433j)', '(0.0+5000000.000000099900916841j)', '(-3.877840788552178377277631e-131322+0.0j)'),
 ]
 
-# (x, l, log I_{l+1/2}(x), log K_{l+1/2}(x), {I,x}, {K,x}), mpmath 40 digits (see _mpmath_modified_row)
+# (x, l, log I_{l+1/2}(x), log K_{l+1/2}(x), {I,x}, {K,x}), mpmath 40 digits (reference.mp_modified_row)
 _MODIFIED_TABLE = [
     (0.0001, 0, '-4.830961536966152110327101', '4.83086153863281877643342', '10000.00003333333283189375', '-1.0'),
     (0.0001, 3, '-37.11594300416333465646276', '35.17003285466357690721824', '40000.00001111110919311934', '-30000.00001999999854901459'),
@@ -219,32 +220,6 @@ _BRACKET_I_COMPLEX_TABLE = [
     ('(3+0.01j)', 200, '(67.00669932213399665059005-0.2233060420877389183130241j)'),
     ('(3+0.01j)', 3000, '(1000.322718392015259355564-3.334405729640881612228131j)'),
 ]
-
-
-# ---------------------------------------------------------------------------------------------
-# mpmath reference generators (used by the slow regeneration test)
-
-_KW = dict(maxprec=400000, maxterms=10**7)
-
-
-def _mp_sph(fn, l, z):
-    z = mp.mpmathify(z)
-    return mp.sqrt(mp.pi / (2 * z)) * fn(l + mp.mpf(1) / 2, z, **_KW)
-
-
-def _mpmath_spherical_row(z, l):
-    zz = mp.mpmathify(z)
-    j, h = _mp_sph(mp.besselj, l, z), _mp_sph(mp.hankel1, l, z)
-    jm = _mp_sph(mp.besselj, l - 1, z) if l > 0 else mp.cos(zz) / zz
-    hm = _mp_sph(mp.hankel1, l - 1, z) if l > 0 else mp.exp(1j * zz) / zz   # h_{-1} = e^{iz}/z
-    return (j, (h - j) / 1j, h, jm / j - l / zz, hm / h - l / zz, j / h)
-
-
-def _mpmath_modified_row(x, l):
-    nu, xx = l + mp.mpf(1) / 2, mp.mpf(x)
-    i, k = mp.besseli(nu, xx, **_KW), mp.besselk(nu, xx, **_KW)
-    im, km = mp.besseli(nu - 1, xx, **_KW), mp.besselk(nu - 1, xx, **_KW)
-    return (mp.log(i), mp.log(k), im / i - l / xx, -km / k - l / xx)
 
 
 def _split_table():
@@ -630,12 +605,12 @@ def test_bad_input_raises_value_error_naming_parameter(call, name):
 def test_tables_match_mpmath():
     # regenerate a spread of table rows with mpmath (40 digits) and compare to the stored strings
     for row in _SPHERICAL_TABLE[::7]:
-        fresh = _mpmath_spherical_row(complex(row[0]), row[1])
+        fresh = mp_spherical_row(complex(row[0]), row[1])
         for s, v in zip(row[2:], fresh):
             ref = mp.mpmathify(s)
             assert abs(ref - v) <= mp.mpf("1e-20") * abs(v)
     for row in _MODIFIED_TABLE[::5]:
-        fresh = _mpmath_modified_row(row[0], row[1])
+        fresh = mp_modified_row(row[0], row[1])
         for s, v in zip(row[2:], fresh):
             assert abs(mp.mpf(s) - v) <= mp.mpf("1e-20") * max(1, abs(v))
 
@@ -690,10 +665,7 @@ def test_log_derivative_psi_columns_against_mpmath(z, l):
     """D_l(z) = psi_l'/psi_l from the Lentz-free downward start vs 40-digit mpmath (rtol 1e-13)."""
     from jaxem.special.spherical import log_derivative_psi_columns
 
-    mp.mp.dps = 40
-    zz = mp.mpc(z.real, z.imag)
-    j = lambda k: mp.besselj(k + mp.mpf(1) / 2, zz)  # the common factor sqrt(pi/2z) cancels
-    ref = complex((l + 1) / zz - j(l + 1) / j(l))
+    ref = mp_log_derivative_psi(z, l)
     (d,) = log_derivative_psi_columns((jnp.asarray([z]),), l)
     assert abs(complex(d[l - 1, 0]) - ref) <= 1e-13 * abs(ref)
 
