@@ -43,19 +43,15 @@ def test_geometry_validates_at_construction():
             fn(1e-6, 1e-6, math.inf, 300.0, GOLD, engine=jaxem.PlaneWave())
 
 
-_POSITIONAL_REMOVED = pytest.mark.xfail(strict=False, reason="positional form removed by the lead")
-
-
-@_POSITIONAL_REMOVED
 @pytest.mark.parametrize("name", ["casimir_free_energy", "casimir_force", "casimir_force_gradient",
                                   "casimir_entropy"])
 def test_positional_form_is_rejected(name):
     # the face takes (geometry, temperature, *, engine): the former positional arguments (L, R1, R2, T,
     # material1, material2) are a ValueError, for a sphere above a plate and for two spheres
     fn = getattr(jaxem, name)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="geometry"):
         fn(1e-6, 2e-6, math.inf, 300.0, GOLD, GOLD)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="geometry"):
         fn(1e-6, 1e-6, 2e-6, 300.0, GOLD, PEC)
 
 
