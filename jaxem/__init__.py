@@ -10,7 +10,7 @@ coefficient), :mod:`jaxem.green`, :mod:`jaxem.polarizabilities`, :mod:`jaxem.the
 :mod:`jaxem.casimir` (engines, closed forms, PEMC results), :mod:`jaxem.optics`, :mod:`jaxem.potentials`
 (nanospheres, Casimir–Polder, random light), :mod:`jaxem.constants`, :mod:`jaxem.sweeps`.
 """
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 from ._checks import Float64Required as Float64Required
 from ._runtime import warn_if_deadlocking_jaxlib as _warn_if_deadlocking_jaxlib

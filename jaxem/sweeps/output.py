@@ -64,7 +64,7 @@ class Output:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _write_record(self, **extra):
-        from jaxem import __version__
+        from jaxem._version import __version__
 
         rec = dict(self._record, jaxem_version=__version__, files=sorted(set(self.files)), **extra)
         data = json.dumps(rec, indent=2, sort_keys=False).encode()

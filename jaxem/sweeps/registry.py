@@ -147,9 +147,10 @@ def discover_tasks() -> dict[str, Task]:
     """
     global _discovered
     if not _discovered:
-        import jaxem.sweeps as pkg
+        import pathlib
 
-        for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        # the task modules beside this file (no import of the package itself: it imports this module)
+        for mod in sorted(pkgutil.iter_modules([str(pathlib.Path(__file__).parent)]), key=lambda m: m.name):
             if mod.name.endswith("_tasks"):
                 importlib.import_module(f"jaxem.sweeps.{mod.name}")
         _discovered = True
