@@ -27,7 +27,7 @@ from jaxem.mie import reflection_matrix_imag
 def baseline(xi, radius, material, l_max):
     """r^EE, r^MM with SciPy's scaled Bessel functions (isotropic, vacuum host)."""
     x = xi * radius / c
-    eps = np.asarray(material.epsilon_imag(xi))
+    eps = np.asarray(material.epsilon_imaginary_frequency(xi))
     m = np.sqrt(eps)
     l = np.arange(1, l_max + 1)
     nu = l[None, :] + 0.5

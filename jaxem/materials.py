@@ -6,13 +6,13 @@ vmappable) with four methods
 * ``epsilon(omega)``, ``mu(omega)``: relative permittivity / permeability at real angular
   frequency ``omega`` [rad/s], complex, time dependence ``e^{-i omega t}`` so that ``Im eps > 0``
   means absorption;
-* ``epsilon_imag(xi)``, ``mu_imag(xi)``: the same response functions at imaginary frequency
+* ``epsilon_imaginary_frequency(xi)``, ``mu_imaginary_frequency(xi)``: the same response functions at imaginary frequency
   ``omega = i xi`` (``xi >= 0`` [rad/s]); real by causality;
 
 and, for bi-isotropic media (T. Schoger, "Optical and dispersion forces experienced by spherical
 objects", Dissertation, Universität Augsburg (2024), Eq. (1.7); Lindell convention
 ``alpha = chi - i kappa``, ``beta = chi + i kappa``), the Tellegen and chirality parameters
-``chi(omega)``, ``kappa(omega)``, ``chi_imag(xi)``, ``kappa_imag(xi)`` (zero for every other
+``chi(omega)``, ``kappa(omega)``, ``chi_imaginary_frequency(xi)``, ``kappa_imaginary_frequency(xi)`` (zero for every other
 material).
 
 Perfect reflectors (:class:`PerfectConductor`, :class:`PEMC`) are limits in which the general Mie
@@ -95,7 +95,7 @@ class Material(eqx.Module):
         """Relative permittivity eps(omega) at real angular frequency omega [rad/s] (complex)."""
         raise NotImplementedError
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         """Relative permittivity eps(i xi) at imaginary frequency i xi, xi [rad/s] (real)."""
         raise NotImplementedError
 
@@ -104,7 +104,7 @@ class Material(eqx.Module):
         omega = _omega_in(omega)
         return jnp.ones_like(omega, dtype=jnp.complex128)
 
-    def mu_imag(self, xi):
+    def mu_imaginary_frequency(self, xi):
         """Relative permeability mu(i xi) at imaginary frequency i xi, xi [rad/s] (real)."""
         xi = _xi_in(xi)
         return jnp.ones_like(xi)
@@ -119,19 +119,19 @@ class Material(eqx.Module):
         omega = _omega_in(omega)
         return jnp.zeros_like(omega, dtype=jnp.complex128)
 
-    def chi_imag(self, xi):
+    def chi_imaginary_frequency(self, xi):
         """Tellegen parameter chi(i xi) at imaginary frequency (real)."""
         xi = _xi_in(xi)
         return jnp.zeros_like(xi)
 
-    def kappa_imag(self, xi):
+    def kappa_imaginary_frequency(self, xi):
         """Chirality parameter kappa(i xi) at imaginary frequency (real)."""
         xi = _xi_in(xi)
         return jnp.zeros_like(xi)
 
-    def refractive_index_imag(self, xi):
+    def refractive_index_imaginary_frequency(self, xi):
         """Refractive index n(i xi) = sqrt(eps(i xi) mu(i xi)) at imaginary frequency (real)."""
-        return jnp.sqrt(self.epsilon_imag(xi) * self.mu_imag(xi))
+        return jnp.sqrt(self.epsilon_imaginary_frequency(xi) * self.mu_imaginary_frequency(xi))
 
 
 class Dielectric(Material):
@@ -140,7 +140,7 @@ class Dielectric(Material):
     Arguments:
         eps: relative permittivity (real > 0; complex with Im >= 0 allowed for real-frequency
             optics, but a frequency-independent loss has no causal continuation, so
-            ``epsilon_imag`` then raises ``ValueError``).
+            ``epsilon_imaginary_frequency`` then raises ``ValueError``).
         mu: relative permeability (same rules), default 1.
 
     Source: none (constant response; no formula).
@@ -162,11 +162,11 @@ class Dielectric(Material):
         omega = _omega_in(omega)
         return jnp.broadcast_to(self.permeability.astype(jnp.complex128), omega.shape)
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         xi = _xi_in(xi)
         return jnp.broadcast_to(_real_part_for_imag("eps", self.permittivity), xi.shape)
 
-    def mu_imag(self, xi):
+    def mu_imaginary_frequency(self, xi):
         xi = _xi_in(xi)
         return jnp.broadcast_to(_real_part_for_imag("mu", self.permeability), xi.shape)
 
@@ -232,7 +232,7 @@ class Drude(Material):
         pole = jnp.where(self.gamma > 0, jax.lax.complex(0.0, jnp.inf), jax.lax.complex(-jnp.inf, 0.0))
         return jnp.where(nonzero, eps, pole)
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         xi = _xi_in(xi)
         positive = xi > 0
         s = jnp.where(positive, xi, 1.0)
@@ -265,7 +265,7 @@ class Plasma(Material):
         w = jnp.where(nonzero, omega, 1.0)
         return jnp.where(nonzero, (1.0 - self.omega_p**2 / w**2) + 0j, jax.lax.complex(-jnp.inf, 0.0))
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         xi = _xi_in(xi)
         positive = xi > 0
         s = jnp.where(positive, xi, 1.0)
@@ -381,7 +381,7 @@ class LorentzOscillators(Material):
         terms = self.strengths**2 / (self.resonances**2 - omega**2 - 1j * self.dampings * omega)
         return self.eps_inf + jnp.sum(terms, axis=-1)
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         xi = _xi_in(xi)[..., None]
         terms = self.strengths**2 / (self.resonances**2 + xi**2 + self.dampings * xi)
         return self.eps_inf + jnp.sum(terms, axis=-1)
@@ -399,7 +399,7 @@ class PerfectConductor(Material):
         omega = _omega_in(omega)
         return jnp.full(omega.shape, jnp.inf, dtype=jnp.float64).astype(jnp.complex128)
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         xi = _xi_in(xi)
         return jnp.full(xi.shape, jnp.inf, dtype=jnp.float64)
 
@@ -418,7 +418,7 @@ class Dirichlet(Material):
     def epsilon(self, omega):
         raise ValueError("material: a Dirichlet scalar body has no permittivity")
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         raise ValueError("material: a Dirichlet scalar body has no permittivity")
 
 
@@ -459,13 +459,13 @@ class PEMC(Material):
     def chi(self, omega):
         return self._inf(_omega_in(omega), jnp.complex128)
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         return self._inf(_xi_in(xi), jnp.float64)
 
-    def mu_imag(self, xi):
+    def mu_imaginary_frequency(self, xi):
         return self._inf(_xi_in(xi), jnp.float64)
 
-    def chi_imag(self, xi):
+    def chi_imaginary_frequency(self, xi):
         return self._inf(_xi_in(xi), jnp.float64)
 
 
@@ -519,16 +519,16 @@ class BiIsotropic(Material):
         omega = _omega_in(omega)
         return jnp.broadcast_to(self.chirality + 0j, omega.shape)
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         return jnp.broadcast_to(self.permittivity, _xi_in(xi).shape)
 
-    def mu_imag(self, xi):
+    def mu_imaginary_frequency(self, xi):
         return jnp.broadcast_to(self.permeability, _xi_in(xi).shape)
 
-    def chi_imag(self, xi):
+    def chi_imaginary_frequency(self, xi):
         return jnp.broadcast_to(self.tellegen, _xi_in(xi).shape)
 
-    def kappa_imag(self, xi):
+    def kappa_imaginary_frequency(self, xi):
         return jnp.broadcast_to(self.chirality, _xi_in(xi).shape)
 
 
@@ -585,7 +585,7 @@ class TabulatedEpsilon(Material):
     def epsilon(self, omega):
         raise NotImplementedError("TabulatedEpsilon holds eps(i xi) only; eps(omega) is not determined by it")
 
-    def epsilon_imag(self, xi):
+    def epsilon_imaginary_frequency(self, xi):
         xi = _xi_in(xi)
         positive = xi > 0
         # log(0) = -inf would give NaN gradients; below the table the value is clamped anyway

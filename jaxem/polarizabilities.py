@@ -146,7 +146,7 @@ def polarizability_imag(xi, radius, material):
     Arguments:
         xi: imaginary frequency [rad/s] (>= 0).
         radius: R [m] (> 0).
-        material: a ``jaxem.materials`` model (``epsilon_imag`` is used).
+        material: a ``jaxem.materials`` model (``epsilon_imaginary_frequency`` is used).
     Returns:
         alpha(i xi) [F m^2], float64.
 
@@ -154,7 +154,7 @@ def polarizability_imag(xi, radius, material):
     frequency.
     """
     check_positive("radius", radius)
-    return sphere_polarizability(radius, material.epsilon_imag(xi))
+    return sphere_polarizability(radius, material.epsilon_imaginary_frequency(xi))
 
 
 def mie_polarizabilities(omega, radius, material):

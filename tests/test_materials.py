@@ -34,9 +34,9 @@ def kramers_kronig_imag(material, xi):
 def test_silica_seed000_numbers():
     # nanosphere-potentials.md §2.2: eps(0) = 3.941889, alpha~(i xi_n) at 300 K, eps at 1064 nm
     silica = LorentzOscillators.silica()
-    assert float(silica.epsilon_imag(0.0)) == pytest.approx(3.941889, rel=2e-7)
+    assert float(silica.epsilon_imaginary_frequency(0.0)) == pytest.approx(3.941889, rel=2e-7)
     xi = matsubara_frequency(np.arange(4), 300.0)
-    eps = np.asarray(silica.epsilon_imag(xi))
+    eps = np.asarray(silica.epsilon_imaginary_frequency(xi))
     alpha = (eps - 1) / (eps + 2)
     np.testing.assert_allclose(alpha, [0.4951101, 0.3370919, 0.3000558, 0.2899683], rtol=3e-7)
     eps_drive = complex(silica.epsilon(1.770349e15))
@@ -46,34 +46,34 @@ def test_silica_seed000_numbers():
 
 def test_lorentz_from_strengths():
     m = LorentzOscillators.from_strengths(1.5, [0.8, 2.0], [1e14, 2e16])
-    assert float(m.epsilon_imag(0.0)) == pytest.approx(1.5 + 0.8 + 2.0, rel=1e-14)
+    assert float(m.epsilon_imaginary_frequency(0.0)) == pytest.approx(1.5 + 0.8 + 2.0, rel=1e-14)
     xi = 3e15
     want = 1.5 + 0.8 / (1 + (xi / 1e14) ** 2) + 2.0 / (1 + (xi / 2e16) ** 2)
-    assert float(m.epsilon_imag(xi)) == pytest.approx(want, rel=1e-14)
+    assert float(m.epsilon_imaginary_frequency(xi)) == pytest.approx(want, rel=1e-14)
 
 
 @pytest.mark.parametrize("material", [Drude(1.0e16, 3.0e14), LorentzOscillators.silica()])
 def test_kramers_kronig(material):
     # real-frequency Im eps determines eps(i xi); tolerance 1e-9 relative (quadrature accuracy)
     for xi in (3e13, 2.4678e14, 5e15, 1e17):
-        assert float(material.epsilon_imag(xi)) == pytest.approx(kramers_kronig_imag(material, xi), rel=1e-9)
+        assert float(material.epsilon_imaginary_frequency(xi)) == pytest.approx(kramers_kronig_imag(material, xi), rel=1e-9)
 
 
 def test_drude_closed_forms_and_limits():
     wp, g = 1.3e16, 5e13
     d = Drude(wp, g)
     xi = np.array([1e12, 1e14, 1e16])
-    np.testing.assert_allclose(d.epsilon_imag(xi), 1 + wp**2 / (xi * (xi + g)), rtol=1e-14)
+    np.testing.assert_allclose(d.epsilon_imaginary_frequency(xi), 1 + wp**2 / (xi * (xi + g)), rtol=1e-14)
     w = np.array([1e14, 1e15, 3e16])
     np.testing.assert_allclose(d.epsilon(w), 1 - wp**2 / (w * (w + 1j * g)), rtol=1e-14)
     # plasma = Drude with gamma = 0 (exactly)
     p = Plasma(wp)
-    np.testing.assert_allclose(p.epsilon_imag(xi), Drude(wp, 0.0).epsilon_imag(xi), rtol=1e-15)
+    np.testing.assert_allclose(p.epsilon_imaginary_frequency(xi), Drude(wp, 0.0).epsilon_imaginary_frequency(xi), rtol=1e-15)
     np.testing.assert_allclose(p.epsilon(w), (1 - wp**2 / w**2).astype(complex), rtol=1e-15)
     # xi = 0: metals reflect perfectly at dc; +inf, no NaN, finite gradient
-    assert np.isinf(float(d.epsilon_imag(0.0)))
-    assert np.isinf(float(p.epsilon_imag(0.0)))
-    grad = jax.grad(lambda wp_: Drude(wp_, g).epsilon_imag(0.0))(wp)
+    assert np.isinf(float(d.epsilon_imaginary_frequency(0.0)))
+    assert np.isinf(float(p.epsilon_imaginary_frequency(0.0)))
+    grad = jax.grad(lambda wp_: Drude(wp_, g).epsilon_imaginary_frequency(0.0))(wp)
     assert np.isfinite(float(grad))
     eps0 = complex(d.epsilon(0.0))
     assert not np.isnan(eps0.real) and not np.isnan(eps0.imag)
@@ -86,42 +86,42 @@ def test_drude_closed_forms_and_limits():
 
 def test_non_magnetic_defaults_and_bi_isotropic():
     for m in (Drude.gold(), LorentzOscillators.silica(), Dielectric(2.25)):
-        np.testing.assert_array_equal(m.mu_imag(np.array([1e14, 2e14])), [1.0, 1.0])
-        np.testing.assert_array_equal(m.chi_imag(1e14), 0.0)
+        np.testing.assert_array_equal(m.mu_imaginary_frequency(np.array([1e14, 2e14])), [1.0, 1.0])
+        np.testing.assert_array_equal(m.chi_imaginary_frequency(1e14), 0.0)
         np.testing.assert_array_equal(m.kappa(1e14), 0.0)
     b = BiIsotropic(3.0, 1.5, 0.2, 0.3)
     xi = np.array([1e13, 1e15])
-    np.testing.assert_array_equal(b.epsilon_imag(xi), [3.0, 3.0])
-    np.testing.assert_array_equal(b.mu_imag(xi), [1.5, 1.5])
-    np.testing.assert_array_equal(b.chi_imag(xi), [0.2, 0.2])
-    np.testing.assert_array_equal(b.kappa_imag(xi), [0.3, 0.3])
+    np.testing.assert_array_equal(b.epsilon_imaginary_frequency(xi), [3.0, 3.0])
+    np.testing.assert_array_equal(b.mu_imaginary_frequency(xi), [1.5, 1.5])
+    np.testing.assert_array_equal(b.chi_imaginary_frequency(xi), [0.2, 0.2])
+    np.testing.assert_array_equal(b.kappa_imaginary_frequency(xi), [0.3, 0.3])
     assert complex(b.kappa(1e15)) == 0.3
     d = Dielectric(2.0, 1.7)
-    assert float(d.refractive_index_imag(1e14)) == pytest.approx(np.sqrt(3.4), rel=1e-15)
+    assert float(d.refractive_index_imaginary_frequency(1e14)) == pytest.approx(np.sqrt(3.4), rel=1e-15)
     assert complex(Dielectric(2.0 + 0.1j).epsilon(1e15)) == 2.0 + 0.1j
     for m in (PerfectConductor(), PEMC(0.3)):
-        assert np.isinf(float(m.epsilon_imag(1e14)))
+        assert np.isinf(float(m.epsilon_imaginary_frequency(1e14)))
         assert isinstance(m, Material)
-    assert np.isinf(float(PEMC(0.3).chi_imag(1e14)))
+    assert np.isinf(float(PEMC(0.3).chi_imaginary_frequency(1e14)))
     assert PEMC(0.3).kind == "pemc" and PerfectConductor().kind == "perfect_conductor"
 
 
 def test_tabulated_loglog_interpolation(tmp_path):
     drude = Drude(1.0e16, 3.0e14)
     xi_tab = np.logspace(12, 18, 121)
-    table = np.column_stack([xi_tab, np.asarray(drude.epsilon_imag(xi_tab))])
+    table = np.column_stack([xi_tab, np.asarray(drude.epsilon_imaginary_frequency(xi_tab))])
     path = tmp_path / "eps.txt"
     np.savetxt(path, table[::-1], header="xi [rad/s]  eps(i xi)")  # unsorted on purpose
     tab = TabulatedEpsilon.from_file(path)
-    np.testing.assert_allclose(tab.epsilon_imag(xi_tab[1:-1]), table[1:-1, 1], rtol=1e-13)
+    np.testing.assert_allclose(tab.epsilon_imaginary_frequency(xi_tab[1:-1]), table[1:-1, 1], rtol=1e-13)
     # between nodes: log-log linear interpolation of a smooth function, step 0.05 decades
     mid = np.sqrt(xi_tab[:-1] * xi_tab[1:])
-    np.testing.assert_allclose(tab.epsilon_imag(mid), drude.epsilon_imag(mid), rtol=2e-3)
+    np.testing.assert_allclose(tab.epsilon_imaginary_frequency(mid), drude.epsilon_imaginary_frequency(mid), rtol=2e-3)
     # clamped outside the table; no NaN value or gradient at xi = 0
-    assert float(tab.epsilon_imag(0.0)) == pytest.approx(table[0, 1], rel=1e-13)
-    assert np.isfinite(float(jax.grad(lambda x: tab.epsilon_imag(x))(0.0)))
-    jit_val = jax.jit(lambda m, x: m.epsilon_imag(x))(tab, mid[:5])
-    np.testing.assert_allclose(jit_val, tab.epsilon_imag(mid[:5]), rtol=1e-15)
+    assert float(tab.epsilon_imaginary_frequency(0.0)) == pytest.approx(table[0, 1], rel=1e-13)
+    assert np.isfinite(float(jax.grad(lambda x: tab.epsilon_imaginary_frequency(x))(0.0)))
+    jit_val = jax.jit(lambda m, x: m.epsilon_imaginary_frequency(x))(tab, mid[:5])
+    np.testing.assert_allclose(jit_val, tab.epsilon_imaginary_frequency(mid[:5]), rtol=1e-15)
     with pytest.raises(NotImplementedError):
         tab.epsilon(1e15)
     assert isinstance(material_from_name("tabulated", path=str(path)), TabulatedEpsilon)
@@ -150,19 +150,19 @@ def test_grads_wrt_material_parameters():
     w = jnp.array([1e15, 5e15])  # between the silica resonances (smooth for finite differences)
     # parameters in units of 1e16 rad/s / 1e13 rad/s so that the finite-difference step is sane
     # (jit: check_grads evaluates each function many times; compiled calls are much faster)
-    check_grads(jax.jit(lambda wp, g: Drude(wp * 1e16, g * 1e13).epsilon_imag(xi) / 1e3), (1.2, 4.0), order=2,
+    check_grads(jax.jit(lambda wp, g: Drude(wp * 1e16, g * 1e13).epsilon_imaginary_frequency(xi) / 1e3), (1.2, 4.0), order=2,
                 modes=("fwd", "rev"), eps=1e-5, rtol=1e-6)
-    check_grads(jax.jit(lambda wp: Plasma(wp * 1e16).epsilon_imag(xi)), (1.2,), order=2, eps=1e-5, rtol=1e-6)
+    check_grads(jax.jit(lambda wp: Plasma(wp * 1e16).epsilon_imaginary_frequency(xi)), (1.2,), order=2, eps=1e-5, rtol=1e-6)
 
     def lorentz(p):
         m = LorentzOscillators(p[0], p[1:3] * 1e16, p[3:5] * 1e16, p[5:7] * 1e15)
-        return jnp.concatenate([m.epsilon_imag(xi), jnp.abs(m.epsilon(w))])
+        return jnp.concatenate([m.epsilon_imaginary_frequency(xi), jnp.abs(m.epsilon(w))])
 
     # (order 1 here: second order over 7 parameters costs ~10 s of compilation)
     check_grads(jax.jit(lorentz), (jnp.array([1.2, 0.0175, 2.96, 0.0132, 2.72, 0.0428, 8.09]),), order=1,
                 eps=1e-5, rtol=1e-5)
     # filter_grad through the module (the pytree itself)
-    g = eqx.filter_grad(lambda m: jnp.sum(m.epsilon_imag(xi)))(Drude(1.2e16, 4e13))
+    g = eqx.filter_grad(lambda m: jnp.sum(m.epsilon_imaginary_frequency(xi)))(Drude(1.2e16, 4e13))
     wp, gm = 1.2e16, 4e13
     np.testing.assert_allclose(float(g.omega_p), float(jnp.sum(2 * wp / (xi * (xi + gm)))), rtol=1e-13)
 
@@ -172,8 +172,8 @@ def test_vmap_and_jit_over_materials():
     gamma = jnp.array([1e13, 5e13, 1e14])
     batch = jax.vmap(Drude)(omega_p, gamma)
     xi = jnp.array([1e14, 1e15])
-    got = jax.vmap(lambda m: m.epsilon_imag(xi))(batch)
-    loop = np.stack([np.asarray(Drude(a, b).epsilon_imag(xi)) for a, b in zip(omega_p, gamma)])
+    got = jax.vmap(lambda m: m.epsilon_imaginary_frequency(xi))(batch)
+    loop = np.stack([np.asarray(Drude(a, b).epsilon_imaginary_frequency(xi)) for a, b in zip(omega_p, gamma)])
     np.testing.assert_allclose(got, loop, rtol=1e-15)
     f = jax.jit(lambda m, x: m.epsilon(x))
     silica = LorentzOscillators.silica()
@@ -190,7 +190,7 @@ def test_material_from_name():
     assert float(m.gamma) == 1e13
     b = material_from_name("chiral", eps=3.0, mu=1.5, kappa=0.3)
     assert float(b.chirality) == 0.3 and float(b.tellegen) == 0.0
-    assert float(material_from_name("dielectric", eps=2.0).epsilon_imag(1.0)) == 2.0
+    assert float(material_from_name("dielectric", eps=2.0).epsilon_imaginary_frequency(1.0)) == 2.0
     with pytest.raises(ValueError, match="unknown material"):
         material_from_name("unobtainium")
     with pytest.raises(ValueError, match="bad parameters"):
@@ -214,9 +214,9 @@ def test_material_from_name():
     (lambda: PEMC(-0.1), "theta"),
     (lambda: BiIsotropic(2.0, 1.0, 1.5, 0.0), "chi"),
     (lambda: BiIsotropic(2.0, 1.0, 0.0, float("inf")), "kappa"),
-    (lambda: Drude.gold().epsilon_imag(-1.0), "xi"),
+    (lambda: Drude.gold().epsilon_imaginary_frequency(-1.0), "xi"),
     (lambda: Drude.gold().epsilon(float("nan")), "omega"),
-    (lambda: Dielectric(2.0 + 0.1j).epsilon_imag(1e14), "eps"),
+    (lambda: Dielectric(2.0 + 0.1j).epsilon_imaginary_frequency(1e14), "eps"),
 ])
 def test_bad_input_raises(build, name):
     with pytest.raises(ValueError, match=name):
@@ -230,7 +230,7 @@ def test_polystyrene_and_water_epsilon_imag():
     from jaxem.materials import LorentzOscillators
     ps, water = LorentzOscillators.polystyrene(), LorentzOscillators.water()
     xi = np.concatenate([[0.0], np.logspace(8, 18, 41)])
-    e_ps, e_w = np.asarray(ps.epsilon_imag(xi)), np.asarray(water.epsilon_imag(xi))
+    e_ps, e_w = np.asarray(ps.epsilon_imaginary_frequency(xi)), np.asarray(water.epsilon_imaginary_frequency(xi))
     assert np.all(e_ps > 1) and np.all(e_w > 1)
     assert np.all(np.diff(e_ps) <= 0) and np.all(np.diff(e_w) < 0)        # decreasing in xi
     # static values: 1 + sum of strengths (measured: polystyrene 2.4-2.6, water 78.4 at 25 C)
@@ -243,9 +243,9 @@ def test_polystyrene_and_water_epsilon_imag():
     # optical window (xi = 1 eV, between IR and UV bands): close to n^2 (water 1.78, polystyrene
     # model 1 + sum C_UV = 2.30), and the Debye plateau has dropped out at the first Matsubara frequency
     xi1 = 1.519267e15
-    assert 1.75 < float(water.epsilon_imag(xi1)) < 1.90
-    assert 2.2 < float(ps.epsilon_imag(xi1)) < 2.35
-    assert float(water.epsilon_imag(2.47e14)) < 2.2
+    assert 1.75 < float(water.epsilon_imaginary_frequency(xi1)) < 1.90
+    assert 2.2 < float(ps.epsilon_imaginary_frequency(xi1)) < 2.35
+    assert float(water.epsilon_imaginary_frequency(2.47e14)) < 2.2
     # real frequency: lossless polystyrene (undamped), water absorbing with Im eps > 0
     assert float(np.imag(water.epsilon(3e15))) > 0 and float(np.imag(ps.epsilon(3e15))) == 0.0
 
@@ -254,4 +254,4 @@ def test_polystyrene_and_water_by_name():
     for name in ("polystyrene", "water"):
         m = material_from_name(name)
         ref = getattr(LorentzOscillators, name)()
-        assert float(m.epsilon_imag(1e14)) == float(ref.epsilon_imag(1e14))
+        assert float(m.epsilon_imaginary_frequency(1e14)) == float(ref.epsilon_imaginary_frequency(1e14))

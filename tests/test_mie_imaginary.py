@@ -304,7 +304,7 @@ def test_physical_interface_drude_medium_and_zero_frequency():
     xi, radius = 2.4678e14, 1e-6
     x = xi * radius / C_LIGHT
     got = reflection_matrix_imag(xi, radius, gold, L_PEC)
-    want = reflection_coefficients_imag(np.full(4, x), np.full(4, float(gold.epsilon_imag(xi))), l_max=L_PEC)
+    want = reflection_coefficients_imag(np.full(4, x), np.full(4, float(gold.epsilon_imaginary_frequency(xi))), l_max=L_PEC)
     np.testing.assert_allclose(got[0], want[0][0], rtol=1e-13)
     np.testing.assert_array_equal(got[1], want[1][0])
     # host medium (eps_s = 2.5 in eps_m = 1.8, item 18): x = xi n_m R / c, relative eps

@@ -26,7 +26,7 @@ def test_silica_static_and_matsubara_values():
     got = np.asarray(reduced_polarizability(polarizability_imag(xi, R, SILICA), R))
     ref = np.array([0.4951101, 0.3370919, 0.3000558, 0.2899683])
     assert np.allclose(got, ref, rtol=2e-7, atol=0)
-    assert np.isclose(float(SILICA.epsilon_imag(0.0)), 3.941889, rtol=2e-7)
+    assert np.isclose(float(SILICA.epsilon_imaginary_frequency(0.0)), 3.941889, rtol=2e-7)
 
 
 def test_drive_frequency_values():

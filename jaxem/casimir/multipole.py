@@ -173,8 +173,8 @@ def _has_te(material, medium):
         return True
     if kind == "drude":
         return False
-    mu_s = material.mu_imag(0.0)
-    mu_m = 1.0 if medium is None or _kind(medium) in _CONDUCTING else medium.mu_imag(0.0)
+    mu_s = material.mu_imaginary_frequency(0.0)
+    mu_m = 1.0 if medium is None or _kind(medium) in _CONDUCTING else medium.mu_imaginary_frequency(0.0)
     if is_concrete((mu_s, mu_m)):
         return bool(np.any(np.asarray(mu_s) != np.asarray(mu_m)))
     return True

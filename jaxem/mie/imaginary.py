@@ -337,7 +337,7 @@ def size_parameter_imag(xi, radius, medium=None):
 def _size_parameter(xi, radius, medium):
     if medium is None:
         return xi * radius / _SPEED_OF_LIGHT
-    return xi * medium.refractive_index_imag(xi) * radius / _SPEED_OF_LIGHT
+    return xi * medium.refractive_index_imaginary_frequency(xi) * radius / _SPEED_OF_LIGHT
 
 
 def _factored(xi, radius, material, medium, l_max):
@@ -351,12 +351,12 @@ def _factored(xi, radius, material, medium, l_max):
     if medium is None:
         eps_m = mu_m = jnp.ones_like(xi_s)
     else:
-        eps_m, mu_m = medium.epsilon_imag(xi_s), medium.mu_imag(xi_s)
+        eps_m, mu_m = medium.epsilon_imaginary_frequency(xi_s), medium.mu_imaginary_frequency(xi_s)
     n_m = jnp.sqrt(eps_m * mu_m)
-    eps = material.epsilon_imag(xi_s) / eps_m
-    mu = material.mu_imag(xi_s) / mu_m
-    chi = material.chi_imag(xi_s) / n_m
-    kappa = material.kappa_imag(xi_s) / n_m
+    eps = material.epsilon_imaginary_frequency(xi_s) / eps_m
+    mu = material.mu_imaginary_frequency(xi_s) / mu_m
+    chi = material.chi_imaginary_frequency(xi_s) / n_m
+    kappa = material.kappa_imaginary_frequency(xi_s) / n_m
     isotropic = not isinstance(material, BiIsotropic)
     return _general_factored(x, eps, mu, chi, kappa, l_max, isotropic)
 

@@ -24,7 +24,7 @@ def _medium_eps_mu(medium, xi):
     if medium is None:
         one = jnp.ones_like(xi)
         return one, one
-    return medium.epsilon_imag(xi), medium.mu_imag(xi)
+    return medium.epsilon_imaginary_frequency(xi), medium.mu_imaginary_frequency(xi)
 
 
 def fresnel_imag(xi, k, material, medium=None):
@@ -55,7 +55,7 @@ def fresnel_imag(xi, k, material, medium=None):
         raise ValueError("material: PEMC / bi-isotropic plates mix polarisations; use "
                          "plate_reflection_imag (2x2 Fresnel matrix) instead of fresnel_imag")
     eps_m, mu_m = _medium_eps_mu(medium, xi)
-    eps, mu = material.epsilon_imag(xi), material.mu_imag(xi)
+    eps, mu = material.epsilon_imaginary_frequency(xi), material.mu_imaginary_frequency(xi)
     q = xi / _C
     kappa_m = jnp.sqrt(k * k + eps_m * mu_m * q * q)
     kappa = jnp.sqrt(k * k + eps * mu * q * q)
@@ -97,8 +97,8 @@ def plate_reflection_imag(xi, k, material, medium=None):
     if isinstance(material, BiIsotropic):
         eps_m, mu_m = _medium_eps_mu(medium, xi)
         n_m = jnp.sqrt(eps_m * mu_m)
-        m = _relative_indices(material.epsilon_imag(xi) / eps_m, material.mu_imag(xi) / mu_m,
-                              material.chi_imag(xi) / n_m, material.kappa_imag(xi) / n_m)
+        m = _relative_indices(material.epsilon_imaginary_frequency(xi) / eps_m, material.mu_imaginary_frequency(xi) / mu_m,
+                              material.chi_imaginary_frequency(xi) / n_m, material.kappa_imaginary_frequency(xi) / n_m)
         mL, mR, mm, mp = m["m_L"], m["m_R"], m["m_minus"], m["m_plus"]
         K = xi * n_m / _C
         c0 = jnp.sqrt(k * k + K * K).astype(jnp.complex128)

@@ -41,14 +41,14 @@ def _static_eps(material):
         return None, True
     if kind in _MIXING or kind == DIRICHLET_KIND:
         raise ValueError(f"no static permittivity for {kind!r}")
-    return jnp.asarray(material.epsilon_imag(0.0), dtype=jnp.float64), False
+    return jnp.asarray(material.epsilon_imaginary_frequency(0.0), dtype=jnp.float64), False
 
 
 def _static_mu(material):
     kind = _kind(material)
     if kind in ("drude", "plasma", "perfect_conductor"):
         return jnp.asarray(1.0)
-    return jnp.asarray(material.mu_imag(0.0), dtype=jnp.float64)
+    return jnp.asarray(material.mu_imaginary_frequency(0.0), dtype=jnp.float64)
 
 
 def _permittivity_ratio(sphere, medium):
@@ -120,10 +120,10 @@ def _bi_isotropic_x(q, material, medium):
     eps_m = jnp.asarray(1.0) if medium is None else _static_eps(medium)[0]
     mu_m = jnp.asarray(1.0) if medium is None else _static_mu(medium)
     n_m = jnp.sqrt(eps_m * mu_m)
-    eps = material.epsilon_imag(0.0) / eps_m
-    mu = material.mu_imag(0.0) / mu_m
-    chi = material.chi_imag(0.0) / n_m
-    kap = material.kappa_imag(0.0) / n_m
+    eps = material.epsilon_imaginary_frequency(0.0) / eps_m
+    mu = material.mu_imaginary_frequency(0.0) / mu_m
+    chi = material.chi_imaginary_frequency(0.0) / n_m
+    kap = material.kappa_imaginary_frequency(0.0) / n_m
     m = _relative_indices(eps, mu, chi, kap)
     mL, mR, mm, mp = m["m_L"], m["m_R"], m["m_minus"], m["m_plus"]
     qc = q.astype(jnp.complex128)
