@@ -16,6 +16,7 @@ def _plane(L, R=1.0, m1=PEC, m2=PEC):
     return jaxem.SpherePlane(radius=R, distance=L, sphere=m1, plane=m2)
 
 
+@pytest.mark.slow  # 10-20 s of compilation; the batch paths are also covered by tests/test_casimir_ht_planewave.py
 def test_distance_batch_equals_single_calls_each_engine():
     Ls = np.array([0.3, 0.5, 0.08])
     # multipole: the same matrices; plane wave: each group of gaps (L <= 2 L_min) shares the kernels of its
@@ -26,6 +27,7 @@ def test_distance_batch_equals_single_calls_each_engine():
         np.testing.assert_allclose(batch, single, rtol=rtol)
 
 
+@pytest.mark.slow  # 10-20 s of compilation; the batch paths are also covered by tests/test_casimir_ht_planewave.py
 def test_unsized_batch_uses_the_hardest_point():
     # an engine without sizes is sized once for the whole batch, from its smallest distance
     Ls = np.array([0.5, 0.1])
@@ -36,6 +38,7 @@ def test_unsized_batch_uses_the_hardest_point():
     np.testing.assert_allclose(batch, single, rtol=1e-12)
 
 
+@pytest.mark.slow  # 10-20 s of compilation; the batch paths are also covered by tests/test_casimir_ht_planewave.py
 def test_radius_batch_sphere_sphere():
     R1 = np.array([1.0, 2.0])
     g = jaxem.SphereSphere(radius1=R1, radius2=0.7, distance=np.array([[0.3], [0.4]]), sphere1=PEC, sphere2=PEC)
