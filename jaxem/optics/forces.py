@@ -334,6 +334,16 @@ def _canonical_sphere(radius, n_sphere, chirality, wavelength, n_medium):
     return x, m, kappa_rel
 
 
+def _check_sphere(radius, n_sphere, chirality, wavelength, n_medium, l_max):
+    """Validate a sphere's parameters once; returns (l_max, chiral) with chiral static (chirality not a literal 0)."""
+    _checks.check_positive("radius", radius)
+    _checks.check_positive("wavelength", wavelength)
+    _checks.check_positive("n_medium", n_medium)
+    _checks.check_finite("n_sphere", n_sphere)
+    _checks.check_finite("chirality", chirality)
+    return _checks.check_int("l_max", l_max, minimum=1), not _is_static_zero(chirality)
+
+
 def sphere_t_matrix(radius, n_sphere, wavelength, n_medium, l_max: int, chirality=0.0):
     """Per-order 2x2 T-matrix blocks (dimensionless) of an isotropic or chiral sphere at real frequency.
 
@@ -355,13 +365,7 @@ def sphere_t_matrix(radius, n_sphere, wavelength, n_medium, l_max: int, chiralit
         is opposite to Eq. (5.24); this function uses Eq. (5.24) throughout (n_+ = n + kappa is the index
         of positive-helicity waves).
     """
-    _checks.check_positive("radius", radius)
-    _checks.check_positive("wavelength", wavelength)
-    _checks.check_positive("n_medium", n_medium)
-    _checks.check_finite("n_sphere", n_sphere)
-    _checks.check_finite("chirality", chirality)
-    l_max = _checks.check_int("l_max", l_max, minimum=1)
-    chiral = not _is_static_zero(chirality)
+    l_max, chiral = _check_sphere(radius, n_sphere, chirality, wavelength, n_medium, l_max)
     return _sphere_t_jit(*_canonical_args(radius, n_sphere, chirality, wavelength, n_medium), l_max=l_max,
                          chiral=chiral)
 
@@ -384,13 +388,7 @@ def helicity_coefficients(radius, n_sphere, wavelength, n_medium, l_max: int, he
         Schoger, Dissertation (Augsburg 2024), Eq. (5.25), with the kappa sign of Eq. (5.24).
     """
     sigma = _checks.check_choice("helicity", helicity, (1, -1))
-    _checks.check_positive("radius", radius)
-    _checks.check_positive("wavelength", wavelength)
-    _checks.check_positive("n_medium", n_medium)
-    _checks.check_finite("n_sphere", n_sphere)
-    _checks.check_finite("chirality", chirality)
-    l_max = _checks.check_int("l_max", l_max, minimum=1)
-    chiral = not _is_static_zero(chirality)
+    l_max, chiral = _check_sphere(radius, n_sphere, chirality, wavelength, n_medium, l_max)
     return _sphere_ab_jit(*_canonical_args(radius, n_sphere, chirality, wavelength, n_medium), l_max=l_max,
                           chiral=chiral, sigma=sigma)
 
