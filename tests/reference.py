@@ -46,13 +46,23 @@ def mp_riccati_derivative(kind, l, z):
     return mp_spherical(kind, l - 1, z) - l * mp_spherical(kind, l, z) / mp.mpmathify(z)
 
 
+def mp_spherical_hankel1_k(l, z, **kwargs):
+    """h_l^(1)(z) = sqrt(pi/2z) (2/(i pi)) e^{-i nu pi/2} K_nu(-iz), nu = l + 1/2, for -pi/2 < arg z <= pi
+    (mpmath, caller's precision): no cancellation between j_l and y_l where Im z >> 1 (j_l + i y_l, as
+    mpmath.hankel1 sums it, loses every digit at z = 4000i and 150 + 200i and returns 0)."""
+    z = mp.mpmathify(z)
+    nu = l + mp.mpf(1) / 2
+    return (mp.sqrt(mp.pi / (2 * z)) * 2 / (mp.pi * 1j) * mp.exp(-1j * nu * mp.pi / 2)
+            * mp.besselk(nu, -1j * z, **kwargs))
+
+
 @mp.workdps(40)
 def mp_spherical_row(z, l):
     """(j_l, y_l, h_l^(1), psi_l'/psi_l, xi_l'/xi_l, psi_l/xi_l) at z, 40 digits (the jaxem.special tables)."""
     zz = mp.mpmathify(z)
-    j, h = mp_spherical("j", l, z, **SPECIAL_KW), mp_spherical("h", l, z, **SPECIAL_KW)
+    j, h = mp_spherical("j", l, z, **SPECIAL_KW), mp_spherical_hankel1_k(l, z, **SPECIAL_KW)
     jm = mp_spherical("j", l - 1, z, **SPECIAL_KW) if l > 0 else mp.cos(zz) / zz
-    hm = mp_spherical("h", l - 1, z, **SPECIAL_KW) if l > 0 else mp.exp(1j * zz) / zz   # h_{-1} = e^{iz}/z
+    hm = mp_spherical_hankel1_k(l - 1, z, **SPECIAL_KW) if l > 0 else mp.exp(1j * zz) / zz   # h_{-1} = e^{iz}/z
     return (j, (h - j) / 1j, h, jm / j - l / zz, hm / h - l / zz, j / h)
 
 
