@@ -82,11 +82,11 @@ def _bsc_kernel(beam, position, l_max, n_quad, n_power, s_order):
     sigma, ell = beam.helicity, beam.ell
     u, sw, weight, a_tilde = _spectrum(beam, n_quad, n_power)
     m = np.arange(-l_max, l_max + 1)
-    phi = _azimuthal(beam, sw, a_tilde, (position[0], position[1]), m - sigma - ell, s_order)   # (nq, 2l+1)
+    phi = _azimuthal(beam, sw, a_tilde, (position[0], position[1]), m - sigma - ell, s_order)   # (2l+1, nq)
     zk = beam.k_medium * position[2] * u
     wz = weight * (jnp.cos(zk) + 1j * jnp.sin(zk))
     d = _wigner(jnp.arccos(u), l_max, sigma)                                                   # (nq, l+1, 2l+1)
-    g = jnp.einsum("k,klm,km->lm", wz, d, phi)
+    g = jnp.einsum("k,klm,mk->lm", wz, d, phi)
     l = np.arange(l_max + 1)
     pref = np.sqrt(2.0 * math.pi * (2 * l + 1)) * (1j) ** (l % 4)
     pref[0] = 0.0

@@ -35,33 +35,52 @@ _SMALL_X = 1e-6
 
 
 def _miller_nonneg(x, n_top: int):
-    """J_0..J_{n_top}(x) for a flat float64 array x >= _SMALL_X (not differentiated)."""
+    """J_0..J_{n_top}(x) for a flat float64 array x >= _SMALL_X (not differentiated).
+
+    Two phases: a ``while_loop`` from the x-dependent start order down to n_top + 1 carries three numbers
+    per element; a fixed-length ``scan`` over the returned orders n_top .. 0 emits each order once (no
+    per-step write into an (elements, orders) buffer, whose cost would grow like n_top^2).  Each emitted
+    value carries the count of 2^-332 rescalings applied so far; the later ones are applied at the end.
+    """
     n_start = jnp.ceil(jnp.maximum(float(n_top + 1), x) + 20.0 + 12.0 * jnp.cbrt(x)).astype(jnp.int32)
-    orders = jnp.arange(n_top + 1, dtype=jnp.int32)
     size = x.shape[0]
-    zero = jnp.zeros((size,), x.dtype)
-    state0 = (n_start, zero, jnp.ones((size,), x.dtype), jnp.where(n_start % 2 == 0, 2.0, 0.0).astype(x.dtype),
-              jnp.zeros((size, n_top + 1), x.dtype))
+    stop = n_top + 1
+    state0 = (n_start, jnp.zeros((size,), x.dtype), jnp.ones((size,), x.dtype),
+              jnp.where(n_start % 2 == 0, 2.0, 0.0).astype(x.dtype))
+
+    def step(n, j_hi, j, even_sum):
+        """One downward step J_{n-1} = (2n/x) J_n - J_{n+1}, with exact power-of-two rescaling."""
+        j_lo = (2.0 * n.astype(x.dtype) / x) * j - j_hi
+        big = jnp.abs(j_lo) > _BIG
+        s = jnp.where(big, 1.0 / _BIG, 1.0)
+        n_new = n - 1
+        weight = jnp.where(n_new == 0, 1.0, jnp.where(n_new % 2 == 0, 2.0, 0.0))
+        return n_new, j * s, j_lo * s, (even_sum + weight * j_lo) * s, big
 
     def cond(state):
-        return jnp.any(state[0] > 0)
+        return jnp.any(state[0] > stop)
 
     def body(state):
-        n, j_hi, j, even_sum, buf = state
-        active = n > 0
-        j_lo = (2.0 * n.astype(x.dtype) / x) * j - j_hi
-        # exact power-of-two rescaling of everything carried, stored orders included (they can only
-        # underflow where J_n itself is below the float64 range)
-        s = jnp.where(active & (jnp.abs(j_lo) > _BIG), 1.0 / _BIG, 1.0)
-        n_new = jnp.where(active, n - 1, n)
-        write = active[:, None] & (orders[None, :] == n_new[:, None])
-        buf = jnp.where(write, j_lo[:, None], buf) * s[:, None]
-        weight = jnp.where(n_new == 0, 1.0, jnp.where(n_new % 2 == 0, 2.0, 0.0))
-        even_sum = jnp.where(active, even_sum + weight * j_lo, even_sum) * s
-        return (n_new, jnp.where(active, j, j_hi) * s, jnp.where(active, j_lo, j) * s, even_sum, buf)
+        n, j_hi, j, even_sum = state
+        active = n > stop
+        n_new, j_hi_new, j_new, even_new, _ = step(n, j_hi, j, even_sum)
+        return (jnp.where(active, n_new, n), jnp.where(active, j_hi_new, j_hi), jnp.where(active, j_new, j),
+                jnp.where(active, even_new, even_sum))
 
-    _, _, _, even_sum, buf = lax.while_loop(cond, body, state0)
-    return buf / even_sum[:, None]
+    n, j_hi, j, even_sum = lax.while_loop(cond, body, state0)          # now n == n_top + 1 everywhere
+
+    def scan_body(carry, _):
+        n, j_hi, j, even_sum, count = carry
+        n_new, j_hi, j_lo, even_sum, big = step(n, j_hi, j, even_sum)
+        count = count + big.astype(jnp.int32)
+        return (n_new, j_hi, j_lo, even_sum, count), (j_lo, count)
+
+    carry0 = (n, j_hi, j, even_sum, jnp.zeros((size,), jnp.int32))
+    (_, _, _, even_sum, total), (vals, counts) = lax.scan(scan_body, carry0, None, length=n_top + 1)
+    # vals[i] is J_{n_top - i} before the rescalings that came after it
+    later = (total[None, :] - counts).astype(x.dtype)
+    vals = vals * jnp.exp2(-float(_BIG_EXP) * later)
+    return (vals[::-1] / even_sum[None, :]).T
 
 
 def _jn_nonneg(x, n_top: int):
@@ -135,10 +154,12 @@ def _waves_primal(k, x, y, n_max):
     rho = jnp.sqrt(jnp.where(on_axis, 1.0, rho2))
     rho = jnp.where(on_axis, 0.0, rho)
     phi = jnp.arctan2(y, jnp.where(on_axis, 1.0, x))
-    j = _bessel_jn(k * rho, n_max)
-    n = jnp.arange(-n_max, n_max + 1, dtype=jnp.float64)
-    arg = n * phi[..., None]
-    return j * lax.complex(jnp.cos(arg), jnp.sin(arg))
+    j = _jn_nonneg(k * rho, n_max)                       # J_0 .. J_n_max
+    arg = jnp.arange(n_max + 1, dtype=jnp.float64) * phi[..., None]
+    pos = j * lax.complex(jnp.cos(arg), jnp.sin(arg))     # F_0 .. F_n_max
+    # F_{-n} = J_{-n} e^{-i n phi} = (-1)^n conj(F_n) for real k, x, y: half the trigonometry
+    sign = jnp.asarray(np.where(np.arange(n_max, 0, -1) % 2 == 1, -1.0, 1.0))
+    return jnp.concatenate([jnp.conj(pos[..., n_max:0:-1]) * sign, pos], axis=-1)
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(3,))
