@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CONFIG ?= configs/default.toml
 OUT    ?=
 
-.PHONY: run test test-slow bench clean
+.PHONY: run test test-slow bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
+
+# the documentation site, built offline into site/ (open site/index.html); tests/test_docs.py builds it --strict
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
