@@ -162,6 +162,29 @@ def test_three_radial_equilibria_for_large_sphere_and_ell_8():
 
 
 @pytest.mark.slow
+def test_ring_radius_derivatives_by_implicit_function_theorem():
+    """d rho_ring / dR and d rho_ring / d gamma of the stable ring (R = 0.5 um, ell = 4, gamma = 1.533) by
+    jax.grad through the bracketed root (custom_root) = central differences (h = 1e-4 relative) to 1e-6."""
+    def ring_radius(radius, gamma):
+        res = EQ.radial_equilibria(_md_beam(4, gamma), radius, NPS, 0.0, 2.0 * UM, 40, l_max=LMAX, n_quad=NQ,
+                                   s_max=0)
+        return res.rho, res.stable, res.count
+
+    r0, g0 = 0.5 * UM, 1.533
+    rho, stable, count = ring_radius(r0, g0)
+    stable = np.asarray(stable)[:int(count)]
+    assert int(count) == 2 and list(stable) == [False, True], (rho, stable)
+    k = 1
+    grads = jax.grad(lambda r, g: ring_radius(r, g)[0][k], argnums=(0, 1))(r0, g0)
+    h_r, h_g = 1e-4 * r0, 1e-4 * g0
+    fd = ((ring_radius(r0 + h_r, g0)[0][k] - ring_radius(r0 - h_r, g0)[0][k]) / (2 * h_r),
+          (ring_radius(r0, g0 + h_g)[0][k] - ring_radius(r0, g0 - h_g)[0][k]) / (2 * h_g))
+    for got, want in zip(grads, fd):
+        assert abs(float(got) / float(want) - 1.0) < 1e-6, (grads, fd)
+    assert float(grads[0]) < 0 < float(grads[1])      # a larger bead sits closer in; a wider ring for larger gamma
+
+
+@pytest.mark.slow
 def test_ring_orbit_sense_follows_ell():
     """R = 0.5 um, ell = +-4 (gamma = 1.533, z = 0): stable rings with sign(Q_phi) = sign(ell); the ring is
     smaller when sigma ell < 0 (spin-orbit coupling)."""
