@@ -289,7 +289,7 @@ def main(argv=None):
     import jaxem
     from jaxem.optics import FocusedBeam, quadrature_order
     from jaxem.optics import forces as F
-    from jaxem.optics.beams import _astig_order
+    from jaxem.optics.beams import _FORCE_S_TOL, _astig_order
 
     print(f"jaxem {jaxem.__version__}, jax {jax.__version__}, devices {jax.devices()}, {os.cpu_count()} CPU cores; "
           f"{_load()}", flush=True)
@@ -306,7 +306,7 @@ def main(argv=None):
     t_pub, t_pub_min = _median_time(lambda: F.optical_force_efficiency(beam, RADIUS, N_P, POSITION).z.block_until_ready(),
                                     repeats)
     n_quad = quadrature_order(beam, l_max + 1, z=abs(POSITION[2]), rho=float(np.hypot(*POSITION[:2])))
-    s_max = _astig_order(beam, None)
+    s_max = _astig_order(beam, None, _FORCE_S_TOL)
     jitted = jax.jit(lambda r: F.optical_force_efficiency(beam, RADIUS, N_P, r, l_max=l_max, n_quad=n_quad,
                                                           s_max=s_max).z)
     pos_j = jnp.asarray(POSITION)
@@ -328,7 +328,7 @@ def main(argv=None):
     pos = jnp.asarray(np.stack([g_rho.ravel(), np.zeros(g_rho.size), g_z.ravel()], -1))
     for label, b in (("MDSA+", beam), ("MDSA (A_ast = 0)", FocusedBeam(LAM, NA, N_S, N_W, **dict(MDSA_PLUS, astigmatism=0.0)))):
         nq = quadrature_order(b, l_max + 1, z=2.0 * UM, rho=2.0 * UM)
-        sm = _astig_order(b, None)
+        sm = _astig_order(b, None, _FORCE_S_TOL)
         fn = jax.jit(jax.vmap(lambda r, b=b, nq=nq, sm=sm: F.optical_force_efficiency(
             b, RADIUS, N_P, r, l_max=l_max, n_quad=nq, s_max=sm).z))
         t0 = time.perf_counter()

@@ -341,6 +341,24 @@ def test_dipole_limit(name):
 # ---------------------------------------------------------------------------------------------
 # symmetries: helicity, rotation about the axis, mirror y -> -y, phi_ast + pi, lossless torque
 
+@pytest.mark.slow
+def test_force_astigmatism_cut_is_converged():
+    """The force's default Jacobi-Anger cut (J_{S+1}(A~max) < 1e-10, looser than the fields' 1e-17) changes
+    Q by < 1e-13 relative against S + 8 terms, for a strongly astigmatic beam (A_ast = 1 wave, gamma = 0.8,
+    ell = 8) off the axis; and the cut really is looser than the fields' (S = 21 vs 29)."""
+    from jaxem.optics.beams import FocusedBeam, _FORCE_S_TOL, _astig_order
+    beam = FocusedBeam(LAM, 1.4, NS, NW, 0.8, ell=8, helicity=1, interface_distance=5.6e-6, astigmatism=1.0,
+                       astigmatism_angle=0.41)
+    s_force, s_field = _astig_order(beam, None, _FORCE_S_TOL), _astig_order(beam, None)
+    assert (s_force, s_field) == (21, 29)
+    pos = np.array([0.6e-6 * np.cos(0.7), 0.6e-6 * np.sin(0.7), 0.4e-6])
+    kw = dict(l_max=12, n_quad=64)
+    got = F.optical_force_efficiency(beam, 0.5e-6, NPS, pos, **kw)
+    ref = F.optical_force_efficiency(beam, 0.5e-6, NPS, pos, s_max=s_force + 8, **kw)
+    got, ref = np.array([got.x, got.y, got.z]), np.array([ref.x, ref.y, ref.z])
+    assert np.max(np.abs(got - ref)) < 1e-13 * np.max(np.abs(ref)), (got, ref)
+
+
 def test_axis_has_no_transverse_force():
     for name in ("P1", "P2"):
         beam = _beam(name)

@@ -500,7 +500,7 @@ def _resolve_quadrature(beam, l_max, n_quad, s_max, z_extent, rho_extent):
     z_extent, rho_extent: bounds on |z| and rho [m] over which the result is used (concrete floats or None
     when the position is traced, in which case n_quad must be given).
     """
-    from jaxem.optics.beams import _astig_order, quadrature_order
+    from jaxem.optics.beams import _FORCE_S_TOL, _astig_order, quadrature_order
     if n_quad is None:
         if z_extent is None or rho_extent is None:
             raise ValueError("n_quad must be given explicitly when the position is traced (jit/vmap/grad); "
@@ -508,7 +508,7 @@ def _resolve_quadrature(beam, l_max, n_quad, s_max, z_extent, rho_extent):
         n_quad = quadrature_order(beam, l_max + 1, z=float(z_extent), rho=float(rho_extent))
     else:
         n_quad = _checks.check_int("n_quad", n_quad, minimum=2)
-    return n_quad, _astig_order(beam, s_max)
+    return n_quad, _astig_order(beam, s_max, _FORCE_S_TOL)
 
 
 def _extent(position):

@@ -131,9 +131,9 @@ class _Efficiency:
 
 def _quadrature(beam, l_max, rho_max, z_abs_max, s_max=None):
     from jaxem.optics import quadrature_order
-    from jaxem.optics.beams import _astig_order
+    from jaxem.optics.beams import _FORCE_S_TOL, _astig_order
 
-    return quadrature_order(beam, l_max + 1, z=z_abs_max, rho=rho_max), _astig_order(beam, s_max)
+    return quadrature_order(beam, l_max + 1, z=z_abs_max, rho=rho_max), _astig_order(beam, s_max, _FORCE_S_TOL)
 
 
 # ---------------------------------------------------------------------------------------------
