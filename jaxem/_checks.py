@@ -8,6 +8,7 @@ README, "Bad input").
 from __future__ import annotations
 
 import numbers
+import sys
 
 import jax
 import numpy as np
@@ -21,6 +22,14 @@ __all__ = [
     "check_finite",
     "check_int",
     "check_choice",
+    "check_real",
+    "check_nonzero",
+    "check_range",
+    "check_scalar",
+    "check_shape",
+    "check_broadcast",
+    "check_bool",
+    "check_material",
 ]
 
 
@@ -50,18 +59,81 @@ def is_concrete(value) -> bool:
     return not any(isinstance(leaf, jax.core.Tracer) for leaf in leaves)
 
 
-def _as_array(value):
-    return np.asarray(value)
+def _as_array(name: str, value):
+    """``value`` as a NumPy array of numbers; ``ValueError`` naming ``name`` for strings, None, objects or
+    ragged nested lists (which NumPy would turn into a TypeError deep inside a kernel)."""
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    if arr.dtype.kind not in "biufc":
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
+    return arr
+
+
+def _shape(name: str, value) -> tuple:
+    """The shape of ``value`` (a number, array, nested list or tracer); static, so known under tracing too."""
+    if hasattr(value, "shape"):
+        return tuple(value.shape)
+    if is_concrete(value):
+        return _as_array(name, value).shape
+    import jax.numpy as jnp
+
+    return jnp.shape(jnp.asarray(value))
 
 
 def check_finite(name: str, value):
-    """Raise ``ValueError`` if any entry of ``value`` is NaN or infinite."""
+    """Raise ``ValueError`` unless ``value`` holds numbers (real or complex), none NaN or infinite."""
     require_x64()
     if not is_concrete(value):
         return value
-    arr = _as_array(value)
+    arr = _as_array(name, value)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def check_real(name: str, value):
+    """Raise ``ValueError`` unless ``value`` holds real, finite numbers (a complex dtype is refused even with
+    a zero imaginary part: it would be dropped silently)."""
+    require_x64()
+    if not is_concrete(value):
+        return value
+    arr = _as_array(name, value)
+    if np.iscomplexobj(arr):
+        raise ValueError(f"{name} must be real, got {value!r}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def check_nonzero(name: str, value):
+    """Raise ``ValueError`` unless every entry of ``value`` is finite and != 0 (real or complex)."""
+    check_finite(name, value)
+    if is_concrete(value) and np.any(_as_array(name, value) == 0):
+        raise ValueError(f"{name} must be nonzero, got {value!r}")
+    return value
+
+
+def check_range(name: str, value, low=None, high=None, *, closed: bool = False):
+    """Raise ``ValueError`` unless every entry of ``value`` is real, finite and in (low, high).
+
+    ``closed=True`` admits the end points, [low, high]; ``None`` leaves that side open.
+    """
+    check_real(name, value)
+    if not is_concrete(value):
+        return value
+    arr = _as_array(name, value)
+    ok = np.ones(arr.shape, dtype=bool)
+    if low is not None:
+        ok &= (arr >= low) if closed else (arr > low)
+    if high is not None:
+        ok &= (arr <= high) if closed else (arr < high)
+    if not np.all(ok):
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        interval = f"[{lo}, {hi}]" if closed else f"({lo}, {hi})"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return value
 
 
@@ -73,7 +145,7 @@ def check_positive(name: str, value, *, allow_inf: bool = False):
     require_x64()
     if not is_concrete(value):
         return value
-    arr = _as_array(value)
+    arr = _as_array(name, value)
     if np.iscomplexobj(arr):
         raise ValueError(f"{name} must be real, got {value!r}")
     if np.any(np.isnan(arr)):
@@ -91,7 +163,7 @@ def check_nonnegative(name: str, value):
     require_x64()
     if not is_concrete(value):
         return value
-    arr = _as_array(value)
+    arr = _as_array(name, value)
     if np.iscomplexobj(arr) or not np.all(np.isfinite(arr)) or not np.all(arr >= 0):
         raise ValueError(f"{name} must be real, finite and >= 0, got {value!r}")
     return value
@@ -113,4 +185,61 @@ def check_choice(name: str, value, choices):
     require_x64()
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)!r}, got {value!r}")
+    return value
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` if it is a bool (a static switch); raise ``ValueError`` otherwise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_scalar(name: str, value):
+    """Raise ``ValueError`` unless ``value`` is a single number (shape ()); shapes are static, so the check
+    also holds for traced values (inside ``vmap`` a batched scalar is a scalar)."""
+    require_x64()
+    shape = _shape(name, value)
+    if shape != ():
+        raise ValueError(f"{name} must be a scalar (vmap over it for a sweep), got shape {shape}")
+    return value
+
+
+def check_shape(name: str, value, trailing: tuple, *, batch: bool = True):
+    """Raise ``ValueError`` unless ``value`` has shape ``trailing`` (``batch=False``) or ``(..., *trailing)``.
+
+    ``trailing`` entries may be None (any length).  Shapes are static: the check also holds for tracers.
+    """
+    require_x64()
+    shape = _shape(name, value)
+    n = len(trailing)
+    ok = len(shape) >= n if batch else len(shape) == n
+    ok = ok and all(t is None or s == t for s, t in zip(shape[len(shape) - n:], trailing))
+    if not ok:
+        want = ", ".join("n" if t is None else str(t) for t in trailing)
+        want = f"(..., {want})" if batch else f"({want}{',' if n == 1 else ''})"
+        raise ValueError(f"{name} must have shape {want}, got shape {shape}")
+    return value
+
+
+def check_broadcast(**arrays):
+    """Raise ``ValueError`` naming the arguments unless their shapes broadcast together; return the shape."""
+    require_x64()
+    shapes = {k: _shape(k, v) for k, v in arrays.items()}
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        listed = ", ".join(f"{k} {s}" for k, s in shapes.items())
+        raise ValueError(f"{', '.join(shapes)} must broadcast together, got shapes {listed}") from None
+
+
+def check_material(name: str, value, *, allow_none: bool = False):
+    """Raise ``ValueError`` unless ``value`` is a jaxem material (:class:`jaxem.materials.Material`)."""
+    # no import of jaxem.materials (a higher layer): a Material instance implies the module is loaded
+    materials = sys.modules.get("jaxem.materials")
+    if value is None and allow_none:
+        return value
+    if materials is None or not isinstance(value, materials.Material):
+        raise ValueError(f"{name} must be a jaxem material (e.g. jaxem.Drude.gold(), "
+                         f"jaxem.material_from_name('silica')), got {value!r}")
     return value

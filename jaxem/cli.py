@@ -12,7 +12,10 @@ def _parser():
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run the task of a config file")
     r.add_argument("config", help="path to a TOML config (task = ..., [params])")
-    r.add_argument("--out", default=None, help="output folder (default: results/<config name>)")
+    r.add_argument("--out", default=None,
+                   help="output folder (default: results/<config name>; with --set, "
+                        "results/<config name>-<key=value,...>-<8-digit hash of the overrides>, so that each point "
+                        "of a --set scan keeps its own folder)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter (TOML value syntax); repeatable")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -20,12 +23,44 @@ def _parser():
                    help="persistent compilation cache (default: $JAXEM_CACHE_DIR or ~/.cache/jaxem/xla)")
     r.add_argument("--no-cache", action="store_true", help="do not use the persistent compilation cache")
     t = sub.add_parser("tasks", help="list the tasks and their parameters")
-    t.add_argument("name", nargs="?", help="show one task's parameters")
+    t.add_argument("name", nargs="?",
+                   help="show one task's parameters and defaults, printed as a config file (TOML)")
     return p
+
+
+def _tasks(name) -> int:
+    """``jaxem tasks [name]``: the registry's metadata only (no JAX, no kernels are imported for it)."""
+    from jaxem.sweeps.registry import discover_tasks, get_task, toml_value
+
+    if not name:
+        tasks = discover_tasks()
+        for key in sorted(tasks):
+            print(f"{key}: {tasks[key].description}")
+        return 0
+    task = get_task(name)
+    print(f"# {task.name}: {task.description}")
+    print(f"task = {toml_value(task.name)}")
+    print()
+    print("[params]")
+    for key, p in task.params.items():
+        comment = p.help + (f" (one of {', '.join(toml_value(c) for c in p.choices)})" if p.choices else "")
+        if p.default is None:
+            print(f"# {key} = ...   # required; {comment}")
+        else:
+            print(f"{key} = {toml_value(p.default)}   # {comment}")
+    return 0
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "tasks":
+        from jaxem.sweeps.registry import ConfigError
+
+        try:
+            return _tasks(args.name)
+        except ConfigError as exc:
+            print(f"jaxem: {exc}", file=sys.stderr)
+            return 2
     from jaxem._runtime import enable_compilation_cache, quiet_slow_compile_alarm
 
     quiet_slow_compile_alarm()
@@ -34,20 +69,9 @@ def main(argv=None) -> int:
     jax.config.update("jax_enable_x64", True)  # the command line is an application: it owns the JAX config
     if args.command == "run" and not args.no_cache:
         enable_compilation_cache(args.cache_dir)  # a second run (or a resumed one) does not recompile
-    from jaxem.sweeps import ConfigError, discover_tasks, parse_override, run_config
+    from jaxem.sweeps import ConfigError, parse_override, run_config
 
     try:
-        if args.command == "tasks":
-            tasks = discover_tasks()
-            for name in sorted(tasks):
-                if args.name and name != args.name:
-                    continue
-                task = tasks[name]
-                print(f"{name}: {task.description}")
-                if args.name:
-                    for key, p in task.params.items():
-                        print(f"    {key} = {p.default!r}   # {p.help}")
-            return 0
         overrides = dict(parse_override(s) for s in args.set)
         out = run_config(args.config, args.out, overrides, quiet=args.quiet)
         print(f"results written to {out}")

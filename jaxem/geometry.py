@@ -13,7 +13,8 @@ from typing import Any
 import equinox as eqx
 import numpy as np
 
-from jaxem._checks import check_positive, is_concrete
+from jaxem._checks import (check_bool, check_choice, check_finite, check_int, check_material, check_nonnegative,
+                           check_positive, check_real, is_concrete)
 from jaxem.materials import Material
 
 __all__ = ["Geometry", "SpherePlane", "SphereSphere", "TweezerPair", "is_plane", "TWEEZER_WAVELENGTH",
@@ -55,13 +56,6 @@ class Geometry(eqx.Module):
         raise NotImplementedError
 
 
-def _check_material(name, value, *, allow_none=False):
-    if value is None and allow_none:
-        return
-    if not isinstance(value, Material):
-        raise ValueError(f"{name} must be a jaxem material (jaxem.materials), got {value!r}")
-
-
 class SpherePlane(Geometry):
     """A sphere of radius ``radius`` [m] above a plane, ``distance`` [m] between the surfaces.
 
@@ -82,9 +76,9 @@ class SpherePlane(Geometry):
     def __check_init__(self):
         check_positive("radius", self.radius)
         check_positive("distance", self.distance)
-        _check_material("sphere", self.sphere)
-        _check_material("plane", self.plane)
-        _check_material("medium", self.medium, allow_none=True)
+        check_material("sphere", self.sphere)
+        check_material("plane", self.plane)
+        check_material("medium", self.medium, allow_none=True)
 
     def bodies(self):
         return self.distance, self.radius, math.inf, self.sphere, self.plane, self.medium
@@ -112,9 +106,9 @@ class SphereSphere(Geometry):
         check_positive("radius1", self.radius1)
         check_positive("radius2", self.radius2)
         check_positive("distance", self.distance)
-        _check_material("sphere1", self.sphere1)
-        _check_material("sphere2", self.sphere2)
-        _check_material("medium", self.medium, allow_none=True)
+        check_material("sphere1", self.sphere1)
+        check_material("sphere2", self.sphere2)
+        check_material("medium", self.medium, allow_none=True)
 
     def bodies(self):
         return self.distance, self.radius1, self.radius2, self.sphere1, self.sphere2, self.medium
@@ -163,9 +157,23 @@ class TweezerPair(eqx.Module):
     def __check_init__(self):
         check_positive("radius", self.radius)
         check_positive("wavelength", self.wavelength)
-        _check_material("material", self.material, allow_none=True)
-        if self.profile not in ("flat", "gaussian"):
-            raise ValueError(f"profile must be 'flat' or 'gaussian', got {self.profile!r}")
+        check_nonnegative("temperature", self.temperature)
+        check_nonnegative("intensity_a", self.intensity_a)
+        if self.intensity_b is not None:
+            check_nonnegative("intensity_b", self.intensity_b)
+        if self.waist is not None:
+            check_positive("waist", self.waist)
+        if self.numerical_aperture is not None:
+            check_positive("numerical_aperture", self.numerical_aperture)
+        if self.alpha_tilde is not None:
+            check_real("alpha_tilde", self.alpha_tilde)
+        check_finite("jones_a", self.jones_a)
+        check_finite("jones_b", self.jones_b)
+        check_material("material", self.material, allow_none=True)
+        check_choice("profile", self.profile, ("flat", "gaussian"))
+        check_int("n_matsubara", self.n_matsubara, minimum=1)
+        check_bool("include_trap", self.include_trap)
+        check_bool("include_casimir_polder", self.include_casimir_polder)
 
     def options(self) -> dict:
         """The keyword arguments of the nanosphere functions that this set-up stands for (None: default)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from ._checks import check_finite, is_concrete
+from ._checks import check_nonnegative, check_nonzero, check_real, check_shape, is_concrete
 
 __all__ = [
     "green_tensor",
@@ -33,8 +33,10 @@ def _separation(r1, r2):
 
 
 def _check_points(r1, r2):
-    check_finite("r1", r1)
-    check_finite("r2", r2)
+    check_real("r1", r1)
+    check_real("r2", r2)
+    check_shape("r1", r1, (3,), batch=False)   # one pair of points: vmap for batches
+    check_shape("r2", r2, (3,), batch=False)
     if is_concrete((r1, r2)):
         import numpy as np
 
@@ -50,7 +52,7 @@ def green_tensor(r1, r2, k):
 
     Arguments:
         r1, r2: positions [m], shape (3,), distinct.
-        k: host wavenumber [1/m] (complex allowed).
+        k: host wavenumber [1/m] (complex allowed; finite, nonzero).
     Returns:
         complex128 array (3, 3) [1/m].
 
@@ -58,6 +60,7 @@ def green_tensor(r1, r2, k):
     corrected (the printed sign contradicts their Eqs. (30) and (C7)).
     """
     _check_points(r1, r2)
+    check_nonzero("k", k)
     rhat, r = _separation(r1, r2)
     k = jnp.asarray(k, dtype=jnp.complex128)
     x = k * r
@@ -87,6 +90,7 @@ def green_tensor_magnetic(r1, r2, k):
     Source: Muster & Froufe-Pérez, arXiv:2510.03503 (2025), Eq. (11).
     """
     _check_points(r1, r2)
+    check_nonzero("k", k)
     rhat, r = _separation(r1, r2)
     k = jnp.asarray(k, dtype=jnp.complex128)
     x = k * r
@@ -131,6 +135,7 @@ def dipole_propagator_imag(r1, r2, kappa):
     checked in tests/test_green.py.
     """
     _check_points(r1, r2)
+    check_nonnegative("kappa", kappa)
     rhat, r = _separation(r1, r2)
     u = jnp.asarray(kappa, dtype=jnp.float64) * r
     pre = jnp.exp(-u) / (4.0 * jnp.pi * r**3)

@@ -539,7 +539,8 @@ class TabulatedEpsilon(Material):
     does not determine eps at real frequency: ``epsilon(omega)`` raises ``NotImplementedError``.
 
     Arguments:
-        xi: imaginary frequencies [rad/s], shape (n,), n >= 2, > 0, distinct.
+        xi: imaginary frequencies [rad/s], shape (n,), n >= 2, > 0, strictly increasing
+            (:meth:`from_file` sorts the rows of a file).
         eps: eps(i xi) at those frequencies (> 0, real).
 
     Source: none (interpolation of user data; no formula).
@@ -550,20 +551,21 @@ class TabulatedEpsilon(Material):
     kind: ClassVar[str] = "tabulated"
 
     def __init__(self, xi, eps):
-        xi_np = np.asarray(xi, dtype=np.float64).reshape(-1) if is_concrete(xi) else None
-        if xi_np is not None:
-            eps_np = np.asarray(eps).reshape(-1)
-            if np.iscomplexobj(eps_np):
+        if is_concrete((xi, eps)):
+            check_positive("xi", xi)
+            if np.iscomplexobj(np.asarray(eps)):
                 raise ValueError("eps must be real (eps(i xi) is real by causality)")
-            eps_np = eps_np.astype(np.float64)
-            if xi_np.shape != eps_np.shape or xi_np.size < 2:
-                raise ValueError(f"xi and eps must be 1-D of equal length >= 2, got {xi_np.shape}, {eps_np.shape}")
-            check_positive("xi", xi_np)
-            check_positive("eps", eps_np)
-            order = np.argsort(xi_np)
-            xi_np, eps_np = xi_np[order], eps_np[order]
+            check_positive("eps", eps)
+            xi_np, eps_np = np.asarray(xi, dtype=np.float64), np.asarray(eps, dtype=np.float64)
+            if xi_np.ndim != 1 or xi_np.size < 2:
+                raise ValueError(f"xi must be 1-D with at least 2 frequencies, got shape {xi_np.shape}")
+            if eps_np.shape != xi_np.shape:
+                raise ValueError(f"eps must have one value per frequency xi, shape {xi_np.shape}, "
+                                 f"got shape {eps_np.shape}")
             if np.any(np.diff(xi_np) <= 0):
-                raise ValueError("xi must contain distinct frequencies")
+                raise ValueError("xi must be strictly increasing (a decreasing or repeated frequency usually means "
+                                 "the columns were paired wrongly; sort the (xi, eps) pairs by xi), got "
+                                 f"{xi_np!r}")
             self.log_xi = jnp.asarray(np.log(xi_np))
             self.log_eps = jnp.asarray(np.log(eps_np))
         else:
@@ -572,7 +574,7 @@ class TabulatedEpsilon(Material):
 
     @classmethod
     def from_file(cls, path):
-        """Load a two-column text file (xi [rad/s], eps(i xi)); '#' starts a comment."""
+        """Load a two-column text file (xi [rad/s], eps(i xi)), rows in any order; '#' starts a comment."""
         path = os.fspath(path)
         try:
             data = np.loadtxt(path, dtype=np.float64, comments="#", ndmin=2)
@@ -580,6 +582,7 @@ class TabulatedEpsilon(Material):
             raise ValueError(f"path: cannot read a 2-column table of eps(i xi) from {path!r}: {err}") from None
         if data.ndim != 2 or data.shape[1] != 2:
             raise ValueError(f"path: {path!r} must have exactly 2 columns (xi [rad/s], eps), got shape {data.shape}")
+        data = data[np.argsort(data[:, 0], kind="stable")]  # rows are (xi, eps) records: any row order
         return cls(data[:, 0], data[:, 1])
 
     def epsilon(self, omega):
@@ -646,7 +649,7 @@ def material_from_name(name: str, **params) -> Material:
     Source: none (a lookup table; no formula). Model sources are in the class docstrings.
     """
     if not isinstance(name, str) or name.lower() not in _FACTORIES:
-        raise ValueError(f"unknown material {name!r}; known materials: {', '.join(MATERIAL_NAMES)}")
+        raise ValueError(f"name: unknown material {name!r}; known materials: {', '.join(MATERIAL_NAMES)}")
     factory = _FACTORIES[name.lower()]
     try:
         return factory(**params)

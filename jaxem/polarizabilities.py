@@ -22,7 +22,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from ._checks import check_finite, check_positive, is_concrete, require_x64
+from ._checks import check_finite, check_material, check_positive, check_real, is_concrete, require_x64
 from .constants import c, eps0
 
 __all__ = [
@@ -43,11 +43,6 @@ __all__ = [
 SILICA_INDEX_1064NM = 1.4496
 
 
-def _check_complex_finite(name, value):
-    if is_concrete(value) and not np.all(np.isfinite(np.asarray(value))):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-
-
 def clausius_mossotti(eps):
     """Dimensionless Clausius–Mossotti factor alpha~ = (eps - 1)/(eps + 2) of a sphere in vacuum.
 
@@ -59,7 +54,7 @@ def clausius_mossotti(eps):
     Source: Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35) (Clausius–Mossotti).
     """
     require_x64()
-    _check_complex_finite("eps", eps)
+    check_finite("eps", eps)
     eps = jnp.asarray(eps)
     eps = eps.astype(jnp.complex128) if jnp.iscomplexobj(eps) else eps.astype(jnp.float64)
     return (eps - 1.0) / (eps + 2.0)
@@ -92,7 +87,7 @@ def reduced_polarizability(alpha, radius):
     Source: the normalisation of Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35).
     """
     check_positive("radius", radius)
-    _check_complex_finite("alpha", alpha)
+    check_finite("alpha", alpha)
     return jnp.asarray(alpha) / (4.0 * jnp.pi * eps0 * jnp.asarray(radius, jnp.float64) ** 3)
 
 
@@ -110,7 +105,7 @@ def radiative_correction(alpha, k):
 
     Source: the radiative-reaction correction, B. T. Draine, Astrophys. J. 333, 848 (1988).
     """
-    _check_complex_finite("alpha", alpha)
+    check_finite("alpha", alpha)
     check_positive("k", k)
     alpha = jnp.asarray(alpha, jnp.complex128)
     k = jnp.asarray(k, jnp.float64)
@@ -132,6 +127,7 @@ def polarizability(omega, radius, material, *, with_radiative_correction: bool =
     """
     check_positive("omega", omega)
     check_positive("radius", radius)
+    check_material("material", material)
     alpha = sphere_polarizability(radius, material.epsilon(omega))
     if with_radiative_correction:
         alpha = radiative_correction(alpha, jnp.asarray(omega, jnp.float64) / c)
@@ -154,6 +150,7 @@ def polarizability_imag(xi, radius, material):
     frequency.
     """
     check_positive("radius", radius)
+    check_material("material", material)
     return sphere_polarizability(radius, material.epsilon_imaginary_frequency(xi))
 
 
@@ -179,6 +176,7 @@ def mie_polarizabilities(omega, radius, material):
 
     check_positive("omega", omega)
     check_positive("radius", radius)
+    check_material("material", material)
     eps = material.epsilon(omega)
     mu = material.mu(omega)
     m = jnp.sqrt(eps * mu)
@@ -243,7 +241,7 @@ def reduced_lorentz_polarizabilities(omega_t, Q_e, Q_m, delta):
     check_positive("omega_t", omega_t)
     check_positive("Q_e", Q_e)
     check_positive("Q_m", Q_m)
-    check_finite("delta", delta)
+    check_real("delta", delta)
     if is_concrete(delta) and np.any(np.asarray(delta) <= -1.0):
         raise ValueError(f"delta must be > -1 (omega0_m = (1 + delta) omega0_e > 0), got {delta!r}")
     return _reduced_lorentz(omega_t, Q_e, Q_m, delta)

@@ -36,7 +36,7 @@ import dataclasses
 import equinox as eqx
 import numpy as np
 
-from jaxem._checks import check_choice, check_finite, check_int, is_concrete
+from jaxem._checks import check_bool, check_choice, check_int, check_positive, check_range, check_scalar, is_concrete
 
 __all__ = ["Engine", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave", "ProximityForce"]
 
@@ -72,6 +72,20 @@ def _hardest(geometry, what):
     L, R1, R2 = _need_concrete(geometry, what)
     return (float(np.min(np.asarray(L, dtype=float))), float(np.max(np.asarray(R1, dtype=float))),
             float(np.max(np.asarray(R2, dtype=float))))
+
+
+def _check_accuracy(eta=None, rtol=None):
+    """The accuracy knobs every engine shares: eta > 0 (a truncation scale), 0 < rtol < 1 (a relative error)."""
+    if eta is not None:
+        check_positive("eta", check_scalar("eta", eta))
+    if rtol is not None:
+        check_range("rtol", check_scalar("rtol", rtol), 0.0, 1.0)
+
+
+def _check_t0_rule(n_t0, t0_step=None):
+    from jaxem.casimir.free_energy import _t0_rule
+
+    _t0_rule(n_t0, t0_step)
 
 
 def require_sized(engine, geometry, temperature=None):
@@ -129,16 +143,22 @@ class PlaneWave(Engine):
     group_spread: float | None = eqx.field(static=True, default=None)
 
     def __check_init__(self):
-        check_finite("eta", self.eta)
+        _check_accuracy(eta=self.eta, rtol=self.rtol)
         check_choice("frequencies", self.frequencies, ("matsubara", "psd"))
         if self.truncation is not None:
-            if len(self.truncation) not in (3, 4):
+            if not isinstance(self.truncation, (tuple, list)) or len(self.truncation) not in (3, 4):
                 raise ValueError(f"truncation must be (N, M, l_max[, l_max2]), got {self.truncation!r}")
             for t in self.truncation:
                 check_int("truncation", t, minimum=1)
         if self.n_frequencies is not None:
             check_int("n_frequencies", self.n_frequencies, minimum=1)
+        _check_t0_rule(self.n_t0, self.t0_step)
+        check_bool("screened", self.screened)
         check_int("chunk_size", self.chunk_size, minimum=1)
+        if self.group_spread is not None:
+            from jaxem.casimir.grouping import resolve_group_spread
+
+            resolve_group_spread(self.group_spread)
 
     def is_sized(self) -> bool:
         return self.truncation is not None and self.n_frequencies is not None
@@ -183,6 +203,9 @@ class ZeroFrequency(Engine):
 
     eta: float = eqx.field(static=True, default=10.0)
 
+    def __check_init__(self):
+        _check_accuracy(eta=self.eta)
+
     def route(self) -> str:
         return "auto"
 
@@ -220,6 +243,17 @@ class Multipole(ZeroFrequency):
     eta: float = eqx.field(static=True, default=10.0)
     l_max: int | tuple | None = eqx.field(static=True, default=None)
     m_max: int | None = eqx.field(static=True, default=None)
+
+    def __check_init__(self):
+        if isinstance(self.l_max, (tuple, list)):
+            if len(self.l_max) != 2:
+                raise ValueError(f"l_max must be an int or a pair (l1, l2), got {self.l_max!r}")
+            check_int("l_max", self.l_max[0], minimum=1)
+            check_int("l_max", self.l_max[1], minimum=0)      # 0: the plane's entry
+        elif self.l_max is not None:
+            check_int("l_max", self.l_max, minimum=1)
+        if self.m_max is not None:
+            check_int("m_max", self.m_max, minimum=0)
 
     def route(self) -> str:
         return "multipole"
@@ -270,6 +304,18 @@ class StaticPlaneWave(ZeroFrequency):
     group_spread: float | None = eqx.field(static=True, default=None)
     batch_size: int | str = eqx.field(static=True, default="auto")
 
+    def __check_init__(self):
+        from jaxem.casimir.grouping import resolve_group_spread
+        from jaxem.casimir.static_planewave import resolve_batch_size
+
+        for name in ("n_k", "n_phi"):
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name), minimum=1)
+        if self.group_spread is not None:
+            resolve_group_spread(self.group_spread)
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            resolve_batch_size(self.batch_size)
+
     def route(self) -> str:
         return "planewave"
 
@@ -315,7 +361,9 @@ class ProximityForce(Engine):
     n_frequencies: int | None = eqx.field(static=True, default=None)
 
     def __check_init__(self):
+        _check_accuracy(rtol=self.rtol)
         check_int("n_k", self.n_k, minimum=2)
+        _check_t0_rule(self.n_t0)
         if self.n_frequencies is not None:
             check_int("n_frequencies", self.n_frequencies, minimum=1)
 

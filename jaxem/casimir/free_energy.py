@@ -54,13 +54,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxem._checks import check_choice, check_finite, check_int, check_nonnegative, check_positive, is_concrete
+from jaxem._checks import (check_choice, check_finite, check_int, check_material, check_nonnegative, check_positive,
+                           check_scalar, is_concrete)
 from jaxem.geometry import is_plane
 from jaxem import thermal as fs
 from jaxem.casimir.grouping import GROUP_SPREAD, GROUP_SPREAD_T0, padded_distance_groups, resolve_group_spread
 from jaxem.casimir import planewave as pw
 from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
-from jaxem.materials import Material
 
 __all__ = [
     "planewave_free_energy",
@@ -75,18 +75,8 @@ def _t0_rule(n_t0, t0_step):
     """Static (n_nodes, step) of the T = 0 rule (see jaxem.thermal.zero_temperature_nodes)."""
     n = None if n_t0 is None else check_int("n_t0", n_t0, minimum=1)
     if t0_step is not None:
-        t0_step = float(t0_step)
-        if not (math.isfinite(t0_step) and t0_step > 0):
-            raise ValueError(f"t0_step must be a finite number > 0, got {t0_step!r}")
+        t0_step = float(check_positive("t0_step", check_scalar("t0_step", t0_step)))
     return (n, t0_step)
-
-
-def _check_material(name, m, *, allow_none=False):
-    """A ValueError unless m is a jaxem material (or None where allowed)."""
-    if m is None and allow_none:
-        return
-    if not isinstance(m, Material):
-        raise ValueError(f"{name} must be a jaxem.materials.Material, got {type(m).__name__}")
 
 
 def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6, eta=1.0):
@@ -277,9 +267,9 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
     check_positive("R1", R1)
     check_positive("R2", R2, allow_inf=True)
     check_nonnegative("T", T)
-    _check_material("material1", material1)
-    _check_material("material2", material2, allow_none=True)
-    _check_material("medium", medium, allow_none=True)
+    check_material("material1", material1)
+    check_material("material2", material2, allow_none=True)
+    check_material("medium", medium, allow_none=True)
     check_choice("method", method, ("matsubara", "psd"))
     material2 = material1 if material2 is None else material2
     plane = is_plane(R2)

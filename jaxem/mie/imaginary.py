@@ -47,7 +47,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxem import special as sp
-from jaxem._checks import check_finite, check_int, check_nonnegative, check_positive, is_concrete
+from jaxem._checks import check_finite, check_int, check_nonnegative, check_positive, check_real, is_concrete
 from jaxem.constants import c as _SPEED_OF_LIGHT
 from jaxem.materials import PEMC, BiIsotropic, Material, PerfectConductor
 
@@ -299,7 +299,7 @@ def pemc_reflection_imag(x, theta, l_max):
     """
     l_max = check_int("l_max", l_max, minimum=1)
     _check_x(x)
-    check_finite("theta", theta)
+    check_real("theta", theta)
     x, theta = jnp.broadcast_arrays(jnp.asarray(x, dtype=jnp.float64), jnp.asarray(theta, dtype=jnp.float64))
     return _pemc_log_jit(x, theta, l_max=l_max)
 

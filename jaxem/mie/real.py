@@ -74,6 +74,15 @@ def _check_complex_finite(name, value):
     return _checks.check_finite(name, value)
 
 
+def _check_sphere(x, m, mu):
+    """The boundary checks of the isotropic-sphere functions: x real > 0, m and mu finite and nonzero
+    (m = 0 or mu = 0 would give all-NaN coefficients), shapes that broadcast."""
+    _check_size_parameter("x", x)
+    _checks.check_nonzero("m", m)
+    _checks.check_nonzero("mu", mu)
+    _checks.check_broadcast(x=x, m=m, mu=mu)
+
+
 def wiscombe_lmax(x) -> int:
     """Number of multipole orders (dimensionless int) Wiscombe's criterion needs for converged far-field sums.
 
@@ -283,9 +292,7 @@ def mie_coefficients(x, m, l_max: int, mu=1.0):
     Source: Bohren & Huffman (1983), Secs. 4.4 and 4.8 (log-derivative form), for a magnetic sphere
     the isotropic case of Schoger, Dissertation (Augsburg 2024), Eqs. (4.11)-(4.12) at x = -i w.
     """
-    _check_size_parameter("x", x)
-    _check_complex_finite("m", m)
-    _check_complex_finite("mu", mu)
+    _check_sphere(x, m, mu)
     l_max = _checks.check_int("l_max", l_max, minimum=1)
     return _mie_ab_jit(*_canonical(x, m, mu), l_max)
 
@@ -364,9 +371,7 @@ def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
 
     Source: Bohren & Huffman (1983), Secs. 4.4-4.5 and 4.8; Wiscombe, Appl. Opt. 19, 1505 (1980).
     """
-    _check_size_parameter("x", x)
-    _check_complex_finite("m", m)
-    _check_complex_finite("mu", mu)
+    _check_sphere(x, m, mu)
     l_max = _resolve_lmax(x, l_max)
     return _efficiencies_jit(*_canonical(x, m, mu), l_max)
 
@@ -407,10 +412,8 @@ def amplitude_matrix(x, m, theta, l_max: int | None = None, mu=1.0):
 
     Source: Bohren & Huffman (1983), Sec. 4.4; Schoger, Dissertation (Augsburg 2024), Eq. (4.27).
     """
-    _check_size_parameter("x", x)
-    _check_complex_finite("m", m)
-    _check_complex_finite("mu", mu)
-    _checks.check_finite("theta", theta)
+    _check_sphere(x, m, mu)
+    _checks.check_real("theta", theta)
     l_max = _resolve_lmax(x, l_max)
     cos_theta = jnp.cos(jnp.asarray(theta, dtype=jnp.float64))
     return _amplitude_jit(*_canonical(x, m, mu), cos_theta, l_max)
@@ -444,8 +447,8 @@ def dipole_polarizabilities(k, radius, m, mu=1.0):
     """
     _checks.check_positive("k", k)
     _checks.check_positive("radius", radius)
-    _check_complex_finite("m", m)
-    _check_complex_finite("mu", mu)
+    _checks.check_nonzero("m", m)
+    _checks.check_nonzero("mu", mu)
     k, radius, m, mu = _canonical(k, radius, m, mu)
     return _dipole_jit(k, jnp.real(radius), m, mu)
 
@@ -563,7 +566,7 @@ def pemc_reflection_matrix(x, theta, l_max: int):
     mixing coefficient (4.18) has the wrong overall sign (fixed by duality covariance).
     """
     _check_size_parameter("x", x)
-    _checks.check_finite("theta", theta)
+    _checks.check_real("theta", theta)
     l_max = _checks.check_int("l_max", l_max, minimum=1)
     x, theta = _canonical(x, theta)
     return _pemc_jit(x, jnp.real(theta), l_max)
@@ -591,6 +594,8 @@ def sphere_reflection_matrix(omega, radius, material, l_max: int, medium=None):
     _checks.check_positive("omega", omega)
     _checks.check_positive("radius", radius)
     l_max = _checks.check_int("l_max", l_max, minimum=1)
+    _checks.check_material("material", material)
+    _checks.check_material("medium", medium, allow_none=True)
     omega = jnp.asarray(omega, dtype=jnp.float64)
     if medium is None:
         eps_h = jnp.ones_like(omega, dtype=jnp.complex128)

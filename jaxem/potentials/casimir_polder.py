@@ -41,9 +41,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import check_int, check_nonnegative, check_positive
+from .._checks import check_int, check_material, check_nonnegative, check_positive, check_scalar
 from ..constants import c, eps0, hbar, k_B, matsubara_frequency
-from ..materials import Material
 from ..polarizabilities import polarizability_imag
 from ..thermal import matsubara_sum, matsubara_tail_nodes
 
@@ -199,19 +198,15 @@ def _cp_zero(r, radius_a, material_a, radius_b, material_b, n_nodes):
     return -hbar / (2.0 * jnp.pi) * integral
 
 
-def _check_material(name, material):
-    if not isinstance(material, Material):
-        raise ValueError(f"{name} must be a jaxem.materials model (e.g. LorentzOscillators.silica()), "
-                         f"got {material!r}")
-
-
 def _spheres(radius, material, radius_b, material_b):
     check_positive("radius", radius)
-    _check_material("material", material)
+    check_scalar("radius", radius)
+    check_material("material", material)
     radius_b = radius if radius_b is None else radius_b
     material_b = material if material_b is None else material_b
     check_positive("radius_b", radius_b)
-    _check_material("material_b", material_b)
+    check_scalar("radius_b", radius_b)
+    check_material("material_b", material_b)
     return radius, material, radius_b, material_b
 
 

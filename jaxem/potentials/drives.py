@@ -14,7 +14,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import check_finite, check_nonnegative, check_positive, is_concrete
+from .._checks import check_finite, check_nonnegative, check_positive, check_real, is_concrete
 from ..constants import c, hbar
 
 __all__ = [
@@ -59,7 +59,7 @@ def mean_photon_number_cat(beta, theta):
     tests/test_nanospheres.py).
     """
     check_finite("beta", beta)
-    check_finite("theta", theta)
+    check_real("theta", theta)
     if is_concrete((beta, theta)):
         b2 = np.abs(np.asarray(beta)) ** 2
         if np.any((b2 == 0) | (1 + np.exp(-2 * b2) * np.cos(np.asarray(theta, float)) <= 0)):

@@ -39,7 +39,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import check_finite, check_int, check_nonnegative, check_positive, is_concrete
+from .._checks import check_finite, check_int, check_nonnegative, check_positive, check_real, is_concrete
 from ..constants import c, eps0
 from ..geometry import NANOSPHERE_RADIUS, TWEEZER_INTENSITY, TWEEZER_WAVELENGTH, TweezerPair
 from ..green import green_tensor
@@ -92,8 +92,8 @@ def _jones(name, jones):
 
 
 def _check_positions(r_a, r_b):
-    check_finite("r_a", r_a)
-    check_finite("r_b", r_b)
+    check_real("r_a", r_a)
+    check_real("r_b", r_b)
     if is_concrete((r_a, r_b)):
         a, b = np.asarray(r_a, float), np.asarray(r_b, float)
         if a.shape[-1:] != (3,) or b.shape[-1:] != (3,):
@@ -197,8 +197,8 @@ def gaussian_beam_amplitude(position, waist, wavelength=TWEEZER_WAVELENGTH, focu
 
     Source: paraxial Gaussian-beam optics (Saleh & Teich, Fundamentals of Photonics, Ch. 3).
     """
-    check_finite("position", position)
-    check_finite("focus", focus)
+    check_real("position", position)
+    check_real("focus", focus)
     check_positive("waist", waist)
     check_positive("wavelength", wavelength)
     delta = jnp.asarray(position, jnp.float64) - jnp.asarray(focus, jnp.float64)
@@ -227,8 +227,8 @@ def gaussian_trap_potential(position, alpha, intensity, waist, wavelength=TWEEZE
     Source: Jakubec et al., Eqs. (28), (B9), with a focused (paraxial Gaussian) profile instead of their
     flat one (an option beyond the paper).
     """
-    check_finite("position", position)
-    check_finite("focus", focus)
+    check_real("position", position)
+    check_real("focus", focus)
     check_nonnegative("intensity", intensity)
     _check_real("alpha", alpha)
     check_positive("waist", waist)
@@ -260,7 +260,7 @@ _ob_vectorized = jax.jit(jnp.vectorize(_ob_single, signature="(3),(3),(),(),(),(
 
 def _check_drive(dphi, alpha_a, alpha_b, intensity_a, intensity_b, wavelength):
     """Boundary checks shared by the binding potentials and their asymptotic laws."""
-    check_finite("dphi", dphi)
+    check_real("dphi", dphi)
     _check_real("alpha_a", alpha_a)
     _check_real("alpha_b", alpha_b)
     check_nonnegative("intensity_a", intensity_a)
@@ -540,7 +540,7 @@ def _profile_options(kwargs, wavelength):
         raise ValueError(f"waist must be a scalar, got shape {np.shape(waist)}")
     for name, focus in zip(("focus_a", "focus_b"), foci):
         if focus is not None:
-            check_finite(name, focus)
+            check_real(name, focus)
             if is_concrete(focus) and np.shape(focus)[-1:] != (3,):
                 raise ValueError(f"{name} must be a position of shape (..., 3), got shape {np.shape(focus)}")
     return profile, waist, foci[0], foci[1]
@@ -562,7 +562,7 @@ def _with_setup(kwargs):
 def _prepare(r_a, r_b, dphi, kwargs):
     kwargs = _with_setup(kwargs)
     _check_positions(r_a, r_b)
-    check_finite("dphi", dphi)
+    check_real("dphi", dphi)
     flags = {"n_matsubara": check_int("n_matsubara", kwargs.pop("n_matsubara", 64), minimum=1),
              "include_trap": bool(kwargs.pop("include_trap", True)),
              "include_cp": bool(kwargs.pop("include_casimir_polder", True))}
@@ -692,7 +692,7 @@ def pair_potential(r_a, r_b, dphi=0.0, **kwargs):
     Source: derived here (the "≈ 200 K" well of Jakubec et al., Fig. 4, is not reproduced by one
     consistent convention; the pair potential is U_A, not U_A + U_B); checked in tests/test_nanospheres.py.
     """
-    check_finite("dphi", dphi)
+    check_real("dphi", dphi)
     if is_concrete(dphi) and np.any(np.abs(np.sin(np.asarray(dphi, float))) > 1e-12):
         raise ValueError(f"dphi must be 0 or pi (mod 2 pi) for a pair potential (forces are non-conservative "
                          f"otherwise), got {dphi!r}")

@@ -30,7 +30,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import check_finite, check_int, check_positive, is_concrete
+from .._checks import check_finite, check_int, check_positive, check_real, is_concrete
 from ..green import green_tensor_em
 from ..polarizabilities import _lorentz_unitarity, _reduced_lorentz, reduced_lorentz_polarizabilities
 
@@ -164,8 +164,8 @@ def random_light_pair_potential_logdet(r1, r2, k, alpha_e, alpha_m):
 
     Source: Muster & Froufe-Pérez, Eq. (2) in its corrected log-det form (the printed trace is the Born term).
     """
-    check_finite("r1", r1)
-    check_finite("r2", r2)
+    check_real("r1", r1)
+    check_real("r2", r2)
     check_positive("k", k)
     check_finite("alpha_e", alpha_e)
     check_finite("alpha_m", alpha_m)
@@ -198,7 +198,7 @@ def random_light_cluster_potential(positions, k, alpha_e, alpha_m):
     Source: the N-particle extension of Muster & Froufe-Pérez, Eq. (2) (corrected log-det form), the many-body
     interaction their title refers to (derived here; checked in tests/test_random_light.py).
     """
-    check_finite("positions", positions)
+    check_real("positions", positions)
     check_positive("k", k)
     check_finite("alpha_e", alpha_e)
     check_finite("alpha_m", alpha_m)
@@ -255,7 +255,7 @@ def line_wavelengths(Q, delta, n_lines=200):
     Source: Muster & Froufe-Pérez, text after Eq. (9).
     """
     check_positive("Q", Q)
-    check_finite("delta", delta)
+    check_real("delta", delta)
     if is_concrete(delta) and np.any(np.asarray(delta) < 0):
         raise ValueError(f"delta must be >= 0, got {delta!r}")
     n_lines = check_int("n_lines", n_lines, minimum=1)

@@ -21,7 +21,7 @@ __all__ = ["pemc_sign_switch", "casimir_ht_sphere_plate"]
                    "delta_max": Param(float, 1.0, "largest delta [rad]"),
                    "n_delta": Param(int, 16, "number of angles"),
                    "eta": Param(float, 8.0, "truncation parameter (multipole l_max = eta R/L, plane-wave N, M; 8: ~1e-7 relative)"),
-                   "chunk_size": Param(int, 64, "points per resumable chunk"),
+                   "chunk_size": Param(int, 64, "points per resumable chunk", minimum=1),
                })
 def pemc_sign_switch(params: dict, out) -> None:
     """Write pemc_sign_switch.npz (x = L/R_eff, delta [rad], minus_F_over_kT, force_over_kT [1/m],
@@ -121,7 +121,7 @@ def pemc_sign_switch(params: dict, out) -> None:
                    "materials": Param("strings", ["gold_drude", "gold_plasma", "pec"],
                                       "material names (jaxem.materials) of sphere and plate, one curve each"),
                    "eta": Param(float, 10.0, "plane-wave truncation parameter (10: ~1e-8 relative)"),
-                   "chunk_size": Param(int, 20, "distances per resumable chunk"),
+                   "chunk_size": Param(int, 20, "distances per resumable chunk", minimum=1),
                })
 def casimir_ht_sphere_plate(params: dict, out) -> None:
     """Write casimir_ht.npz (distance [m]; per material F_over_kT, force_over_kT [1/m], ratio F/F_PFA^TM)

@@ -35,7 +35,7 @@ def sphere_plate_geometry(params: dict):
                    "medium": Param(str, "vacuum", "material between sphere and plate"),
                    "eta": Param(float, 1.0, "truncation accuracy knob (1 ~ 1e-6 relative)"),
                    "method": Param(str, "matsubara", "frequency summation", choices=("matsubara", "psd")),
-                   "chunk_size": Param(int, 1, "distances per resumable chunk"),
+                   "chunk_size": Param(int, 1, "distances per resumable chunk", minimum=1),
                })
 def casimir_sphere_plate(params: dict, out) -> None:
     """Write force.npz (distance [m], force [N], force_gradient [N/m], PFA counterparts) and force.png."""

@@ -316,6 +316,28 @@ def nanospheres_fig6(params: dict, out) -> None:
     out.savefig(fig, "fig6.png")
 
 
+def mark_overlap(ax, r_min, radius, scale=1.0):
+    """Shade the distances r < 2R on a plot against the centre-to-centre distance r: two spheres of radius R
+    overlap there, and a potential drawn there is unphysical (the dipole formulas extend into it smoothly).
+
+    Arguments:
+        ax: the matplotlib axes (x axis: r times ``scale``).
+        r_min: the smallest distance on the plot [m].
+        radius: the sphere radius R [m].
+        scale: the factor from metres to the axis unit (1e6 for µm).
+    Returns:
+        the shaded patch, or None when r_min >= 2R (nothing to shade).
+
+    Source: none (geometry: the centres of touching spheres are 2R apart).
+    """
+    contact = 2.0 * radius
+    if r_min >= contact:
+        return None
+    ax.axvline(contact * scale, color="0.35", lw=0.8)
+    return ax.axvspan(r_min * scale, contact * scale, color="0.85", lw=0, zorder=0,
+                      label="r < 2R: spheres overlap (unphysical)")
+
+
 @register_task("nanospheres_casimir_polder", "thermal Casimir-Polder potential between two silica nanospheres "
                "vs distance, Matsubara sum, with the corrected near/retarded/far laws (Jakubec et al. 2024, Fig. 3)", params={
                    "radius": Param(float, 100e-9, "sphere radius [m]"),
@@ -378,6 +400,7 @@ def nanospheres_casimir_polder(params: dict, out) -> None:
     ax.loglog(r * 1e6, -arrays["retarded_law"], "k--", lw=1, label="retarded (37), T = 0")
     ax.loglog(r * 1e6, -arrays["far_law"], "k-.", lw=1, label=f"thermal (38'), {T_ref:g} K")
     ax.axvline(thermal_wavelength(T_ref) * 1e6, color="grey", lw=0.6)
+    mark_overlap(ax, r[0], R, scale=1e6)
     ax.set_ylim(np.nanmin(-arrays[f"U_T{temps[0]:g}"]) / 10, np.nanmax(-arrays[f"U_T{temps[0]:g}"]) * 10)
     ax.set_xlabel("distance r [µm]")
     ax.set_ylabel(r"$-U_{CP}/k_B$ [K]")
@@ -388,6 +411,7 @@ def nanospheres_casimir_polder(params: dict, out) -> None:
         ax.semilogx(r * 1e6, arrays[f"exponent_T{T:g}"], color=f"C{i}", label=f"T = {T:g} K")
     ax.axhline(-6, color="k", lw=0.5)
     ax.axhline(-7, color="k", lw=0.5)
+    mark_overlap(ax, r[0], R, scale=1e6)
     ax.set_xlabel("distance r [µm]")
     ax.set_ylabel(r"local exponent $d\ln|U|/d\ln r$")
     ax.legend(frameon=False, fontsize=8)

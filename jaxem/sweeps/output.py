@@ -115,10 +115,17 @@ class Output:
         Arguments: name -- sweep name (folder ``<dir>/<name>.chunks``); fn -- function of a dict of
         arrays with a leading batch axis returning a dict of arrays with the same leading axis
         (typically a jitted ``vmap``); inputs -- dict of arrays sharing the leading axis N;
-        chunk_size -- points per chunk (the last chunk is padded, so ``fn`` compiles once).
-        Returns the dict of outputs concatenated over all N points. A rerun with the same inputs and
-        parameters loads finished chunks instead of recomputing them; different inputs start afresh.
+        chunk_size -- points per chunk, an int >= 1 (the last chunk is padded, so ``fn`` compiles once).
+        Returns the dict of outputs concatenated over all N points. A rerun with the same inputs,
+        parameters and jaxem version loads finished chunks instead of recomputing them; different inputs,
+        parameters or version start afresh (and say so).  A damaged chunk file (a killed disk, a copy cut
+        short) is reported with a warning and recomputed.
         """
+        from jaxem import _version
+        from jaxem._checks import check_int
+
+        version = _version.__version__
+        chunk_size = check_int("chunk_size", chunk_size, minimum=1)
         inputs = {k: np.asarray(v) for k, v in inputs.items()}
         sizes = {v.shape[0] if v.ndim else None for v in inputs.values()}
         if len(sizes) != 1 or None in sizes:
@@ -126,9 +133,9 @@ class Output:
         n = sizes.pop()
         if n == 0:
             raise ValueError("sweep inputs are empty")
-        chunk_size = max(1, min(int(chunk_size), n))
+        chunk_size = min(chunk_size, n)
         digest = hashlib.sha256()
-        digest.update(json.dumps([self.task, name, chunk_size, _jsonable(self.params)],
+        digest.update(json.dumps([self.task, name, chunk_size, _jsonable(self.params), version],
                                  sort_keys=True, default=str).encode())
         for k in sorted(inputs):
             digest.update(k.encode())
@@ -138,18 +145,29 @@ class Output:
         cdir = self.dir / f"{name}.chunks"
         cdir.mkdir(exist_ok=True)
         manifest = cdir / "manifest.json"
-        if manifest.exists():
-            try:
-                old = json.loads(manifest.read_text()).get("key")
-            except (ValueError, OSError):
-                old = None
-            if old != key:
-                self.log(f"{name}: inputs changed since the last run; recomputing all chunks")
-                for f in cdir.glob("chunk_*.npz"):
-                    f.unlink()
+        old = _read_manifest(manifest)
+        stale = None
+        if old is None:
+            if any(cdir.glob("chunk_*.npz")):
+                stale = "chunks without a manifest (their inputs are unknown)"
+        elif not old:
+            stale = f"unreadable manifest {manifest}"
+        elif old.get("key") != key:
+            old_version = old.get("jaxem_version")
+            if old_version != version:
+                by = f"jaxem {old_version}" if old_version else "an earlier jaxem (no version recorded)"
+                stale = (f"the finished chunks were computed by {by}, this is jaxem {version}: results of "
+                         "another version are not reused")
+            else:
+                stale = "inputs changed since the last run"
+        if stale:
+            self.log(f"{name}: {stale}; recomputing all chunks")
+            for f in cdir.glob("chunk_*.npz"):
+                f.unlink()
         n_chunks = -(-n // chunk_size)
-        manifest.write_text(json.dumps({"key": key, "n_points": n, "chunk_size": chunk_size,
-                                        "n_chunks": n_chunks}))
+        record = json.dumps({"key": key, "n_points": n, "chunk_size": chunk_size, "n_chunks": n_chunks,
+                             "jaxem_version": version}).encode()
+        _atomic_write_bytes(manifest, lambda fh: fh.write(record))
         parts = []
         t_start = time.perf_counter()
         resumed = 0
@@ -157,10 +175,11 @@ class Output:
             lo, hi = i * chunk_size, min((i + 1) * chunk_size, n)
             path = cdir / f"chunk_{i:05d}.npz"
             if path.exists():
-                with np.load(path) as data:
-                    parts.append({k: data[k] for k in data.files})
-                resumed += 1
-                continue
+                part = _load_chunk(path, hi - lo)
+                if part is not None:
+                    parts.append(part)
+                    resumed += 1
+                    continue
             batch = {}
             for k, v in inputs.items():
                 b = v[lo:hi]
@@ -179,3 +198,37 @@ class Output:
             self.log(f"{name}: resumed {resumed} finished chunk(s) from {cdir}")
         self.log(f"{name}: {n} points in {time.perf_counter() - t_start:.2f} s")
         return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+
+
+def _read_manifest(path: Path):
+    """The manifest of a sweep's chunk folder: None if absent, {} if unreadable, else its dict."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (ValueError, OSError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _load_chunk(path: Path, n_points: int):
+    """The arrays of a finished chunk, or None (after a warning, the file removed) when it is damaged: not a
+    readable .npz, empty, or holding arrays whose leading axis is not the chunk's ``n_points``."""
+    import warnings
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            part = {k: data[k] for k in data.files}
+        if not part or any(v.ndim == 0 or v.shape[0] != n_points for v in part.values()):
+            raise ValueError(f"expected arrays of {n_points} points, got shapes "
+                             f"{ {k: v.shape for k, v in part.items()} }")
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        warnings.warn(f"damaged chunk file {path} ({type(exc).__name__}: {exc}); recomputing it",
+                      RuntimeWarning, stacklevel=3)
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None
+    return part

@@ -68,7 +68,7 @@ def random_light_cross_sections(params: dict, out) -> None:
     "n_delta_Q": Param(int, 40, "number of Delta*Q values"),
     "n_lines": Param(int, 200, "spectral lines N_l"),
     "n_distances": Param(int, 1000, "distances N_d in r~ = [0.5, 3]"),
-    "chunk_size": Param(int, 64, "points per jitted chunk (resumable)"),
+    "chunk_size": Param(int, 64, "points per jitted chunk (resumable)", minimum=1),
 })
 def random_light_loss_map(params: dict, out) -> None:
     import jax.numpy as jnp

@@ -11,7 +11,7 @@ import math
 import pkgutil
 from typing import Any, Callable
 
-__all__ = ["Param", "Task", "register_task", "discover_tasks", "get_task", "TASKS", "ConfigError"]
+__all__ = ["Param", "Task", "register_task", "discover_tasks", "get_task", "TASKS", "ConfigError", "toml_value"]
 
 
 class ConfigError(ValueError):
@@ -20,6 +20,38 @@ class ConfigError(ValueError):
 
 _TYPES = {float: "float", int: "int", str: "string", bool: "bool", "floats": "list of floats",
           "ints": "list of ints", "strings": "list of strings"}
+
+
+def toml_value(value) -> str:
+    """``value`` (a parameter value: bool, int, float, str or a list of them) written in TOML syntax.
+
+    ``true``/``false`` (not Python's ``True``), quoted strings, ``[a, b]`` arrays, ``inf``/``nan``, so that
+    ``key = <this>`` pastes into a config's ``[params]`` table and reads back equal.
+
+    Arguments:
+        value: the value.
+    Returns:
+        str, its TOML form.
+
+    Source: none (TOML 1.0 syntax; no formula).
+    """
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)           # a TOML basic string: the same escapes as JSON
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r} ({type(value).__name__})")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +63,7 @@ class Param:
         default: default value; ``None`` makes the parameter required.
         help: help text.
         choices: allowed values (or None).
+        minimum: smallest allowed value of a number (or of each entry of a list), or None.
 
     Source: none (bookkeeping; no formula).
     """
@@ -39,6 +72,7 @@ class Param:
     default: Any
     help: str = ""
     choices: tuple | None = None
+    minimum: float | None = None
 
     def __post_init__(self):
         if self.type not in _TYPES:
@@ -74,8 +108,10 @@ class Param:
             item = {"floats": float, "ints": int, "strings": str}[t]
             if not isinstance(value, list):
                 raise bad()
-            sub = Param(item, None)
+            sub = Param(item, None, minimum=self.minimum)
             out = [sub.coerce(f"{key}[{i}]", v) for i, v in enumerate(value)]
+        if self.minimum is not None and t in (int, float) and out < self.minimum:
+            raise ConfigError(f"parameter '{key}' must be >= {self.minimum}, got {value!r}")
         if self.choices is not None:
             vals = out if isinstance(out, list) else [out]
             for v in vals:
