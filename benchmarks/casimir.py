@@ -5,11 +5,14 @@ Prints, in one run, for sphere–plane (perfect conductor and Drude gold, R/L = 
   compile time (first call minus second), run time of a compiled call, matrix sizes, number of
   determinants (m-blocks x frequencies), relative accuracy against a run at higher truncation
   (eta = 1.5), and the ratio to the reference timings quoted in issue #6 (fastest plane-wave code,
-  numba, 2 cores); and, measured in the same run, the per-point time of a batch of distances
-  against single-point calls (baseline) as a ratio.
+  numba, 2 cores); measured in the same run, the per-point time of a batch of distances against
+  single-point calls (baseline) as a ratio; and the cost of derivatives: force (-dF/dL) and force gradient
+  (d^2F/dL^2, both by autodiff) against the energy of the same gold sphere-plate (R = 10 um, L = 1 um,
+  300 K), compile and warm run time apart (targets <= 3x and <= 6x), with the process's peak memory.
 
 Usage: python benchmarks/casimir.py [--quick] [--no-accuracy] [--batch N] [--ratios 10,50,100]
                                     [--temperatures 300,0] [--no-sphere-sphere] [--batch-only]
+                                    [--derivatives-only]
   --quick: R/L = 10 only and the sphere–sphere cases skipped (minutes instead of tens of minutes).
 """
 from __future__ import annotations
@@ -22,7 +25,8 @@ import numpy as np
 
 import jax
 jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
-from jaxem import PlaneWave, SpherePlane, SphereSphere, casimir_free_energy
+from jaxem import (PlaneWave, SpherePlane, SphereSphere, casimir_force, casimir_force_gradient,
+                   casimir_free_energy)
 from jaxem.thermal import zero_temperature_count
 from jaxem.materials import Drude, PerfectConductor
 
@@ -104,6 +108,29 @@ def batch_case(n_batch, repeats=3):
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
+def derivatives_case(repeats=5):
+    """Force and force gradient against the energy: compile (first minus warm call) and warm run time."""
+    import os
+    import resource
+
+    gold = Drude.gold()
+    trap = SpherePlane(radius=10e-6, distance=1e-6, sphere=gold, plane=gold)
+    rows = {}
+    for name, fn in (("energy", casimir_free_energy), ("force", casimir_force),
+                     ("force gradient", casimir_force_gradient)):
+        _, first = _timed(lambda: fn(trap, 300.0))
+        warm = min(_timed(lambda: fn(trap, 300.0))[1] for _ in range(repeats))
+        rows[name] = (max(first - warm, 0.0), warm)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"gold sphere-plate R = 10 um, L = 1 um, 300 K, {name}: compile {rows[name][0]:.2f} s, warm "
+              f"{warm * 1e3:.1f} ms; process peak memory so far {peak:.0f} MiB; load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+    c0, r0 = rows["energy"]
+    for name, target in (("force", 3.0), ("force gradient", 6.0)):
+        c, r = rows[name]
+        print(f"  {name}/energy: run {r / r0:.2f}x, compile {c / c0:.2f}x (target <= {target:g}x)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -113,9 +140,13 @@ def main():
     ap.add_argument("--temperatures", type=str, default="300,0", help="comma-separated temperatures [K]")
     ap.add_argument("--no-sphere-sphere", action="store_true")
     ap.add_argument("--batch-only", action="store_true", help="only the batch-vs-single case")
+    ap.add_argument("--derivatives-only", action="store_true", help="only the force/energy cost ratios")
     args = ap.parse_args()
     if args.batch_only:
         batch_case(args.batch)
+        return
+    if args.derivatives_only:
+        derivatives_case()
         return
     pec, gold = PerfectConductor(), Drude.gold()
     ratios = (10,) if args.quick else (10, 50, 100)
@@ -137,6 +168,7 @@ def main():
         run_case("sphere-sphere PEC 100/100 um L=10um T=0", 10e-6, 100e-6, 100e-6, 0.0, PerfectConductor(),
                  accuracy=not args.no_accuracy, ref_multipole=409.0)
     batch_case(args.batch)
+    derivatives_case()
 
 
 if __name__ == "__main__":
