@@ -89,3 +89,90 @@ def quiet_slow_compile_alarm() -> None:
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def parse_devices(text: str | None) -> int | None:
+    """The value of ``--devices``: None for "all", else the count (an int >= 1); ValueError naming the option.
+
+    Arguments:
+        text: "all", a positive integer as text, or None (the default: 1).
+    Returns:
+        None (all local devices) or the number of local devices.
+
+    Source: none (command-line parsing; no formula).
+    """
+    if text is None:
+        return 1
+    if str(text).strip().lower() == "all":
+        return None
+    try:
+        count = int(str(text).strip())
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(f"--devices must be 'all' or an integer >= 1, got {text!r}")
+    return count
+
+
+def start_distributed(coordinator: str | None = None, num_processes: int | None = None,
+                      process_id: int | None = None) -> None:
+    """Join a multi-process JAX job: ``jax.distributed.initialize`` with the explicit settings, or (none given)
+    with those it detects (Slurm, Open MPI, ...).  Must run before JAX touches a device.
+
+    Arguments:
+        coordinator: "HOST:PORT" of process 0's coordination service, or None.
+        num_processes: the number of processes, or None.
+        process_id: this process's index (0 .. num_processes - 1), or None.
+    Returns:
+        None.  ValueError naming the option when the settings are incomplete or no cluster is detected.
+
+    Source: none (JAX runtime set-up; no formula).
+    """
+    import jax
+
+    explicit = {"--coordinator": coordinator, "--num-processes": num_processes, "--process-id": process_id}
+    given = [k for k, v in explicit.items() if v is not None]
+    if given and len(given) < 3:
+        missing = [k for k in explicit if k not in given]
+        raise ValueError(f"--distributed with {', '.join(given)} also needs {', '.join(missing)}")
+    if given:
+        if num_processes < 1 or not 0 <= process_id < num_processes:
+            raise ValueError(f"--process-id must lie in 0 .. {num_processes - 1} (--num-processes "
+                             f"{num_processes}), got {process_id}")
+        if ":" not in coordinator:
+            raise ValueError(f"--coordinator must be HOST:PORT, got {coordinator!r}")
+    try:
+        jax.distributed.initialize(coordinator, num_processes, process_id)
+    except ValueError as exc:
+        if given:
+            raise ValueError(f"--distributed: {exc}") from None
+        raise ValueError("--distributed found no cluster to join (no Slurm / Open MPI job detected): give "
+                         "--coordinator HOST:PORT --num-processes N --process-id I") from None
+
+
+def sweep_devices(count: int | None = 1, distributed: bool = False):
+    """The devices a sweep shards its chunks over: the first ``count`` local devices (None: all) of this process,
+    or with ``distributed`` of every process.
+
+    Arguments:
+        count: devices per process, or None for all.
+        distributed: take the devices of every process of a ``jax.distributed`` job.
+    Returns:
+        a list of JAX devices, or None where that is this process's one device (the unsharded path).
+
+    Source: none (JAX runtime set-up; no formula).
+    """
+    import jax
+
+    local = jax.local_devices()
+    if count is not None and count > len(local):
+        raise ValueError(f"--devices {count}: this process has only {len(local)} {local[0].platform} "
+                         f"device(s)")
+    n = len(local) if count is None else count
+    if not distributed or jax.process_count() == 1:
+        return None if n == 1 else list(local[:n])
+    chosen = []
+    for p in range(jax.process_count()):
+        mine = sorted((d for d in jax.devices() if d.process_index == p), key=lambda d: d.id)
+        chosen.extend(mine[:n])
+    return chosen

@@ -1,4 +1,5 @@
-"""Command line: ``jaxem run configs/<name>.toml [--out DIR] [--set key=value ...]``, ``jaxem tasks``."""
+"""Command line: ``jaxem run configs/<name>.toml [--out DIR] [--set key=value ...] [--devices all|N] [--distributed]``,
+``jaxem tasks``."""
 from __future__ import annotations
 
 import argparse
@@ -22,6 +23,19 @@ def _parser():
     r.add_argument("--cache-dir", default=None,
                    help="persistent compilation cache (default: $JAXEM_CACHE_DIR or ~/.cache/jaxem/xla)")
     r.add_argument("--no-cache", action="store_true", help="do not use the persistent compilation cache")
+    r.add_argument("--devices", default=None, metavar="all|N",
+                   help="shard each sweep chunk over all or the first N local devices (default 1); with "
+                        "--distributed, per process (default all)")
+    r.add_argument("--distributed", action="store_true",
+                   help="join a multi-process job (jax.distributed: Slurm / Open MPI detected, or the three "
+                        "options below); chunks are sharded over the devices of every process, process 0 "
+                        "writes the files")
+    r.add_argument("--coordinator", default=None, metavar="HOST:PORT",
+                   help="with --distributed: address of process 0's coordination service")
+    r.add_argument("--num-processes", type=int, default=None, metavar="N",
+                   help="with --distributed: number of processes")
+    r.add_argument("--process-id", type=int, default=None, metavar="I",
+                   help="with --distributed: this process's index, 0 .. N-1")
     t = sub.add_parser("tasks", help="list the tasks and their parameters")
     t.add_argument("name", nargs="?",
                    help="show one task's parameters and defaults, printed as a config file (TOML)")
@@ -61,7 +75,8 @@ def main(argv=None) -> int:
         except ConfigError as exc:
             print(f"jaxem: {exc}", file=sys.stderr)
             return 2
-    from jaxem._runtime import enable_compilation_cache, quiet_slow_compile_alarm
+    from jaxem._runtime import (enable_compilation_cache, parse_devices, quiet_slow_compile_alarm,
+                                start_distributed, sweep_devices)
 
     quiet_slow_compile_alarm()
     import jax
@@ -72,9 +87,17 @@ def main(argv=None) -> int:
     from jaxem.sweeps import ConfigError, parse_override, run_config
 
     try:
+        if not args.distributed and (args.coordinator or args.num_processes is not None
+                                     or args.process_id is not None):
+            raise ValueError("--coordinator, --num-processes and --process-id need --distributed")
+        count = parse_devices(args.devices if args.devices or not args.distributed else "all")
+        if args.distributed:  # before JAX touches a device
+            start_distributed(args.coordinator, args.num_processes, args.process_id)
+        devices = sweep_devices(count, distributed=args.distributed)
         overrides = dict(parse_override(s) for s in args.set)
-        out = run_config(args.config, args.out, overrides, quiet=args.quiet)
-        print(f"results written to {out}")
+        out = run_config(args.config, args.out, overrides, quiet=args.quiet, devices=devices)
+        if jax.process_index() == 0:
+            print(f"results written to {out}")
         return 0
     except ConfigError as exc:
         print(f"jaxem: config error: {exc}", file=sys.stderr)

@@ -76,14 +76,16 @@ def test_chunks_of_another_jaxem_version_are_not_reused(tmp_path, monkeypatch, c
         return {"y": b["x"] + 1.0}
 
     x = np.arange(4.0)
-    Output(tmp_path, task="t", params={}, quiet=True).sweep("s", fn, {"x": x}, chunk_size=2)
-    assert json.loads((tmp_path / "s.chunks" / "manifest.json").read_text())["jaxem_version"] == _version.__version__
+    out = Output(tmp_path, task="t", params={}, quiet=True)
+    out.sweep("s", fn, {"x": x}, chunk_size=2)
+    assert json.loads((out.sweep_dirs["s"] / "manifest.json").read_text())["jaxem_version"] == _version.__version__
     Output(tmp_path, task="t", params={}, quiet=True).sweep("s", fn, {"x": x}, chunk_size=2)
     assert len(calls) == 2                                   # same version: resumed
     monkeypatch.setattr(_version, "__version__", "99.0.0")
     res = Output(tmp_path, task="t", params={}).sweep("s", fn, {"x": x}, chunk_size=2)
     assert len(calls) == 4                                   # another version: recomputed
     np.testing.assert_array_equal(res["y"], x + 1.0)
+    assert (out.sweep_dirs["s"] / "chunk_00000.npz").exists()  # in a folder of its own: the old chunks are kept
     err = capsys.readouterr().err
     assert "jaxem 99.0.0" in err and "not reused" in err and "recomputing all chunks" in err
 
@@ -98,8 +100,9 @@ def test_damaged_chunk_is_detected_warned_and_recomputed(tmp_path, damage):
         return {"y": 3.0 * b["x"]}
 
     x = np.arange(6.0)
-    Output(tmp_path, task="t", quiet=True).sweep("s", fn, {"x": x}, chunk_size=2)
-    chunk = tmp_path / "s.chunks" / "chunk_00001.npz"
+    out = Output(tmp_path, task="t", quiet=True)
+    out.sweep("s", fn, {"x": x}, chunk_size=2)
+    chunk = out.sweep_dirs["s"] / "chunk_00001.npz"            # <out>/s.chunks/<key of the inputs>/
     data = chunk.read_bytes()
     if damage == "garbage":
         chunk.write_bytes(b"not a zip file at all")
@@ -128,8 +131,9 @@ def test_chunks_with_a_lost_or_damaged_manifest_are_recomputed(tmp_path, capsys,
         return {"y": -b["x"]}
 
     x = np.arange(4.0)
-    Output(tmp_path, task="t", quiet=True).sweep("s", fn, {"x": x}, chunk_size=2)
-    path = tmp_path / "s.chunks" / "manifest.json"
+    out = Output(tmp_path, task="t", quiet=True)
+    out.sweep("s", fn, {"x": x}, chunk_size=2)
+    path = out.sweep_dirs["s"] / "manifest.json"
     path.unlink() if manifest == "missing" else path.write_text("{not json")
     res = Output(tmp_path, task="t").sweep("s", fn, {"x": x}, chunk_size=2)
     assert len(calls) == 4                                      # the chunks' inputs are unknown: recomputed

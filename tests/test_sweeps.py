@@ -96,7 +96,7 @@ def test_sweep_resumes_after_interruption(tmp_path):
     out = Output(tmp_path, task="t", params={"a": 1}, quiet=True)
     with pytest.raises(KeyboardInterrupt):
         out.sweep("s", fn, {"x": x}, chunk_size=2)
-    assert len(list((tmp_path / "s.chunks").glob("chunk_*.npz"))) == 2
+    assert len(list((tmp_path / "s.chunks").glob("*/chunk_*.npz"))) == 2  # in s.chunks/<key>/
     calls.clear()
     res = Output(tmp_path, task="t", params={"a": 1}, quiet=True).sweep(
         "s", lambda b: (calls.append(b["x"]), {"y": b["x"] * 10.0})[1], {"x": x}, chunk_size=2)
@@ -142,3 +142,19 @@ def test_default_config_runs_end_to_end(tmp_path):
     assert (tmp_path / "spectrum.png").stat().st_size > 1000
     rec = json.loads((tmp_path / "run.json").read_text())
     assert rec["params"]["n_wavelengths"] == 11 and "finished" in rec
+
+
+def test_only_process_zero_writes(tmp_path, monkeypatch):
+    """In a distributed run every process runs the task; processes other than 0 compute but write nothing."""
+    import jax
+
+    monkeypatch.setattr(jax, "process_index", lambda: 1)
+    monkeypatch.setattr(jax, "process_count", lambda: 1)   # no peers to exchange chunks with in this test
+    out = Output(tmp_path / "o", task="t", params={"a": 1}, devices=jax.local_devices()[:1])
+    assert not out.is_writer and out.quiet
+    res = out.sweep("s", lambda b: {"y": 2.0 * b["x"]}, {"x": np.arange(3.0)}, chunk_size=2)
+    np.testing.assert_array_equal(res["y"], [0.0, 2.0, 4.0])
+    out.write_arrays("r", y=res["y"])
+    out.write_text("t.txt", "x")
+    out.finish()
+    assert not (tmp_path / "o").exists()

@@ -39,7 +39,7 @@ def default_output_dir(path, overrides: dict | None = None):
     return folder.with_name(f"{folder.name}-{text}-{digest}")
 
 
-def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = False):
+def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = False, devices=None):
     """Run the task of a config file; return the output folder (a Path).
 
     Arguments:
@@ -48,6 +48,8 @@ def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = 
             ``results/<config name>-<key=value,...>-<hash>``).
         overrides: parameters replacing those of the file.
         quiet: suppress progress lines.
+        devices: None (one device), or the JAX devices each sweep chunk is sharded over (see
+            :class:`Output`; ``jaxem._runtime.sweep_devices`` picks them as ``--devices`` does).
     Returns:
         the output folder (a Path).
 
@@ -59,7 +61,7 @@ def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = 
     if out_dir is None:
         out_dir = default_output_dir(path, {k: params[k] for k in (overrides or {})})
     out_dir = Path(out_dir)
-    out = Output(out_dir, task=task.name, params=params, config=str(path), quiet=quiet)
+    out = Output(out_dir, task=task.name, params=params, config=str(path), quiet=quiet, devices=devices)
     task.fn(params, out)
     out.finish()
     return out.dir
