@@ -3,7 +3,7 @@
 Each check raises ``ValueError`` naming the offending parameter, *before* any tracing.
 Inside ``jax.jit`` / ``vmap`` / ``grad`` the arguments are tracers whose values are unknown;
 the checks then do nothing and the kernels propagate NaN for illegal values (documented in the
-README, "Bad input").
+docs/conventions.md, "Bad input").
 """
 from __future__ import annotations
 
@@ -57,6 +57,45 @@ def is_concrete(value) -> bool:
     """True when ``value`` holds concrete numbers (not a JAX tracer anywhere inside)."""
     leaves = jax.tree_util.tree_leaves(value)
     return not any(isinstance(leaf, jax.core.Tracer) for leaf in leaves)
+
+
+def _known_value(leaf):
+    """The concrete numbers behind one leaf, or None.  Eager ``jax.grad``/``jax.jvp``/``jax.jacfwd``/
+    ``jax.hessian`` trace with known primal values (``.primal``) and eager ``jax.vmap`` with the whole batch
+    (``.val``); under ``jax.jit`` (or ``lax.scan``...) only abstract shapes exist."""
+    while isinstance(leaf, jax.core.Tracer):
+        inner = getattr(leaf, "primal", None)
+        if inner is None:
+            inner = getattr(leaf, "val", None)
+        if inner is None:
+            return None
+        leaf = inner
+    try:
+        arr = np.asarray(leaf)
+    except Exception:                  # an abstract jaxpr variable, not numbers
+        return None
+    return arr if arr.dtype.kind in "biufc" else None
+
+
+def known_values(value):
+    """``value`` (a pytree) with every JAX tracer replaced by the concrete NumPy values it carries, or None.
+
+    This is how static sizes (truncation orders, quadrature sizes) are chosen inside a user's first eager
+    ``jax.grad``, ``jax.jacfwd``, ``jax.hessian`` or ``jax.vmap``: from the point being differentiated, or
+    from the hardest point of the batch being mapped.  Under ``jax.jit`` the values do not exist yet and the
+    result is None (the caller then asks for explicit sizes, e.g. ``engine.sized_for(...)``).
+
+    Arguments:
+        value: any pytree of numbers, arrays and tracers.
+    Returns:
+        the same pytree with NumPy arrays for leaves, or None when some leaf has no concrete value.
+    Source: no formula (reads the primal/batched values of JAX's JVP, linearize and batching tracers).
+    """
+    leaves, tree = jax.tree_util.tree_flatten(value)
+    known = [_known_value(leaf) if isinstance(leaf, jax.core.Tracer) else leaf for leaf in leaves]
+    if any(k is None for k, leaf in zip(known, leaves) if isinstance(leaf, jax.core.Tracer)):
+        return None
+    return jax.tree_util.tree_unflatten(tree, known)
 
 
 def _as_array(name: str, value):

@@ -103,9 +103,15 @@ def test_sized_engine_makes_grad_and_jit_work_in_any_parameter():
     g = jax.grad(lambda wp: jaxem.casimir_zero_frequency_term(
         jaxem.SpherePlane(radius=1.0, distance=0.2, sphere=jaxem.Drude(wp, GOLD.gamma), plane=GOLD), engine=zf))
     assert float(g(GOLD.omega_p)) == 0.0
+    # without an engine: an eager jax.grad sizes itself from the point (the same sizes as sized_for there);
+    # only jax.jit needs the sized engine
+    term = lambda R, **kw: jaxem.casimir_zero_frequency_term(  # noqa: E731
+        jaxem.SpherePlane(radius=R, distance=0.2, sphere=GOLD, plane=GOLD), **kw)
+    zf_r = jaxem.ZeroFrequency().sized_for(jaxem.SpherePlane(radius=1.0, distance=0.2, sphere=GOLD, plane=GOLD))
+    assert float(jax.grad(term)(1.0)) == pytest.approx(float(jax.grad(lambda R: term(R, engine=zf_r))(1.0)),
+                                                       rel=1e-12)
     with pytest.raises(ValueError, match="sized_for"):
-        jax.grad(lambda R: jaxem.casimir_zero_frequency_term(
-            jaxem.SpherePlane(radius=R, distance=0.2, sphere=GOLD, plane=GOLD)))(1.0)
+        jax.jit(jax.grad(term))(1.0)
 
 
 def test_batch_of_distances_through_the_face():

@@ -70,7 +70,7 @@ def _pemc_angles(geometry):
 
 def _zero_frequency(geometry, engine):
     """F_0/(k_B T) of a scalar or batched geometry (batches in distance, radii or PEMC duality angles)."""
-    require_sized(engine, geometry)
+    engine = require_sized(engine, geometry)
     L, R1, R2, m1, m2, medium = geometry.bodies()
     deltas = _pemc_angles(geometry)
     batched = any(jnp.ndim(x) for x in (L, R1, R2))
@@ -125,7 +125,7 @@ def round_trip_traces(geometry, r_max: int, *, engine=None):
     engine = _check(geometry, engine, ZeroFrequency())
     if not isinstance(engine, ZeroFrequency):
         raise ValueError("engine: round-trip traces need ZeroFrequency, Multipole or StaticPlaneWave")
-    require_sized(engine, geometry)
+    engine = require_sized(engine, geometry)
     L, R1, R2, m1, m2, medium = geometry.bodies()
     if any(jnp.ndim(x) for x in (L, R1, R2)):
         raise ValueError("geometry: round_trip_traces takes one distance and one pair of radii")
@@ -195,7 +195,7 @@ def casimir_free_energy(*args, engine=None, **kwargs):
     if isinstance(engine, ZeroFrequency):
         check_positive("temperature", temperature)
         return k_B * jnp.asarray(temperature, jnp.float64) * _zero_frequency(geometry, engine)
-    require_sized(engine, geometry, temperature)
+    engine = require_sized(engine, geometry, temperature)
     L, R1, R2, m1, m2, medium = geometry.bodies()
     if isinstance(engine, ProximityForce):
         return _pfa(0, geometry, temperature, engine)
@@ -216,7 +216,7 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
     check_nonnegative("temperature", temperature)
     L, R1, R2, m1, m2, medium = geometry.bodies()
     if isinstance(engine, ProximityForce):
-        require_sized(engine, geometry, temperature)
+        engine = require_sized(engine, geometry, temperature)
         if wrt == "distance":
             return _pfa(order, geometry, temperature, engine)
         sized = engine.sized_for(geometry, temperature)
@@ -225,7 +225,7 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
             fn = jax.jacfwd(fn)
         return jnp.vectorize(fn)(jnp.asarray(temperature, jnp.float64))
     if isinstance(engine, PlaneWave):
-        require_sized(engine, geometry, temperature)
+        engine = require_sized(engine, geometry, temperature)
         # the plane-wave driver differentiates inside its jitted, grouped batch (kernels shared between gaps)
         return _fe._derivative(order, "L" if wrt == "distance" else "T", L, R1, R2, temperature, m1, m2, medium,
                                engine.options())

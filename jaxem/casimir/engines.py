@@ -36,7 +36,8 @@ import dataclasses
 import equinox as eqx
 import numpy as np
 
-from jaxem._checks import check_bool, check_choice, check_int, check_positive, check_range, check_scalar, is_concrete
+from jaxem._checks import (check_bool, check_choice, check_int, check_positive, check_range, check_scalar,
+                           is_concrete, known_values)
 
 __all__ = ["Engine", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave", "ProximityForce"]
 
@@ -59,11 +60,22 @@ class Engine(eqx.Module):
 def _need_concrete(geometry, what, temperature=None):
     """(L, R1, R2) of a concrete geometry; a ValueError naming ``what`` when they are traced."""
     L, R1, R2, *_ = geometry.bodies()
-    if not is_concrete((L, R1, R2, temperature)):
-        raise ValueError(f"{what} must be fixed before tracing: call engine.sized_for(geometry, temperature) "
-                         "on concrete values (the largest radius and smallest distance of the sweep) and pass "
-                         "that engine")
-    return L, R1, R2
+    known = known_values((L, R1, R2, temperature))
+    if known is None:
+        raise ValueError(f"{what} must be fixed before tracing under jax.jit: call "
+                         "engine.sized_for(geometry, temperature) on concrete values (the largest radius and "
+                         "smallest distance of the sweep) and pass that engine (eager jax.grad/jax.vmap size "
+                         "themselves from the values they carry)")
+    return known[:3]
+
+
+def _known_temperature(temperature):
+    """Concrete T [K] (also behind an eager grad/vmap tracer; the lowest of a batch), or a ValueError."""
+    known = known_values(temperature)
+    if known is None:
+        raise ValueError("temperature: pass a concrete temperature to engine.sized_for (the number of "
+                         "Matsubara frequencies depends on it)")
+    return float(np.min(np.asarray(known, dtype=float)))      # the lowest T needs the most frequencies
 
 
 def _hardest(geometry, what):
@@ -89,20 +101,29 @@ def _check_t0_rule(n_t0, t0_step=None):
 
 
 def require_sized(engine, geometry, temperature=None):
-    """The engine itself when sized or when the geometry is concrete; a clear ValueError otherwise.
+    """The engine ready to run on this geometry: itself when sized or when every input is concrete (the
+    kernels then size themselves); sized from the values behind the tracers inside an eager ``jax.grad``,
+    ``jax.jacfwd``, ``jax.hessian`` or ``jax.vmap`` (the hardest point of a batch); a clear ValueError under
+    ``jax.jit`` with unsized engine.
 
     Arguments:
         engine: a Casimir engine.
         geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere`.
         temperature: T [K] or None (checked for concreteness with the geometry).
     Returns:
-        ``engine`` unchanged.
+        ``engine``, or ``engine.sized_for(geometry, temperature)`` when the inputs are traced.
 
     Source: no formula (bookkeeping of static sizes).
     """
-    if not engine.is_sized():
-        _need_concrete(geometry, f"the sizes of {type(engine).__name__}", temperature)
-    return engine
+    if engine.is_sized():
+        return engine
+    L, R1, R2, *_ = geometry.bodies()
+    if is_concrete((L, R1, R2, temperature)):
+        return engine
+    _need_concrete(geometry, f"the sizes of {type(engine).__name__}", temperature)
+    if temperature is None:
+        return engine.sized_for(geometry)
+    return engine.sized_for(geometry, temperature)
 
 
 class PlaneWave(Engine):
@@ -176,9 +197,7 @@ class PlaneWave(Engine):
         if self.truncation is not None and self.n_frequencies is not None:
             return self
         L, R1, R2 = _need_concrete(geometry, "the plane-wave truncation and the number of frequencies")
-        if not is_concrete(temperature):
-            raise ValueError("temperature: pass a concrete temperature to engine.sized_for (the number of "
-                             "Matsubara frequencies depends on it)")
+        temperature = _known_temperature(temperature)
         sizes, n_freq = planewave_sizes(L, R1, R2, temperature, method=self.frequencies, rtol=self.rtol, eta=self.eta)
         truncation = self.truncation if self.truncation is not None else (sizes[:3] if is_plane(R2) else sizes)
         n_frequencies = self.n_frequencies if self.n_frequencies is not None else max(int(n_freq), 1)
@@ -379,8 +398,6 @@ class ProximityForce(Engine):
         if self.n_frequencies is not None:
             return self
         L, R1, R2 = _need_concrete(geometry, "the number of frequencies")
-        if not is_concrete(temperature):
-            raise ValueError("temperature: pass a concrete temperature to engine.sized_for (the number of "
-                             "Matsubara frequencies depends on it)")
+        temperature = _known_temperature(temperature)
         _, n_freq = planewave_sizes(L, R1, R2, temperature, rtol=self.rtol, eta=1.0)
         return dataclasses.replace(self, n_frequencies=max(int(n_freq), 1))

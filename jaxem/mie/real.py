@@ -87,17 +87,19 @@ def wiscombe_lmax(x) -> int:
     """Number of multipole orders (dimensionless int) Wiscombe's criterion needs for converged far-field sums.
 
     Arguments:
-        x: size parameter 2 pi n_host R / lambda_0 (scalar or array, concrete values; the largest
-           entry decides).
+        x: size parameter 2 pi n_host R / lambda_0 (scalar or array, concrete values or the tracer of an
+           eager jax.grad/jax.vmap, whose values are read; the largest entry decides).
     Returns:
         Python int l_max = x + 4 x^{1/3} + 1 (x <= 8), x + 4.05 x^{1/3} + 2 (8 < x < 4200),
         x + 4 x^{1/3} + 2 (x >= 4200), rounded to nearest.
 
     Source: W. J. Wiscombe, Appl. Opt. 19, 1505 (1980).
     """
-    if not _checks.is_concrete(x):
+    known = _checks.known_values(x)          # also the values behind an eager grad/vmap tracer
+    if known is None:
         raise ValueError("x must be concrete to choose l_max by Wiscombe's rule; pass l_max explicitly "
-                         "when calling under jit/vmap/grad")
+                         "when calling under jax.jit (eager jax.grad/jax.vmap take it from the values)")
+    x = known
     _check_size_parameter("x", x)
     xm = float(np.max(np.asarray(x, dtype=float)))
     c = xm ** (1.0 / 3.0)

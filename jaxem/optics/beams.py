@@ -248,7 +248,8 @@ def _power_order(beam):
     (gamma <= 10 assumed if traced).  Against 3000 nodes: ~1e-13 relative for gamma <= 5, <= 3e-11 for
     gamma = 10 and 1e-10 at gamma = 20 (ell = 0: the pupil's mass crowds at u -> 1, where u carries 1e-16)."""
     g = beam.filling
-    g = float(g) if _checks.is_concrete(g) else _GAMMA_BOUND_TRACED
+    known = _checks.known_values(g)
+    g = float(np.max(known)) if known is not None else _GAMMA_BOUND_TRACED
     n = 48 + 2 * abs(beam.ell) + 8 * int(math.ceil(g))
     return 32 * ((n + 31) // 32)
 
@@ -321,9 +322,9 @@ def _astig_order(beam, s_max, tol=_FIELD_S_TOL):
     """
     if s_max is not None:
         return _checks.check_int("s_max", s_max, minimum=0)
-    a = beam.astigmatism
-    if _checks.is_concrete(a):
-        a = abs(float(a))
+    a = _checks.known_values(beam.astigmatism)
+    if a is not None:
+        a = float(np.max(np.abs(a)))
         if a == 0.0:
             return 0
     else:
@@ -393,10 +394,15 @@ def quadrature_order(beam, l_max: int = 0, *, z=0.0, rho=0.0):
     l_max = _checks.check_int("l_max", l_max, minimum=0)
     vals = (beam.wavelength, beam.numerical_aperture, beam.n_immersion, beam.n_medium, beam.filling,
             beam.interface_distance, z, rho)
-    if not _checks.is_concrete(vals):
+    known = _checks.known_values(vals)          # also the values behind an eager grad/vmap tracer
+    if known is None:
         raise ValueError("n_quad must be given explicitly when the beam parameters or the position are traced "
-                         "(compute it outside jit with jaxem.optics.quadrature_order(beam, l_max, z=..., rho=...))")
-    lam, na, n_s, n_w, gamma, big_l = (float(v) for v in vals[:6])
+                         "under jax.jit (compute it outside with jaxem.optics.quadrature_order(beam, l_max, "
+                         "z=..., rho=...))")
+    vals = [np.asarray(v, dtype=np.float64) for v in known]
+    lam, na, n_s, n_w, gamma, big_l = (float(np.min(vals[0])), float(np.max(vals[1])), float(np.min(vals[2])),
+                                       float(np.max(vals[3])), float(np.max(vals[4])), float(np.max(vals[5])))
+    z, rho = float(np.max(np.abs(vals[6]))), float(np.max(np.abs(vals[7])))
     if not beam.interface:
         n_s, big_l = n_w, 0.0
     k_w = 2.0 * math.pi * n_w / lam
@@ -412,9 +418,10 @@ def quadrature_order(beam, l_max: int = 0, *, z=0.0, rho=0.0):
 def _resolve_n_quad(beam, n_quad, l_max, position, reach):
     if n_quad is not None:
         return _checks.check_int("n_quad", n_quad, minimum=2)
-    if _checks.is_concrete(position):
-        p = np.asarray(position, dtype=np.float64)
-        z, rho = abs(p[2]), math.hypot(p[0], p[1])
+    known = _checks.known_values(position)
+    if known is not None:
+        p = np.asarray(known, dtype=np.float64).reshape(-1, 3)
+        z, rho = float(np.max(np.abs(p[:, 2]))), float(np.max(np.hypot(p[:, 0], p[:, 1])))
         if reach is not None:
             z, rho = max(z, float(reach)), max(rho, float(reach))
     elif reach is not None:

@@ -512,10 +512,12 @@ def _resolve_quadrature(beam, l_max, n_quad, s_max, z_extent, rho_extent):
 
 
 def _extent(position):
-    """(|z|, rho) bounds of a concrete position array, or (None, None)."""
-    if not _checks.is_concrete(position):
+    """(|z|, rho) bounds of a position array (concrete, or the values behind an eager grad/vmap tracer), or
+    (None, None) under jit."""
+    known = _checks.known_values(position)
+    if known is None:
         return None, None
-    p = np.asarray(position, dtype=np.float64).reshape(-1, 3)
+    p = np.asarray(known, dtype=np.float64).reshape(-1, 3)
     return float(np.max(np.abs(p[:, 2]))), float(np.max(np.hypot(p[:, 0], p[:, 1])))
 
 
@@ -615,12 +617,13 @@ def default_lmax(beam, radius) -> int:
         W. J. Wiscombe, Appl. Opt. 19, 1505 (1980); truncation used with Schoger, Dissertation (Augsburg
         2024), Eqs. (5.28)-(5.33) (the dissertation does not state its cut).
     """
-    if not _checks.is_concrete((beam.wavelength, beam.n_medium, radius)):
+    known = _checks.known_values((beam.wavelength, beam.n_medium, radius))   # also behind eager grad/vmap
+    if known is None:
         raise ValueError("l_max must be passed explicitly when radius, wavelength or n_medium are traced "
-                         "(jit/vmap/grad); e.g. l_max=default_lmax(beam, radius_max)")
+                         "under jax.jit; e.g. l_max=default_lmax(beam, radius_max)")
+    lam, n_w, radius = known
     _checks.check_positive("radius", radius)
-    x = 2.0 * np.pi * float(np.asarray(beam.n_medium)) * np.max(np.asarray(radius, float)) / float(
-        np.asarray(beam.wavelength))
+    x = 2.0 * np.pi * float(np.max(n_w)) * np.max(np.asarray(radius, float)) / float(np.min(lam))
     return _mie.wiscombe_lmax(x)
 
 
@@ -663,11 +666,11 @@ def optical_force_efficiency(beam, radius, n_sphere, position, chirality=0.0, l_
         position: (x, y, z) [m] of the sphere centre relative to the paraxial focus, shape (3,).
         chirality: Pasteur parameter kappa (n_+- = n +- kappa, Schoger Eq. (5.24)); a concrete 0 uses
             the isotropic Mie coefficients, anything else (or a tracer) the chiral T-matrix.
-        l_max: multipole cut (static int); None = Wiscombe's rule at x = K_w R (concrete inputs only;
-            pass it under jit/vmap/grad in R).
+        l_max: multipole cut (static int); None = Wiscombe's rule at x = K_w R (from the concrete values,
+            also those behind an eager jax.grad/jax.vmap; pass it under jax.jit).
         n_quad: static Gauss-Legendre size of the beam-shape quadrature; default
-            :func:`jaxem.optics.beams.quadrature_order` at the position for orders up to l_max + 1 (required
-            when the position is traced).
+            :func:`jaxem.optics.beams.quadrature_order` at the position for orders up to l_max + 1 (the
+            largest |z| and rho of an eager vmap; required when the position is traced under jax.jit).
         s_max: static Jacobi-Anger cut for the astigmatism (default from the beam's A_ast).
     Returns:
         ForceEfficiency(rho, phi, z, x, y, rho_scat, phi_scat, z_scat, rho_ext, phi_ext, z_ext), float64
