@@ -47,17 +47,21 @@ def clausius_mossotti(eps):
     """Dimensionless Clausius–Mossotti factor alpha~ = (eps - 1)/(eps + 2) of a sphere in vacuum.
 
     Arguments:
-        eps: relative permittivity (real or complex, any shape).
+        eps: relative permittivity (real or complex, any shape); +inf (a perfect conductor, or a Drude or
+            plasma metal at xi = 0) gives the limit alpha~ = 1, with a finite (zero) derivative.
     Returns:
         alpha~ with the dtype of eps (float64 or complex128).
 
     Source: Jakubec et al., Phys. Rev. A 109, 052807 (2024), below Eq. (35) (Clausius–Mossotti).
     """
     require_x64()
-    check_finite("eps", eps)
+    if is_concrete(eps) and np.any(np.isnan(np.asarray(eps))):
+        raise ValueError(f"eps must not be NaN, got {eps!r}")
     eps = jnp.asarray(eps)
     eps = eps.astype(jnp.complex128) if jnp.iscomplexobj(eps) else eps.astype(jnp.float64)
-    return (eps - 1.0) / (eps + 2.0)
+    infinite = jnp.isinf(eps)
+    safe = jnp.where(infinite, 0.0, eps)          # keeps inf/inf out of the value and of its derivative
+    return jnp.where(infinite, 1.0, (safe - 1.0) / (safe + 2.0))
 
 
 def sphere_polarizability(radius, eps):
