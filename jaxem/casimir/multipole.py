@@ -36,7 +36,7 @@ from jaxem.mie.plates import static_plane_reflection
 
 __all__ = ["DEFAULT_ETA", "ht_truncation", "multipole_setup", "multipole_core"]
 
-#: Default truncation parameter eta of l_max = eta R / L (relative error ~1e-9, see README).
+#: Default truncation parameter eta of l_max = eta R / L (relative error ~1e-9, see docs/accuracy.md).
 DEFAULT_ETA = 10.0
 
 

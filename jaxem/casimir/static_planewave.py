@@ -360,8 +360,8 @@ def ht_planewave_truncation(L, R1, R2, eta: float = 10.0):
     sphere kernel decays only like e^{-k}).  The kernel is concentrated on
     |sqrt k_i - sqrt k_j| ~ 1/sqrt(rho) and |phi| ~ 1/sqrt(rho k), hence sqrt(rho) sizes.  eta is the
     accuracy knob of the multipole engine's rule and gives comparable accuracy (measured relative
-    error of F vs the exact Drude result, Schoger Eq. (9.59), R/L = 1..1000; table in the README,
-    "Truncation (Casimir)"): eta = 10: <~ 2e-8, 14: <~ 2e-10, 18: <~ 3e-12.  Evaluated on concrete
+    error of F vs the exact Drude result, Schoger Eq. (9.59), R/L = 1..1000; table in docs/accuracy.md,
+    "Casimir truncation"): eta = 10: <~ 2e-8, 14: <~ 2e-10, 18: <~ 3e-12.  Evaluated on concrete
     numbers (the largest R over the smallest L of arrays) so that a sweep compiles once.
 
     Arguments:

@@ -14,7 +14,7 @@ one of two routes:
 plasma planes, and when the materials allow it and neither l_max nor m_max is given; the multipole route
 otherwise.  The public face of this module is :func:`jaxem.casimir_zero_frequency_term` with the engines
 :class:`jaxem.ZeroFrequency`, :class:`jaxem.Multipole`, :class:`jaxem.StaticPlaneWave`.  Both routes'
-truncation rules and measured accuracy: README, "Truncation (Casimir)".
+truncation rules and measured accuracy: docs/accuracy.md, "Casimir truncation".
 
 Source: T. Schoger, "Optical and dispersion forces experienced by spherical objects", Dissertation,
 Universität Augsburg (2024), Eqs. (2.25) and (9.2) (the n = 0 term and its weight 1/2, which the printed
