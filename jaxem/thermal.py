@@ -32,6 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxem._checks import check_int, check_positive
+from jaxem._batching import batched_map
 from jaxem.special.quadrature import exp_map_nodes, gauss_legendre, nystrom_nodes
 from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
 from jaxem.constants import matsubara_frequency
@@ -134,17 +135,19 @@ def thermal_nodes(T, n_terms, method="matsubara"):
     return jnp.asarray(zeta) * scale, jnp.asarray(eta)
 
 
-def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight=0.5):
+def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight=0.5, bytes_per_item=2**20):
     """Free energy k_B T [ f(0)/2 + sum_j w_j f(xi_j) ] [J] (Schoger, Dissertation (Augsburg 2024), Eq. (2.25)); f is mapped sequentially.
 
     Arguments:
-        f: xi [rad/s] -> float (traceable; evaluated with lax.map, so memory stays that of one
-            frequency and f is traced once).
+        f: xi [rad/s] -> float (traceable; evaluated with lax.map, one frequency at a time on CPU and
+            :func:`jaxem._batching.auto_batch_size` frequencies vmapped together on accelerators; f is
+            traced once).
         T: temperature [K] (> 0, may be traced).
         n_terms, method: see :func:`thermal_nodes`.
         static_xi: the (tiny) frequency standing in for the n = 0 term, evaluated in the same map;
             None drops the n = 0 term.
         static_weight: weight of the n = 0 term (1/2 by the Matsubara prime; 0 drops it).
+        bytes_per_item: working set [bytes] of one call of f (static estimate for the batch size).
     Returns:
         free energy [J].
 
@@ -155,7 +158,7 @@ def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight
     if static_xi is not None:
         xi = jnp.concatenate([jnp.reshape(jnp.asarray(static_xi, jnp.float64), (1,)), xi])
         w = jnp.concatenate([jnp.full((1,), static_weight), w])
-    vals = jax.lax.map(f, xi)
+    vals = batched_map(f, xi, bytes_per_item)
     return _KB * T * jnp.sum(w * vals)
 
 
@@ -195,19 +198,21 @@ def zero_temperature_nodes(L, n_nodes=None, step=None):
     return jnp.asarray(u) * scale, jnp.asarray(wu) * scale
 
 
-def zero_temperature_integral(f, L, n_nodes=None, step=None):
+def zero_temperature_integral(f, L, n_nodes=None, step=None, bytes_per_item=2**20):
     """Zero-temperature energy (hbar/2pi) int_0^inf dxi f(xi) [J], f mapped sequentially.
 
     Arguments:
         f: xi [rad/s] -> float (traceable).
         L, n_nodes, step: as for :func:`zero_temperature_nodes` (default: the exp-map rule, 42 nodes).
+        bytes_per_item: working set [bytes] of one call of f (static estimate for the batch size of the
+            map over nodes, :func:`jaxem._batching.auto_batch_size`).
     Returns:
         energy [J].
 
     Source: Schoger, Dissertation (Augsburg 2024), Eq. (2.26).
     """
     xi, w = zero_temperature_nodes(L, n_nodes, step)
-    vals = jax.lax.map(f, xi)
+    vals = batched_map(f, xi, bytes_per_item)
     return _HBAR / (2.0 * jnp.pi) * jnp.sum(w * vals)
 
 

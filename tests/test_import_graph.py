@@ -33,7 +33,7 @@ def _graph():
 
 
 def _layer(m):
-    if m in ("jaxem._checks", "jaxem.constants", "jaxem._runtime", "jaxem._version"):
+    if m in ("jaxem._checks", "jaxem.constants", "jaxem._runtime", "jaxem._version", "jaxem._batching"):
         return 0
     for prefix, layer in (("jaxem.special", 1), ("jaxem.mie", 3), ("jaxem.casimir", 4), ("jaxem.potentials", 4),
                           ("jaxem.optics", 4), ("jaxem.sweeps", 5)):

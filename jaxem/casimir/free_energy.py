@@ -58,6 +58,7 @@ from jaxem._checks import (check_choice, check_finite, check_int, check_material
                            check_scalar, is_concrete)
 from jaxem.geometry import is_plane
 from jaxem import thermal as fs
+from jaxem._batching import auto_batch_size, batched_map, bucket_size
 from jaxem.casimir.grouping import GROUP_SPREAD, GROUP_SPREAD_T0, padded_distance_groups, resolve_group_spread
 from jaxem.casimir import planewave as pw
 from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
@@ -139,10 +140,11 @@ def _free_energy_point(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
     """F [J] of one gap: Matsubara/Padé sum (Schoger Eq. (2.25)) or the T = 0 integral (Eq. (2.26))."""
     r_max = R1 if plane else jnp.maximum(R1, R2)
     f = lambda xi: _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane)  # noqa: E731
+    nbytes = _frequency_bytes(sizes, 1)
     if n_freq == 0:      # T = 0
-        return fs.zero_temperature_integral(f, L, *n_t0)
+        return fs.zero_temperature_integral(f, L, *n_t0, bytes_per_item=nbytes)
     return fs.thermal_sum(f, T, n_freq, method, static_xi=STATIC_XI_FRACTION * _C / (L + r_max),
-                          static_weight=0.0 if screened else 0.5)
+                          static_weight=0.0 if screened else 0.5, bytes_per_item=nbytes)
 
 
 @functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "chunk"))
@@ -178,13 +180,14 @@ def _free_energy_group(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
     length = jnp.min(L) if length is None else length
     r_max = R1 if plane else jnp.maximum(R1, R2)
     f = lambda xi: _log_det_many(xi, L, length, R1, R2, m1, m2, medium, sizes, plane, inner)  # noqa: E731
+    nbytes = _frequency_bytes(sizes, L.shape[0])
     if n_freq == 0:
         xi, w = fs.zero_temperature_nodes(length, *n_t0)
-        return _HBAR / (2.0 * jnp.pi) * (w @ jax.lax.map(f, xi))
+        return _HBAR / (2.0 * jnp.pi) * (w @ batched_map(f, xi, nbytes))
     xi, w = fs.thermal_nodes(T, n_freq, method)
     xi = jnp.concatenate([jnp.reshape(STATIC_XI_FRACTION * _C / (length + r_max), (1,)), xi])
     w = jnp.concatenate([jnp.full((1,), 0.0 if screened else 0.5), w])
-    return _KB * T * (w @ jax.lax.map(f, xi))
+    return _KB * T * (w @ batched_map(f, xi, nbytes))
 
 
 @functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "inner"))
@@ -193,7 +196,7 @@ def _free_energy_groups(Lg, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, 
     group = functools.partial(_free_energy_group, T=T, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
                               plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened,
                               inner=inner)
-    return jax.lax.map(group, Lg)
+    return batched_map(group, Lg, _group_bytes(sizes, Lg.shape[1], n_freq, n_t0))
 
 
 @functools.partial(jax.jit, static_argnames=("order", "wrt", "sizes", "plane", "n_freq", "method", "n_t0",
@@ -217,7 +220,7 @@ def _derivative_groups(Lg, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plan
             fn = functools.partial(lambda g, L: jax.jvp(g, (L,), (jnp.ones_like(L),))[1], fn)
         return fn(Lrow)
 
-    return jax.lax.map(group, Lg)
+    return batched_map(group, Lg, (order + 1) * _group_bytes(sizes, Lg.shape[1], n_freq, n_t0))
 
 
 def _grouped(fn, Lb, Tb, R1, R2v, material1, material2, medium, *, chunk_size, group_spread, sizes, n_freq,
@@ -225,12 +228,54 @@ def _grouped(fn, Lb, Tb, R1, R2v, material1, material2, medium, *, chunk_size, g
     """Evaluate a per-group kernel over a batch of gaps at one temperature (see casimir_free_energy)."""
     Lg, gather = padded_distance_groups(np.asarray(Lb, dtype=np.float64).reshape(-1),
                                         _spread(group_spread, n_freq, static.get("n_t0")), int(chunk_size))
+    Lg, gather = _bucketed(Lg, gather)
     n_m = sizes[1] if _mixes(material1, material2) else sizes[1] // 2 + 1
     per_gap = n_m * (2 * sizes[0]) ** 2 * 8
-    inner = max(1, min(Lg.shape[1], _INNER_BYTES // per_gap))
+    # gaps vmapped together per frequency: cache-sized stacks on CPU, the memory-bound auto rule elsewhere
+    inner = auto_batch_size(Lg.shape[1], 4 * per_gap) or max(1, min(Lg.shape[1], _INNER_BYTES // per_gap))
     vals = fn(jnp.asarray(Lg), jnp.asarray(Tb).reshape(-1)[0], jnp.asarray(R1, jnp.float64), R2v, material1,
               material2, medium, inner=inner, sizes=sizes, n_freq=n_freq, **static)
     return vals.reshape(-1)[jnp.asarray(gather)].reshape(Lb.shape)
+
+
+def _frequency_bytes(sizes, n_gaps):
+    """Working set [bytes] of one frequency of a group of n_gaps gaps (static estimate for the batch size).
+
+    Per gap the complex m-block stack, (M/2 + 1) blocks of (2N)^2, and about four such arrays alive at once
+    (kernels, round trip, LU); plus the sphere's Mie coefficients (l_max, 2N).
+    """
+    N, M, l1, l2 = sizes
+    blocks = (M // 2 + 1) * (2 * N) ** 2 * 16
+    return int(4 * blocks * max(int(n_gaps), 1) + 16 * 2 * N * (l1 + l2))
+
+
+#: nodes of the default T = 0 rule (the exp-map rule at its default step)
+_T0_NODES = 42
+
+
+def _group_bytes(sizes, n_gaps, n_freq, n_t0):
+    """Working set [bytes] of one distance group (all its frequencies; static estimate for the batch size)."""
+    n_nodes = n_freq + 1 if n_freq else (n_t0[0] if n_t0 and n_t0[0] else _T0_NODES)
+    return _frequency_bytes(sizes, n_gaps) * int(n_nodes)
+
+
+def _bucketed(Lg, gather):
+    """(Lg, gather) with the group size and the number of groups padded up to powers of two.
+
+    Sweeps call the grouped kernels with many group shapes; padded to :func:`jaxem._batching.bucket_size`
+    they share one compiled program per bucket. Extra columns repeat each group's smallest gap (its node
+    scale stays), extra rows repeat the last group; both are computed and dropped by ``gather``.
+    """
+    n_groups, size = Lg.shape
+    G, S = bucket_size(n_groups), bucket_size(size)
+    if (G, S) == (n_groups, size):
+        return Lg, gather
+    out = np.empty((G, S))
+    out[:n_groups, :size] = Lg
+    out[:n_groups, size:] = np.min(Lg, axis=1, keepdims=True)
+    out[n_groups:] = out[n_groups - 1]
+    gather = np.asarray(gather)
+    return out, (gather // size) * S + gather % size
 
 
 def _batch_at_one_temperature(L, T, Lb, Tb):
@@ -361,7 +406,8 @@ def _derivative_batch(L, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane,
         fn = jax.jacfwd(fn, argnums=0 if wrt == "L" else 1)
     if L.ndim == 0:
         return fn(L, T)
-    return jax.lax.map(lambda lt: fn(lt[0], lt[1]), (L, T))
+    return batched_map(lambda lt: fn(lt[0], lt[1]), (L, T),
+                       (order + 1) * _frequency_bytes(sizes, 1) * max(n_freq + 1, _T0_NODES))
 
 
 def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):

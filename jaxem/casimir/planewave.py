@@ -52,6 +52,7 @@ from jaxem.casimir.logdet import log_det_one_minus, log_det_one_minus_lu_fast
 from jaxem.mie.plates import _medium_eps_mu, fresnel_imag, plate_reflection_imag
 from jaxem.special.polylog import polylog2
 from jaxem.special.quadrature import nystrom_nodes
+from jaxem.special._recurrence import vary_like
 
 __all__ = [
     "plane_plane_log_det_density",
@@ -244,7 +245,8 @@ def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq,
 
     if l_max > 1:
         xs = (ls[1:], base_safe[1:], a_ee[1:], a_em[1:], a_me[1:], a_mm[1:])
-        (_, acc), _ = jax.lax.scan(body, ((p1, p0), acc0), xs)
+        # carry varying over shard_map mesh axes like the inputs (no-op outside shard_map)
+        (_, acc), _ = jax.lax.scan(body, vary_like(((p1, p0), acc0), z, a, trans, xs), xs)
     else:
         acc = acc0
     return acc

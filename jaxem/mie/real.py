@@ -47,6 +47,7 @@ from jaxem import _checks
 from jaxem import constants as _const
 from jaxem import special as _special
 from jaxem.special import spherical as _spherical
+from jaxem.special._recurrence import vary_like
 
 __all__ = [
     "wiscombe_lmax",
@@ -218,7 +219,7 @@ def _exterior(x, dpsi):
     def step(carry, inp):
         return _exterior_step(carry, inp[0], inp[1], x, inv_x)
 
-    _, out = lax.scan(step, _exterior_init(x), (orders, dpsi))
+    _, out = lax.scan(step, vary_like(_exterior_init(x), x, dpsi), (orders, dpsi))
     return out
 
 
@@ -264,7 +265,7 @@ def _mie_scan(x, m, mu, l_max, coefficients: bool):
         return (ext, (s_ext, s_sca, s_back, s_g, a, b)), ((a, b) if coefficients else None)
 
     orders = jnp.arange(1, l_max + 1, dtype=jnp.float64)
-    (_, sums), ab = lax.scan(step, (_exterior_init(xs), sums0), (orders, d_x, d_mx))
+    (_, sums), ab = lax.scan(step, vary_like((_exterior_init(xs), sums0), xs, d_x, d_mx), (orders, d_x, d_mx))
     if coefficients:
         ab = tuple(_nan_unless_positive(x, jnp.moveaxis(v, 0, -1)) for v in ab)
     return ab, sums[:4]

@@ -44,6 +44,7 @@ import numpy as np
 from .._checks import check_int, check_material, check_nonnegative, check_positive, check_scalar
 from ..constants import c, eps0, hbar, k_B, matsubara_frequency
 from ..polarizabilities import polarizability_imag
+from ..special._recurrence import vary_like
 from ..thermal import matsubara_sum, matsubara_tail_nodes
 
 __all__ = [
@@ -102,7 +103,7 @@ def _node_loop(r, nu, coef):
         return acc[0] + coef[j] * h, acc[1] + coef[j] * nu[j] * dh
 
     zero = jnp.zeros(jnp.shape(r), jnp.result_type(r, nu, coef))
-    return jax.lax.fori_loop(0, nu.shape[-1], body, (zero, zero))
+    return jax.lax.fori_loop(0, nu.shape[-1], body, vary_like((zero, zero), r, nu, coef))
 
 
 @jax.custom_jvp

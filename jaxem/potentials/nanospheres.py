@@ -398,7 +398,8 @@ def _scene(radius, alpha_tilde, intensity_a, intensity_b, jones_a, jones_b, wave
 @functools.lru_cache(maxsize=1)
 def _default_material():
     """Silica Drude–Lorentz (Jakubec et al., Eq. (35)), built once (materials are immutable)."""
-    return LorentzOscillators.silica()
+    with jax.ensure_compile_time_eval():            # concrete even when first called under jit (no leaked tracer)
+        return LorentzOscillators.silica()
 
 
 def _cp_of_distance(r, scene, n_matsubara, zero_temperature):

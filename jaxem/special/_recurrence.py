@@ -24,6 +24,39 @@ _LENTZ_TINY = 1e-300
 _LENTZ_MAX_ITER = 1_000_000
 
 
+def vary_like(tree, *refs):
+    """tree with every leaf made varying over the manual mesh axes that any of refs varies over.
+
+    Inside ``jax.shard_map`` (``check_vma=True``) a ``lax.while_loop``/``lax.scan`` carry must have the
+    same varying manual axes on entry as the body gives it back; a carry started from constants
+    (``jnp.zeros(shape)``, a counter) is not varying while the body's output, computed from the inputs,
+    is. Applying this to the initial carry (refs: the loop's inputs) marks such leaves varying with
+    ``jax.lax.pcast(..., to="varying")``, as the JAX sharp-bits guide prescribes. Outside shard_map (or
+    with ``check_vma=False``) every vma set is empty and this returns tree unchanged (no op is added).
+
+    Arguments:
+        tree: pytree of arrays (the initial carry).
+        refs: arrays whose varying axes the carry must carry (the loop's inputs).
+    Returns:
+        tree, with leaves pcast to varying where needed.
+
+    Source: JAX documentation, "Shard map: scan/while carries and varying manual axes"
+    (https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma).
+    """
+    vma = frozenset()
+    for r in jax.tree_util.tree_leaves(refs):
+        vma = vma | frozenset(getattr(jax.typeof(r), "vma", frozenset()))
+    if not vma:
+        return tree
+
+    def one(x):
+        x = jnp.asarray(x)
+        missing = tuple(sorted(vma - frozenset(getattr(jax.typeof(x), "vma", frozenset()))))
+        return lax.pcast(x, missing, to="varying") if missing else x
+
+    return jax.tree_util.tree_map(one, tree)
+
+
 def reciprocal(z):
     """1/z without XLA's branchy complex division (several times slower on CPU in these loops).
 
@@ -46,7 +79,7 @@ def lentz_ratio(z, n: int, sigma: float):
     tiny = jnp.asarray(_LENTZ_TINY, dtype=z.dtype)
     f0 = (2 * n + 1) * inv_z
     f0 = jnp.where(f0 == 0, tiny, f0)
-    state0 = (jnp.asarray(1, jnp.int32), f0, f0, jnp.zeros_like(f0), jnp.zeros(z.shape, bool))
+    state0 = vary_like((jnp.asarray(1, jnp.int32), f0, f0, jnp.zeros_like(f0), jnp.zeros(z.shape, bool)), z)
 
     def cond(state):
         k, _, _, _, done = state
@@ -100,7 +133,7 @@ def kahan_cumsum(terms):
         c = (t - s) - y
         return (t, c), t
 
-    zero = jnp.zeros(x.shape[1:], x.dtype)
+    zero = vary_like(jnp.zeros(x.shape[1:], x.dtype), x)
     _, out = lax.scan(step, (zero, zero), x)
     return jnp.moveaxis(out, 0, -1)
 
@@ -204,7 +237,7 @@ def log_derivative_psi_downward(zs, n_max: int):
         return n, tuple(c * iz - reciprocal(t) for iz, t in zip(inv_zs, ts))
 
     c0 = (2 * n_s + 1).astype(jnp.float64)
-    _, t_top = lax.while_loop(cond, body, (n_s, tuple(c0 * iz for iz in inv_zs)))
+    _, t_top = lax.while_loop(cond, body, vary_like((n_s, tuple(c0 * iz for iz in inv_zs)), zs))
 
     def step(ts_next, n):
         ts = tuple((2.0 * n + 1.0) * iz - reciprocal(t) for iz, t in zip(inv_zs, ts_next))

@@ -26,6 +26,7 @@ import numpy as np
 from jax import lax
 
 from jaxem import _checks
+from jaxem.special._recurrence import vary_like
 
 __all__ = ["bessel_jn_integer", "cylindrical_waves"]
 
@@ -67,7 +68,7 @@ def _miller_nonneg(x, n_top: int):
         return (jnp.where(active, n_new, n), jnp.where(active, j_hi_new, j_hi), jnp.where(active, j_new, j),
                 jnp.where(active, even_new, even_sum))
 
-    n, j_hi, j, even_sum = lax.while_loop(cond, body, state0)          # now n == n_top + 1 everywhere
+    n, j_hi, j, even_sum = lax.while_loop(cond, body, vary_like(state0, x))          # now n == n_top + 1 everywhere
 
     def scan_body(carry, _):
         n, j_hi, j, even_sum, count = carry
@@ -76,7 +77,7 @@ def _miller_nonneg(x, n_top: int):
         return (n_new, j_hi, j_lo, even_sum, count), (j_lo, count)
 
     carry0 = (n, j_hi, j, even_sum, jnp.zeros((size,), jnp.int32))
-    (_, _, _, even_sum, total), (vals, counts) = lax.scan(scan_body, carry0, None, length=n_top + 1)
+    (_, _, _, even_sum, total), (vals, counts) = lax.scan(scan_body, vary_like(carry0, x), None, length=n_top + 1)
     # vals[i] is J_{n_top - i} before the rescalings that came after it
     later = (total[None, :] - counts).astype(x.dtype)
     vals = vals * jnp.exp2(-float(_BIG_EXP) * later)
