@@ -138,12 +138,17 @@ def check_real(name: str, value):
     require_x64()
     if not is_concrete(value):
         return value
+    if not np.all(np.isfinite(_real_array(name, value))):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def _real_array(name: str, value):
+    """``value`` as a real NumPy array; ``ValueError`` naming ``name`` for a complex dtype or non-numbers."""
     arr = _as_array(name, value)
     if np.iscomplexobj(arr):
         raise ValueError(f"{name} must be real, got {value!r}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
+    return arr
 
 
 def check_nonzero(name: str, value):
@@ -184,9 +189,7 @@ def check_positive(name: str, value, *, allow_inf: bool = False):
     require_x64()
     if not is_concrete(value):
         return value
-    arr = _as_array(name, value)
-    if np.iscomplexobj(arr):
-        raise ValueError(f"{name} must be real, got {value!r}")
+    arr = _real_array(name, value)
     if np.any(np.isnan(arr)):
         raise ValueError(f"{name} must not be NaN, got {value!r}")
     ok = arr > 0
