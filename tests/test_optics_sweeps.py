@@ -28,7 +28,7 @@ ROT_TINY = dict(radius_min=1.0e-6, radius_max=1.2e-6, n_radii=2, chunk_size=2)
 
 
 def _chunk_mtimes(out):
-    return {p: p.stat().st_mtime_ns for p in sorted(out.glob("*.chunks/chunk_*.npz"))}
+    return {p: p.stat().st_mtime_ns for p in sorted(out.glob("*.chunks/*/chunk_*.npz"))}
 
 
 def test_fig6_2_map_equilibria_and_resume(tmp_path, capfd):
