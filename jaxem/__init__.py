@@ -86,6 +86,13 @@ from .optics import paraxial_focal_distance as paraxial_focal_distance
 from .optics import radial_equilibria as radial_equilibria
 from .optics import rotation_angle as rotation_angle
 from .optics import trap_stiffness as trap_stiffness
+from .optics import BeadFit as BeadFit
+from .optics import fit_bead as fit_bead
+from .optics import fit_beads as fit_beads
+from .optics import fit_table as fit_table
+from .optics import load_rotation_data as load_rotation_data
+from .optics import model_rotation_angles as model_rotation_angles
+from .optics import rotation_angle_chi2 as rotation_angle_chi2
 
 __all__ = [
     "Float64Required",
@@ -109,5 +116,7 @@ __all__ = [
     "FocusedBeam", "focal_field", "beam_shape_coefficients", "optical_force_efficiency", "optical_force",
     "optical_torque_efficiency", "multipole_force", "axial_equilibrium", "radial_equilibria", "trap_stiffness",
     "rotation_angle", "paraxial_focal_distance",
+    "load_rotation_data", "rotation_angle_chi2", "model_rotation_angles", "fit_bead", "fit_beads", "fit_table",
+    "BeadFit",
     "__version__",
 ]

@@ -14,6 +14,15 @@ from jaxem.optics.equilibria import (
     rotation_angle,
     trap_stiffness,
 )
+from jaxem.optics.fits import (
+    BeadFit,
+    fit_bead,
+    fit_beads,
+    fit_table,
+    load_rotation_data,
+    model_rotation_angles,
+    rotation_angle_chi2,
+)
 from jaxem.optics.forces import (
     ForceEfficiency,
     MultipoleForce,
@@ -34,4 +43,6 @@ __all__ = [
     "default_lmax",
     "axial_equilibrium", "radial_equilibria", "RadialEquilibria", "trap_stiffness", "rotation_angle",
     "paraxial_focal_distance",
+    "load_rotation_data", "rotation_angle_chi2", "model_rotation_angles", "fit_bead", "fit_beads", "fit_table",
+    "BeadFit",
 ]
