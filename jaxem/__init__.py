@@ -9,114 +9,116 @@ blocks: :mod:`jaxem.special` (special functions, quadrature), :mod:`jaxem.mie` (
 coefficient), :mod:`jaxem.green`, :mod:`jaxem.polarizabilities`, :mod:`jaxem.thermal` (Matsubara and Padé sums),
 :mod:`jaxem.casimir` (engines, closed forms, PEMC results), :mod:`jaxem.optics`, :mod:`jaxem.potentials`
 (nanospheres, Casimir–Polder, random light), :mod:`jaxem.constants`, :mod:`jaxem.sweeps`.
-"""
-from ._version import __version__ as __version__
 
-from ._checks import Float64Required as Float64Required
+``import jaxem`` is cheap (it imports neither JAX nor a kernel): each name is imported from its home module
+the first time it is used (PEP 562), and so is each subpackage (``jaxem.casimir``).
+"""
 from ._runtime import warn_if_deadlocking_jaxlib as _warn_if_deadlocking_jaxlib
+from ._version import __version__ as __version__
 
 _warn_if_deadlocking_jaxlib()
 
-# -- materials ------------------------------------------------------------------------------------
-from .materials import PEMC as PEMC
-from .materials import BiIsotropic as BiIsotropic
-from .materials import Dielectric as Dielectric
-from .materials import Dirichlet as Dirichlet
-from .materials import Drude as Drude
-from .materials import LorentzOscillators as LorentzOscillators
-from .materials import Material as Material
-from .materials import PerfectConductor as PerfectConductor
-from .materials import Plasma as Plasma
-from .materials import TabulatedEpsilon as TabulatedEpsilon
-from .materials import material_from_name as material_from_name
-
-# -- Mie scattering, Green tensors, polarizabilities ------------------------------------------------
-from .mie import MieEfficiencies as MieEfficiencies
-from .mie import amplitude_matrix as amplitude_matrix
-from .mie import mie_coefficients as mie_coefficients
-from .mie import mie_efficiencies as mie_efficiencies
-from .mie import sphere_reflection_matrix as sphere_reflection_matrix
-from .green import dipole_propagator_imag as dipole_propagator_imag
-from .green import green_tensor as green_tensor
-from .polarizabilities import lorentz_polarizability as lorentz_polarizability
-from .polarizabilities import mie_polarizabilities as mie_polarizabilities
-from .polarizabilities import polarizability as polarizability
-from .polarizabilities import polarizability_imag as polarizability_imag
-
-# -- two trapped nanospheres -------------------------------------------------------------------------
-from .potentials.casimir_polder import casimir_polder_potential as casimir_polder_potential
-from .potentials.nanospheres import nanosphere_forces as nanosphere_forces
-from .potentials.nanospheres import nanosphere_potentials as nanosphere_potentials
-from .potentials.nanospheres import nanosphere_stiffness as nanosphere_stiffness
-from .potentials.nanospheres import optical_binding_potentials as optical_binding_potentials
-from .potentials.nanospheres import pair_potential as pair_potential
-from .potentials.nanospheres import trap_potential as trap_potential
-
-# -- random light ------------------------------------------------------------------------------------
-from .potentials.random_light import fit_lorentz_to_mie as fit_lorentz_to_mie
-from .potentials.random_light import random_light_cluster_potential as random_light_cluster_potential
-from .potentials.random_light import random_light_potential as random_light_potential
-from .potentials.spectrum import optimize_line_spectrum as optimize_line_spectrum
-
-# -- Casimir free energies (scattering approach) ---------------------------------------------------
-from .geometry import SpherePlane as SpherePlane
-from .geometry import SphereSphere as SphereSphere
-from .geometry import TweezerPair as TweezerPair
-from .casimir import Multipole as Multipole
-from .casimir import PlaneWave as PlaneWave
-from .casimir import ProximityForce as ProximityForce
-from .casimir import StaticPlaneWave as StaticPlaneWave
-from .casimir import ZeroFrequency as ZeroFrequency
-from .casimir import casimir_entropy as casimir_entropy
-from .casimir import casimir_force as casimir_force
-from .casimir import casimir_force_gradient as casimir_force_gradient
-from .casimir import casimir_free_energy as casimir_free_energy
-from .casimir import casimir_zero_frequency_term as casimir_zero_frequency_term
-
-# -- optical tweezers ------------------------------------------------------------------------------
-from .optics import FocusedBeam as FocusedBeam
-from .optics import beam_shape_coefficients as beam_shape_coefficients
-from .optics import focal_field as focal_field
-from .optics import axial_equilibrium as axial_equilibrium
-from .optics import multipole_force as multipole_force
-from .optics import optical_force as optical_force
-from .optics import optical_force_efficiency as optical_force_efficiency
-from .optics import optical_torque_efficiency as optical_torque_efficiency
-from .optics import paraxial_focal_distance as paraxial_focal_distance
-from .optics import radial_equilibria as radial_equilibria
-from .optics import rotation_angle as rotation_angle
-from .optics import trap_stiffness as trap_stiffness
-from .optics import BeadFit as BeadFit
-from .optics import fit_bead as fit_bead
-from .optics import fit_beads as fit_beads
-from .optics import fit_table as fit_table
-from .optics import load_rotation_data as load_rotation_data
-from .optics import model_rotation_angles as model_rotation_angles
-from .optics import rotation_angle_chi2 as rotation_angle_chi2
-
-__all__ = [
-    "Float64Required",
+# The curated API: public name -> its home module (relative to jaxem), in the order of __all__.  Adding a
+# public name is one line here; tests/test_lazy_import.py checks that the home module defines it, and the
+# documentation reads this map (docs/_ext/griffe_house_style.py).
+_HOMES = {
+    "Float64Required": "_checks",
     # materials
-    "Material", "Drude", "Plasma", "Dielectric", "LorentzOscillators", "TabulatedEpsilon", "PerfectConductor",
-    "PEMC", "BiIsotropic", "Dirichlet", "material_from_name",
+    "Material": "materials",
+    "Drude": "materials",
+    "Plasma": "materials",
+    "Dielectric": "materials",
+    "LorentzOscillators": "materials",
+    "TabulatedEpsilon": "materials",
+    "PerfectConductor": "materials",
+    "PEMC": "materials",
+    "BiIsotropic": "materials",
+    "Dirichlet": "materials",
+    "material_from_name": "materials",
     # Mie, Green tensors, polarizabilities
-    "mie_coefficients", "mie_efficiencies", "MieEfficiencies", "amplitude_matrix", "sphere_reflection_matrix",
-    "green_tensor", "dipole_propagator_imag",
-    "polarizability", "polarizability_imag", "mie_polarizabilities", "lorentz_polarizability",
+    "mie_coefficients": "mie",
+    "mie_efficiencies": "mie",
+    "MieEfficiencies": "mie",
+    "amplitude_matrix": "mie",
+    "sphere_reflection_matrix": "mie",
+    "green_tensor": "green",
+    "dipole_propagator_imag": "green",
+    "polarizability": "polarizabilities",
+    "polarizability_imag": "polarizabilities",
+    "mie_polarizabilities": "polarizabilities",
+    "lorentz_polarizability": "polarizabilities",
     # two trapped nanospheres
-    "TweezerPair", "nanosphere_potentials", "nanosphere_forces", "nanosphere_stiffness", "pair_potential", "trap_potential",
-    "optical_binding_potentials", "casimir_polder_potential",
+    "TweezerPair": "geometry",
+    "nanosphere_potentials": "potentials.nanospheres",
+    "nanosphere_forces": "potentials.nanospheres",
+    "nanosphere_stiffness": "potentials.nanospheres",
+    "pair_potential": "potentials.nanospheres",
+    "trap_potential": "potentials.nanospheres",
+    "optical_binding_potentials": "potentials.nanospheres",
+    "casimir_polder_potential": "potentials.casimir_polder",
     # random light
-    "random_light_potential", "random_light_cluster_potential", "optimize_line_spectrum", "fit_lorentz_to_mie",
+    "random_light_potential": "potentials.random_light",
+    "random_light_cluster_potential": "potentials.random_light",
+    "optimize_line_spectrum": "potentials.spectrum",
+    "fit_lorentz_to_mie": "potentials.random_light",
     # Casimir
-    "SpherePlane", "SphereSphere", "PlaneWave", "ZeroFrequency", "Multipole", "StaticPlaneWave", "ProximityForce",
-    "casimir_free_energy", "casimir_force", "casimir_force_gradient", "casimir_entropy",
-    "casimir_zero_frequency_term",
+    "SpherePlane": "geometry",
+    "SphereSphere": "geometry",
+    "PlaneWave": "casimir",
+    "ZeroFrequency": "casimir",
+    "Multipole": "casimir",
+    "StaticPlaneWave": "casimir",
+    "ProximityForce": "casimir",
+    "casimir_free_energy": "casimir",
+    "casimir_force": "casimir",
+    "casimir_force_gradient": "casimir",
+    "casimir_entropy": "casimir",
+    "casimir_zero_frequency_term": "casimir",
     # optical tweezers
-    "FocusedBeam", "focal_field", "beam_shape_coefficients", "optical_force_efficiency", "optical_force",
-    "optical_torque_efficiency", "multipole_force", "axial_equilibrium", "radial_equilibria", "trap_stiffness",
-    "rotation_angle", "paraxial_focal_distance",
-    "load_rotation_data", "rotation_angle_chi2", "model_rotation_angles", "fit_bead", "fit_beads", "fit_table",
-    "BeadFit",
-    "__version__",
-]
+    "FocusedBeam": "optics",
+    "focal_field": "optics",
+    "beam_shape_coefficients": "optics",
+    "optical_force_efficiency": "optics",
+    "optical_force": "optics",
+    "optical_torque_efficiency": "optics",
+    "multipole_force": "optics",
+    "axial_equilibrium": "optics",
+    "radial_equilibria": "optics",
+    "trap_stiffness": "optics",
+    "rotation_angle": "optics",
+    "paraxial_focal_distance": "optics",
+    "load_rotation_data": "optics",
+    "rotation_angle_chi2": "optics",
+    "model_rotation_angles": "optics",
+    "fit_bead": "optics",
+    "fit_beads": "optics",
+    "fit_table": "optics",
+    "BeadFit": "optics",
+}
+
+__all__ = [*_HOMES, "__version__"]
+
+
+def __getattr__(name: str):
+    """A public name imported from its home module (then kept here), or a subpackage (``jaxem.casimir``)."""
+    import importlib
+
+    home = _HOMES.get(name)
+    if home is not None:
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("__"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, the public API and the subpackages, whether imported yet or not."""
+    import pkgutil
+
+    return sorted(set(globals()) | set(__all__) | {m.name for m in pkgutil.iter_modules(__path__)})

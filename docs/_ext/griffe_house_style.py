@@ -16,6 +16,9 @@ changed. The house format (see jaxem/casimir/*.py) is a summary line, prose, the
   "Keyword arguments ...:") becomes a list;
 - names added to a module's ``__all__`` by ``__all__.append("name")`` / ``.extend([...])`` count as exported
   (griffe reads ``__all__ = [...]`` and ``+=`` only);
+- a lazily importing package (PEP 562, as jaxem/__init__.py) is documented like one with eager imports: its
+  ``_HOMES = {"name": "home.module", ...}`` map becomes one alias per name (``jaxem.name`` ->
+  ``jaxem.home.module.name``) and its exports are the map's names plus the literal strings of ``__all__``;
 - a bracket followed by a bracket (``Tr[...] [m^3]``, a unit after a matrix) stays text instead of being read
   as a Markdown reference link (which would be a broken cross-reference under ``mkdocs build --strict``), and
   ``*`` in formulas (``a_l a*_{l+1} + b_l b*_{l+1}``) stays a star instead of starting emphasis.
@@ -159,6 +162,9 @@ def house_style(obj: griffe.Object, text: str) -> str:
 class HouseStyle(griffe.Extension):
     """Rewrite every docstring of the loaded objects once the object tree is complete."""
 
+    def on_module_members(self, *, node: ast.AST, mod: griffe.Module, **kwargs) -> None:  # noqa: D102
+        _lazy_homes(node, mod)
+
     def on_object(self, *, obj: griffe.Object, **kwargs) -> None:  # noqa: D102
         if obj.is_alias:
             return
@@ -208,3 +214,18 @@ def _appended_exports(mod: griffe.Object) -> None:
             continue
         names = [value] if kind == "append" else list(value)
         mod.exports.extend(n for n in names if isinstance(n, str) and n not in mod.exports)
+
+
+def _lazy_homes(node: ast.AST, mod: griffe.Module) -> None:
+    """Aliases and exports of a module whose public names are imported on first use from a ``_HOMES`` map."""
+    homes = None
+    for stmt in getattr(node, "body", []):
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id == "_HOMES"):
+            homes = ast.literal_eval(stmt.value)
+    if not homes:
+        return
+    for name, home in homes.items():
+        mod.set_member(name, griffe.Alias(name, f"{mod.path}.{home}.{name}", parent=mod))
+    rest = [e for e in (mod.exports or []) if isinstance(e, str) and e not in homes]
+    mod.exports = list(homes) + list(dict.fromkeys(rest))
