@@ -136,7 +136,9 @@ def start_distributed(coordinator: str | None = None, num_processes: int | None 
         missing = [k for k in explicit if k not in given]
         raise ValueError(f"--distributed with {', '.join(given)} also needs {', '.join(missing)}")
     if given:
-        if num_processes < 1 or not 0 <= process_id < num_processes:
+        if num_processes < 1:
+            raise ValueError(f"--num-processes must be an integer >= 1, got {num_processes}")
+        if not 0 <= process_id < num_processes:
             raise ValueError(f"--process-id must lie in 0 .. {num_processes - 1} (--num-processes "
                              f"{num_processes}), got {process_id}")
         if ":" not in coordinator:
@@ -176,3 +178,29 @@ def sweep_devices(count: int | None = 1, distributed: bool = False):
         mine = sorted((d for d in jax.devices() if d.process_index == p), key=lambda d: d.id)
         chosen.extend(mine[:n])
     return chosen
+
+
+def wait_processes(procs, timeout: float):
+    """Wait for local processes started with ``subprocess.Popen(..., stderr=PIPE, text=True)`` (the processes of
+    a local ``--distributed`` job, the runs of a benchmark), then kill any still running (one failed, or the
+    time ran out), so that none is left behind.
+
+    Arguments:
+        procs: the Popen objects.
+        timeout: seconds to wait for each.
+    Returns:
+        list of (return code, stderr text), one per process (subprocess.TimeoutExpired when time ran out).
+
+    Source: none (process bookkeeping; no formula).
+    """
+    errs = []
+    try:
+        for p in procs:
+            _, err = p.communicate(timeout=timeout)
+            errs.append((p.returncode, err))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    return errs

@@ -19,7 +19,10 @@ def _parser():
                         "of a --set scan keeps its own folder)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter (TOML value syntax); repeatable")
-    r.add_argument("--quiet", action="store_true", help="no progress lines")
+    r.add_argument("--quiet", action="store_true", help="no progress lines and no progress bar")
+    r.add_argument("--progress", action="store_true",
+                   help="show the progress bar of each sweep even when stderr is not a terminal (a log file, "
+                        "a batch job); by default it is shown on a terminal only; --quiet wins")
     r.add_argument("--cache-dir", default=None,
                    help="persistent compilation cache (default: $JAXEM_CACHE_DIR or ~/.cache/jaxem/xla)")
     r.add_argument("--no-cache", action="store_true", help="do not use the persistent compilation cache")
@@ -95,7 +98,8 @@ def main(argv=None) -> int:
             start_distributed(args.coordinator, args.num_processes, args.process_id)
         devices = sweep_devices(count, distributed=args.distributed)
         overrides = dict(parse_override(s) for s in args.set)
-        out = run_config(args.config, args.out, overrides, quiet=args.quiet, devices=devices)
+        out = run_config(args.config, args.out, overrides, quiet=args.quiet, devices=devices,
+                         progress=True if args.progress else None)
         if jax.process_index() == 0:
             print(f"results written to {out}")
         return 0

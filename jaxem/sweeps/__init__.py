@@ -39,7 +39,8 @@ def default_output_dir(path, overrides: dict | None = None):
     return folder.with_name(f"{folder.name}-{text}-{digest}")
 
 
-def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = False, devices=None):
+def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = False, devices=None,
+               progress: bool | None = None):
     """Run the task of a config file; return the output folder (a Path).
 
     Arguments:
@@ -47,9 +48,11 @@ def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = 
         out_dir: output folder (default :func:`default_output_dir`: ``results/<config name>``, with overrides
             ``results/<config name>-<key=value,...>-<hash>``).
         overrides: parameters replacing those of the file.
-        quiet: suppress progress lines.
+        quiet: suppress progress lines and bars.
         devices: None (one device), or the JAX devices each sweep chunk is sharded over (see
             :class:`Output`; ``jaxem._runtime.sweep_devices`` picks them as ``--devices`` does).
+        progress: the sweeps' progress bars: None on a terminal only, True always, False never (see
+            :class:`Output`).
     Returns:
         the output folder (a Path).
 
@@ -61,7 +64,8 @@ def run_config(path, out_dir=None, overrides: dict | None = None, quiet: bool = 
     if out_dir is None:
         out_dir = default_output_dir(path, {k: params[k] for k in (overrides or {})})
     out_dir = Path(out_dir)
-    out = Output(out_dir, task=task.name, params=params, config=str(path), quiet=quiet, devices=devices)
+    out = Output(out_dir, task=task.name, params=params, config=str(path), quiet=quiet, devices=devices,
+                 progress=progress)
     task.fn(params, out)
     out.finish()
     return out.dir

@@ -68,9 +68,9 @@ def pemc_sign_switch(params: dict, out) -> None:
 
     batch = jax.jit(jax.vmap(point))
 
-    def fn(inp):
+    def fn(inp):           # traceable: `--devices` shards it
         mF, f = batch(jnp.asarray(inp["L"]), jnp.asarray(inp["delta"]))
-        return {"minus_F_over_kT": np.asarray(mF), "force_over_kT": np.asarray(f)}
+        return {"minus_F_over_kT": mF, "force_over_kT": f}
 
     res = out.sweep("grid", fn, {"L": (XX * r_eff).ravel(), "delta": DD.ravel()},
                     chunk_size=params["chunk_size"])
@@ -125,16 +125,15 @@ def pemc_sign_switch(params: dict, out) -> None:
                })
 def casimir_ht_sphere_plate(params: dict, out) -> None:
     """Write casimir_ht.npz (distance [m]; per material F_over_kT, force_over_kT [1/m], ratio F/F_PFA^TM)
-    and casimir_ht.png.  The free energies of a chunk come from one call of the
-    zero-frequency term on the chunk's distances (plane-wave kernels shared), the forces from the autodiff
-    force of the plane-wave route with the sizes of the smallest distance (one compilation per material)."""
+    and casimir_ht.png.  Free energy and force of a point come from one forward-mode pass (``jax.jvp``) of the
+    zero-frequency term on the plane-wave route with the sizes of the smallest distance; a chunk is a jitted
+    vmap of it over its distances and materials (one compilation; traceable, so ``--devices`` shards it)."""
     import jax
     import jax.numpy as jnp
     from scipy.special import zeta
 
     from jaxem import _checks
-    from jaxem.casimir import StaticPlaneWave, casimir_force, casimir_zero_frequency_term
-    from jaxem.constants import k_B
+    from jaxem.casimir import StaticPlaneWave, casimir_zero_frequency_term
     from jaxem.geometry import SpherePlane
     from jaxem.materials import material_from_name
     from jaxem.sweeps.casimir_tasks import sphere_plate_geometry
@@ -151,18 +150,17 @@ def casimir_ht_sphere_plate(params: dict, out) -> None:
     sized = engine.sized_for(setup(l_min, next(iter(mats.values()))))
     out.log(f"R/L = {R / l_max:.3g} .. {R / l_min:.3g}; plane-wave route, N = {sized.n_k}, M = {sized.n_phi} "
             "(forces)")
-    # force / k_B T = -d(F_0/k_B T)/dL: the face's force at T = 1 K divided by k_B
-    forces = {name: jax.jit(jax.vmap(lambda L, m=m: casimir_force(setup(L, m), 1.0, engine=sized) / k_B))
-              for name, m in mats.items()}
-
-    def fn(inp):
-        L = np.asarray(inp["distance"])
+    def point(L):
+        # F_0/k_B T and force / k_B T = -d(F_0/k_B T)/dL in one forward-mode pass (the face's force at T = 1 K
+        # divided by k_B is the same derivative)
         res = {}
         for name, m in mats.items():
-            res[f"F_over_kT_{name}"] = np.asarray(casimir_zero_frequency_term(setup(L, m), engine=engine))
-            res[f"force_over_kT_{name}"] = np.asarray(forces[name](jnp.asarray(L)))
+            F, dF = jax.jvp(lambda d, m=m: casimir_zero_frequency_term(setup(d, m), engine=sized), (L,),
+                            (jnp.ones_like(L),))
+            res[f"F_over_kT_{name}"], res[f"force_over_kT_{name}"] = F, -dF
         return res
 
+    fn = jax.jit(lambda inp: jax.vmap(point)(inp["distance"]))
     res = out.sweep("casimir_ht", fn, {"distance": distances}, chunk_size=params["chunk_size"])
     pfa_tm = -zeta(3) * R / (8 * distances)
     arrays = {"distance": distances, "F_pfa_tm_over_kT": pfa_tm}

@@ -39,6 +39,8 @@ def sphere_plate_geometry(params: dict):
                })
 def casimir_sphere_plate(params: dict, out) -> None:
     """Write force.npz (distance [m], force [N], force_gradient [N/m], PFA counterparts) and force.png."""
+    import jax
+
     from jaxem import _checks
     from jaxem.casimir import PlaneWave, ProximityForce, casimir_force, casimir_force_gradient
     from jaxem.geometry import SpherePlane
@@ -58,15 +60,16 @@ def casimir_sphere_plate(params: dict, out) -> None:
             f"{engine.n_frequencies} frequencies ({method})")
     pfa = ProximityForce(n_frequencies=engine.n_frequencies)
 
-    def batch(inp):
-        g = setup(inp["distance"])
-        return {
-            "force": np.asarray(casimir_force(g, T, engine=engine)),
-            "force_gradient": np.asarray(casimir_force_gradient(g, T, engine=engine)),
-            "force_pfa": np.asarray(casimir_force(g, T, engine=pfa)),
-            "force_gradient_pfa": np.asarray(casimir_force_gradient(g, T, engine=pfa)),
-        }
+    def point(L):
+        g = setup(L)
+        return {"force": casimir_force(g, T, engine=engine),
+                "force_gradient": casimir_force_gradient(g, T, engine=engine),
+                "force_pfa": casimir_force(g, T, engine=pfa),
+                "force_gradient_pfa": casimir_force_gradient(g, T, engine=pfa)}
 
+    # a traceable chunk function (one point at a time, vmapped): `--devices` shards it over the devices, and every
+    # chunk size and device count gives the same results
+    batch = jax.jit(lambda inp: jax.vmap(point)(inp["distance"]))
     res = out.sweep("force", batch, {"distance": distances}, chunk_size=params["chunk_size"])
     out.write_arrays("force", distance=distances, **res)
 

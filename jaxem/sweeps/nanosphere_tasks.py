@@ -115,8 +115,8 @@ def nanospheres_fig4(params: dict, out) -> None:
         res = {}
         for name, dphi in phases.items():
             ua, ub = potentials_vs_separation(b["s"], dphi, **kw)
-            res[f"U_A_{name}"] = np.asarray(ua) / k_B - plateau
-            res[f"U_B_{name}"] = np.asarray(ub) / k_B - plateau
+            res[f"U_A_{name}"] = ua / k_B - plateau
+            res[f"U_B_{name}"] = ub / k_B - plateau
         return res
 
     res = out.sweep("fig4", batch, {"s": s}, chunk_size=1024)
@@ -202,7 +202,7 @@ def nanospheres_fig5(params: dict, out) -> None:
 
         def batch(b, ja=ja, jb=jb):
             ua, _ = nanosphere_potentials(np.zeros(3), b["r_b"], params["dphi"], jones_a=ja, jones_b=jb, **kw)
-            return {"U_A": np.asarray(ua) / k_B - plateau}
+            return {"U_A": ua / k_B - plateau}
 
         u = out.sweep(f"fig5_{pol}", batch, {"r_b": pos}, chunk_size=4096)["U_A"]
         u[inside] = np.nan
@@ -266,7 +266,7 @@ def nanospheres_fig6(params: dict, out) -> None:
 
     def batch(b):
         ua, ub = potentials_vs_separation(b["s"], b["dphi"], **kw)
-        return {"U_A": np.asarray(ua) / k_B - plateau, "U_B": np.asarray(ub) / k_B - plateau}
+        return {"U_A": ua / k_B - plateau, "U_B": ub / k_B - plateau}
 
     maps = out.sweep("fig6_maps", batch, {"s": S.ravel(), "dphi": P.ravel()}, chunk_size=8192)
     U_A, U_B = maps["U_A"].reshape(S.shape), maps["U_B"].reshape(S.shape)
@@ -378,8 +378,8 @@ def nanospheres_casimir_polder(params: dict, out) -> None:
         else:
             U = lambda x, T=T: casimir_polder_potential(x, T, R, silica, n_matsubara=n_mats)  # noqa: E731
         slope = jax.vmap(jax.grad(lambda lr, U=U: jax.numpy.log(-U(jax.numpy.exp(lr)))))
-        res = out.sweep(f"cp_T{T:g}", lambda b, U=U, slope=slope: {"U": np.asarray(U(b["r"])) / k_B,
-                                                                   "exponent": np.asarray(slope(np.log(b["r"])))},
+        res = out.sweep(f"cp_T{T:g}", lambda b, U=U, slope=slope: {"U": U(b["r"]) / k_B,
+                                                                   "exponent": slope(jax.numpy.log(b["r"]))},
                         {"r": r}, chunk_size=512)
         arrays[f"U_T{T:g}"] = res["U"]
         arrays[f"exponent_T{T:g}"] = res["exponent"]
@@ -437,6 +437,8 @@ def nanospheres_stiffness(params: dict, out) -> None:
     Each sphere sits at the focus of its own paraxial Gaussian tweezer (foci held fixed); K_A is the autodiff
     Hessian of U_A (trap + optical binding + Casimir-Polder) with respect to r_A, Omega = sqrt(K/m).
     """
+    import jax.numpy as jnp
+
     from jaxem import _checks
     from jaxem.potentials.nanospheres import (nanosphere_stiffness, rayleigh_range,
                                               waist_from_numerical_aperture)
@@ -459,14 +461,14 @@ def nanospheres_stiffness(params: dict, out) -> None:
         return np.sqrt(np.maximum(k, 0.0) / mass) / (2 * np.pi)
 
     def batch(b):
-        sep = np.asarray(b["s"])
-        zeros = np.zeros_like(sep)
-        r_a = np.stack([zeros, zeros, zeros], -1)
-        r_b = np.stack([sep, zeros, zeros], -1)
+        sep = jnp.asarray(b["s"])
+        zeros = jnp.zeros_like(sep)
+        r_a = jnp.stack([zeros, zeros, zeros], -1)
+        r_b = jnp.stack([sep, zeros, zeros], -1)
         res = {}
         for name, dphi in (("0", 0.0), ("pi", np.pi)):
             k_a, _ = nanosphere_stiffness(r_a, r_b, dphi, **kw)
-            diag = np.diagonal(np.asarray(k_a), axis1=-2, axis2=-1)
+            diag = jnp.diagonal(k_a, axis1=-2, axis2=-1)
             for j, ax in enumerate("xyz"):
                 res[f"k_{ax}_{name}"] = diag[:, j]
         return res

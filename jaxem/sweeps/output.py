@@ -60,7 +60,10 @@ class Output:
         task: task name.
         params: validated parameters.
         config: path of the config file (recorded).
-        quiet: suppress progress lines.
+        quiet: suppress progress lines and bars.
+        progress: the progress bar of a sweep (tqdm, on stderr: points done, rate, ETA; updated per finished
+            chunk): None shows it when stderr is a terminal, True also when it is not (a log file), False
+            never; ``quiet`` and processes other than 0 never show it.
         devices: None (evaluate each chunk as the task's function does: one device), or a sequence of JAX
             devices, possibly of several processes (``jax.distributed``): each chunk is sharded over a 1-D
             ``Mesh`` of them (padded to a multiple of their number); with several processes only process 0
@@ -70,7 +73,7 @@ class Output:
     """
 
     def __init__(self, directory, task: str = "", params: dict | None = None, config: str | None = None,
-                 quiet: bool = False, devices=None):
+                 quiet: bool = False, devices=None, progress: bool | None = None):
         self.dir = Path(directory)
         self.task = task
         self.params = dict(params or {})
@@ -91,6 +94,8 @@ class Output:
             self.process_index, self.process_count = jax.process_index(), jax.process_count()
         self.is_writer = self.process_index == 0
         self.quiet = quiet or not self.is_writer
+        self.progress = False if self.quiet else progress
+        self._bar = None                      # the open progress bar of the running sweep (log lines go above it)
         if self.is_writer:
             self.dir.mkdir(parents=True, exist_ok=True)
         self._record = {
@@ -116,8 +121,24 @@ class Output:
 
     def log(self, message: str) -> None:
         """Print a progress line on stderr."""
-        if not self.quiet:
-            print(f"[jaxem {self.task}] {message}", file=sys.stderr, flush=True)
+        if self.quiet:
+            return
+        line = f"[jaxem {self.task}] {message}"
+        if self._bar is not None:
+            self._bar.write(line, file=sys.stderr)      # above the bar, which is drawn again below
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def _progress_bar(self, name: str, total: int, done: int):
+        """A tqdm bar over a sweep's ``total`` points, ``done`` of them finished before (resumed), or None when
+        no bar is shown (see ``progress`` of the class)."""
+        if self.progress is False:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=total, initial=done, desc=f"[jaxem {self.task}] {name}", unit="pt",
+                    file=sys.stderr, disable=None if self.progress is None else False, dynamic_ncols=True,
+                    mininterval=0, miniters=1, leave=True)
 
     def finish(self, **summary) -> None:
         """Record completion (and an optional summary of scalar results) in run.json."""
@@ -210,7 +231,8 @@ class Output:
         ``jax.jit(fn)`` on inputs sharded over them (when ``fn`` cannot be traced: ``fn`` itself on one device
         of each process, each on its share of the chunk, then gathered), and the padding stripped; with
         several processes, process 0 reads the finished chunks and sends them to the others, and alone writes
-        chunks and manifest.
+        chunks and manifest.  Progress: a line per chunk and a bar over the points (resumed ones counted as done
+        from the start; see ``progress`` of the class).
 
         Arguments:
             name: sweep name (chunks in ``<dir>/<name>.chunks/<key>/``).
@@ -259,6 +281,24 @@ class Output:
         resumed = len(parts)
         t_start = time.perf_counter()
         self._jit_ok = None
+        bar = self._progress_bar(name, n, sum(min((i + 1) * chunk_size, n) - i * chunk_size for i in parts))
+        if bar is not None and not bar.disable:
+            self._bar = bar
+        try:
+            self._compute_chunks(name, fn, inputs, parts, n, chunk_size, n_chunks, cdir)
+        finally:
+            if bar is not None:
+                bar.close()
+            self._bar = None
+        if resumed:
+            self.log(f"{name}: resumed {resumed} finished chunk(s) from {cdir}")
+        self.log(f"{name}: {n} points in {time.perf_counter() - t_start:.2f} s")
+        parts = [parts[i] for i in range(n_chunks)]
+        return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+
+    def _compute_chunks(self, name, fn, inputs, parts, n, chunk_size, n_chunks, cdir) -> None:
+        """Evaluate and write every chunk of a sweep missing from ``parts`` (filled in place), advancing the
+        progress bar by each chunk's points."""
         for i in range(n_chunks):
             if i in parts:
                 continue
@@ -278,11 +318,8 @@ class Output:
             parts[i] = result
             self.log(f"{name}: chunk {i + 1}/{n_chunks} (points {lo}-{hi - 1}) in "
                      f"{time.perf_counter() - t0:.2f} s" + self._on())
-        if resumed:
-            self.log(f"{name}: resumed {resumed} finished chunk(s) from {cdir}")
-        self.log(f"{name}: {n} points in {time.perf_counter() - t_start:.2f} s")
-        parts = [parts[i] for i in range(n_chunks)]
-        return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+            if self._bar is not None:
+                self._bar.update(hi - lo)
 
     def _on(self) -> str:
         if self._mesh is None:
