@@ -16,7 +16,12 @@ Plane-wave route (engine jaxem.StaticPlaneWave, jaxem.casimir.static_planewave):
 equal PEMC spheres at L/R_eff = 0.1 and 1 (published PEMC code ~270 s at 0.1; fastest equal-PEC-sphere
 code 0.11 s at 0.1); a jitted vmap over 10^3 (L, delta) points vs single calls.
 Options: --full (adds the multipole route at R/L = 100, 1000), --quick (plane wave only, no R/L = 1000,
-fewer PEMC points, a 10 x 10 batch), --multipole (the original multipole section only).
+fewer PEMC points, a 10 x 10 batch), --multipole (the original multipole section only), --memory (peak memory
+only: jaxem's analytic estimates against XLA's compiled memory plan for the n = 0 energy and force of two
+eps = 3 spheres on both routes, and the reverse-mode jax.grad of the plane-wave free energy with and without
+the per-frequency jax.checkpoint, compile and run time apart).
+Every line states peak memory: "mem" is XLA's compiled plan of that call (arguments + outputs + temporaries,
+benchmarks/_memory.py); the process's peak resident set is printed at the end.
 """
 from __future__ import annotations
 
@@ -31,7 +36,8 @@ from scipy.special import gammaln
 jax.config.update("jax_enable_x64", True)  # jaxem computes in float64
 from jaxem import Multipole, SpherePlane, SphereSphere, StaticPlaneWave, casimir_zero_frequency_term
 from jaxem.casimir import closed_forms as cf
-from jaxem.materials import PEMC, BiIsotropic, Drude, PerfectConductor, Plasma
+from jaxem.materials import PEMC, BiIsotropic, Dielectric, Drude, PerfectConductor, Plasma
+from _memory import compiled_peak_bytes, fmt, process_peak_bytes
 
 DRUDE = Drude(1.37e16, 5.3e13)
 PEC = PerfectConductor()
@@ -98,7 +104,8 @@ def sphere_plane(RL, mat, name, eta=10.0):
     t0 = time.perf_counter()
     Fb = numpy_baseline(L, R, lambda l: np.ones_like(l), x_te, l1, mm)
     base_s = time.perf_counter() - t0
-    print(f"sphere-plane {name:5s} R/L={RL:6.0f}: l_max={l1:5d} m_max={mm:4d} dets={n_det:5d} "
+    mem = compiled_peak_bytes(lambda d: casimir_zero_frequency_term(plate(d, R, mat), engine=engine), L)
+    print(f"sphere-plane {name:5s} R/L={RL:6.0f}: l_max={l1:5d} m_max={mm:4d} dets={n_det:5d} mem={fmt(mem)} "
           f"rel.err={abs(float(F) / ref - 1):.1e} compile={compile_s:6.2f}s run={run_s:8.4f}s "
           f"numpy={base_s:8.4f}s (|dF|/F={abs(Fb / float(F) - 1):.0e}) speed-up={base_s / run_s:6.1f}x",
           flush=True)
@@ -158,7 +165,8 @@ def planewave_sphere_plane(RL, mat, name, eta=10.0, mat2=None):
         ref = float(casimir_zero_frequency_term(g, engine=StaticPlaneWave(eta=eta + 4)))
         n_det = 2 * (M // 2 + 1) if name != "biiso" else M // 2 + 1     # biiso: blocks of size 2N
     numba, c_code = PUBLISHED[RL]
-    print(f"planewave sphere-plane {name:5s} R/L={RL:5d}: N={N:4d} M={M:4d} dets={n_det:4d} of size {2 * N if name == 'biiso' else N} "
+    mem = compiled_peak_bytes(lambda d: casimir_zero_frequency_term(plate(d, R, mat, mat2), engine=engine), L)
+    print(f"planewave sphere-plane {name:5s} R/L={RL:5d}: N={N:4d} M={M:4d} dets={n_det:4d} of size {2 * N if name == 'biiso' else N} mem={fmt(mem)} "
           f"rel.err={abs(float(F) / ref - 1):.1e} compile={compile_s:6.2f}s run={run_s:7.3f}s "
           f"(run/numba={run_s / numba:5.2f}, run/C={run_s / c_code:6.3f})", flush=True)
 
@@ -262,7 +270,62 @@ def planewave_distance_sweep(RL, material, name, n_points=100):
           f"({per_public / per_batch:.1f}x); max|batch/single-1|={diff:.1e}", flush=True)
 
 
+def memory_section():
+    """Estimates vs XLA's plan (n = 0 energy and force, two eps = 3 spheres; both routes), and the checkpointed
+    reverse-mode grad of the plane-wave free energy (gold sphere--plane, 300 K) against the plain one."""
+    from jaxem import thermal as fs
+    from jaxem.casimir import free_energy as fe
+    from jaxem.casimir import multipole as mp
+    from jaxem.casimir import zero_frequency as zf
+    from jaxem.casimir.static_planewave import ht_planewave_truncation
+    from jaxem.casimir.static_planewave_driver import static_planewave_memory_bytes
+
+    eps3 = Dielectric(3.0)
+    L = 1.0
+    for RL in (20.0, 40.0):
+        N, M = ht_planewave_truncation(L, RL, RL, 10.0)
+        term = lambda d: zf.zero_frequency_term(d, RL, RL, eps3, eps3, method="planewave", n_k=N, n_phi=M)  # noqa: E731
+        for order, fn in ((0, term), (1, jax.jacfwd(term))):
+            est = static_planewave_memory_bytes(N, M, ("rat", "rat"), 1, order=order)
+            print(f"memory n=0 plane-wave eps=3 spheres R/L={RL:4.0f} N={N} M={M} {'force ' if order else 'energy'}: "
+                  f"estimate {fmt(est)} XLA plan {fmt(compiled_peak_bytes(fn, L))}", flush=True)
+    for RL in (4.0, 8.0):
+        l1, l2, mm = mp.ht_truncation(L, RL, RL, 10.0)
+        term = lambda d: zf.zero_frequency_term(d, RL, RL, eps3, eps3, method="multipole",  # noqa: E731
+                                                l_max=(l1, l2), m_max=mm)
+        for order, fn in ((0, term), (1, jax.jacfwd(term))):
+            est = mp.multipole_memory_bytes(l1, l2, mm, 1, order=order)
+            print(f"memory n=0 multipole eps=3 spheres R/L={RL:3.0f} l_max={l1} m_max={mm} "
+                  f"{'force ' if order else 'energy'}: "
+                  f"estimate {fmt(est)} XLA plan {fmt(compiled_peak_bytes(fn, L))}", flush=True)
+    gold = Drude.gold()
+    Lm = 1e-6
+    for RL in (10.0, 30.0):
+        R = RL * Lm
+        sizes, nf = fe.planewave_sizes(Lm, R, jnp.inf, 300.0)
+        sizes = sizes[:3] + (sizes[2],)
+        for ckpt in (False, True):
+            def energy(d, T, ckpt=ckpt, R=R, sizes=sizes, nf=nf):
+                f = lambda xi: fe._log_det(xi, d, R, R, gold, gold, None, sizes, True)  # noqa: E731
+                f = jax.checkpoint(f) if ckpt else f
+                return fs.thermal_sum(f, T, nf, "matsubara", static_xi=fe.STATIC_XI_FRACTION * 3e8 / (d + R))
+            grad = jax.jit(jax.grad(energy))
+            t0 = time.perf_counter()
+            compiled = grad.lower(Lm, 300.0).compile()
+            compile_s = time.perf_counter() - t0
+            _, _, run_s = timed(compiled, Lm, 300.0)
+            est = fe.planewave_memory_bytes(sizes, nf + 1, reverse=True, checkpointed=ckpt)
+            print(f"memory jax.grad plane-wave free energy gold R/L={RL:3.0f} {sizes} {nf + 1} freq "
+                  f"{'checkpointed' if ckpt else 'plain       '}: "
+                  f"XLA plan {fmt(compiled_peak_bytes(jax.grad(energy), Lm, 300.0))} "
+                  f"(estimate {fmt(est)}) compile={compile_s:6.1f}s run={run_s:7.3f}s", flush=True)
+
+
 def main():
+    if "--memory" in sys.argv:
+        memory_section()
+        print(f"process peak RSS {fmt(process_peak_bytes())}")
+        return
     full = "--full" in sys.argv
     quick = "--quick" in sys.argv
     multipole_only = "--multipole" in sys.argv
@@ -281,6 +344,7 @@ def main():
             planewave_distance_sweep(RL, PEC, "pec")
         planewave_batched_sweep(10 if quick else 32)
         if quick:
+            print(f"process peak RSS {fmt(process_peak_bytes())}")
             return
     for RL in ((10, 30, 100, 1000) if full else (10, 30)):
         sphere_plane(RL, DRUDE, "drude")
@@ -289,6 +353,7 @@ def main():
         for d in (0.0, np.pi / 6, np.pi / 3, np.pi / 2):
             pemc_equal_spheres(x, d)
     batched_sweep()
+    print(f"process peak RSS {fmt(process_peak_bytes())}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ Phys. 8, 243 (2006), Eqs. 2-3).  This module gives each scheme once:
   :func:`matsubara_tail_nodes`);
 * T = 0: xi = u c/(2L) on the one-sided exponential map u = exp(t - beta e^{-t}) with the
   trapezoidal rule in t (42 nodes; :func:`zero_temperature_nodes`), which resolves every material
-  scale below c/L in log xi; measured accuracy in docs/accuracy.md.
+  scale below c/L in log xi; measured accuracy in docs/accuracy.md;
+* very low T (where the Matsubara count n_max ~ 1/T is huge): the T = 0 integral plus the low-temperature
+  correction, a fixed number of nodes whatever T (:func:`low_temperature_nodes`).
 
 Node counts are static Python ints fixed from concrete (T, L), so sweeps at a fixed count compile once.
 """
@@ -49,6 +51,8 @@ __all__ = [
     "zero_temperature_count",
     "zero_temperature_nodes",
     "zero_temperature_integral",
+    "low_temperature_nodes",
+    "low_temperature_count",
 ]
 
 
@@ -114,13 +118,16 @@ def psd_poles(order: int):
     return zeta, eta
 
 
-def thermal_nodes(T, n_terms, method="matsubara"):
+def thermal_nodes(T, n_terms, method="matsubara", length=None, t0_rule=(None, None)):
     """Positive frequencies xi_j [rad/s] and weights w_j of the thermal sum (traceable in T).
 
     Arguments:
         T: temperature [K] (> 0; may be a tracer).
-        n_terms: static number of nodes (see :func:`matsubara_count`, :func:`psd_count`).
-        method: "matsubara" or "psd".
+        n_terms: static number of nodes (see :func:`matsubara_count`, :func:`psd_count`); for
+            "low_temperature" the number of Matsubara terms summed exactly (:func:`low_temperature_nodes`).
+        method: "matsubara", "psd" or "low_temperature".
+        length: the gap L [m] (only "low_temperature": scale of its T = 0 nodes; may be traced).
+        t0_rule: (n_nodes, step) of the T = 0 rule used by "low_temperature" (:func:`zero_temperature_nodes`).
     Returns:
         (xi, w): arrays of shape (n_terms,).
     """
@@ -129,13 +136,18 @@ def thermal_nodes(T, n_terms, method="matsubara"):
         eta = np.ones(n_terms)
     elif method == "psd":
         zeta, eta = psd_poles(n_terms)
+    elif method == "low_temperature":
+        if length is None:
+            raise ValueError("length: the low-temperature method needs the gap L (its T = 0 nodes scale with c/L)")
+        return low_temperature_nodes(T, length, n_terms, *t0_rule)
     else:
-        raise ValueError(f"method must be 'matsubara' or 'psd', got {method!r}")
+        raise ValueError(f"method must be 'matsubara', 'psd' or 'low_temperature', got {method!r}")
     scale = _KB * jnp.asarray(T, dtype=jnp.float64) / _HBAR
     return jnp.asarray(zeta) * scale, jnp.asarray(eta)
 
 
-def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight=0.5, bytes_per_item=2**20):
+def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight=0.5, bytes_per_item=2**20,
+                length=None, t0_rule=(None, None)):
     """Free energy k_B T [ f(0)/2 + sum_j w_j f(xi_j) ] [J] (Schoger, Dissertation (Augsburg 2024), Eq. (2.25)); f is mapped sequentially.
 
     Arguments:
@@ -148,13 +160,14 @@ def thermal_sum(f, T, n_terms, method="matsubara", static_xi=None, static_weight
             None drops the n = 0 term.
         static_weight: weight of the n = 0 term (1/2 by the Matsubara prime; 0 drops it).
         bytes_per_item: working set [bytes] of one call of f (static estimate for the batch size).
+        length, t0_rule: see :func:`thermal_nodes` (method "low_temperature" only).
     Returns:
         free energy [J].
 
     Source: Schoger, Dissertation (Augsburg 2024), Eq. (2.25); Pade decomposition: Hu, Xu & Yan, J. Chem. Phys. 133,
     101106 (2010).
     """
-    xi, w = thermal_nodes(T, n_terms, method)
+    xi, w = thermal_nodes(T, n_terms, method, length, t0_rule)
     if static_xi is not None:
         xi = jnp.concatenate([jnp.reshape(jnp.asarray(static_xi, jnp.float64), (1,)), xi])
         w = jnp.concatenate([jnp.full((1,), static_weight), w])
@@ -214,6 +227,94 @@ def zero_temperature_integral(f, L, n_nodes=None, step=None, bytes_per_item=2**2
     xi, w = zero_temperature_nodes(L, n_nodes, step)
     vals = batched_map(f, xi, bytes_per_item)
     return _HBAR / (2.0 * jnp.pi) * jnp.sum(w * vals)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# very low temperature: the T = 0 integral plus the low-temperature correction (cost independent of T)
+
+#: Matsubara terms summed exactly by the low-temperature method (n = 1..LOW_T_EXACT - 1, n_0 = LOW_T_EXACT)
+LOW_T_EXACT = 32
+#: Gregory end corrections of the trapezoidal (Matsubara) sum: coefficients of the forward differences
+#: Delta^k f at n_0, k = 1..4 (sum_{n>=n0}' f_n = (1/h) int + sum_k c_k Delta^k f_{n0})
+_GREGORY = (-1.0 / 12.0, 1.0 / 24.0, -19.0 / 720.0, 3.0 / 160.0)
+#: Gauss-Legendre panels of int_0^{xi_n0} in s = sqrt(xi/xi_n0): geometric in s down to 2^-_LOW_T_PANELS
+_LOW_T_PANELS = 7
+_LOW_T_PANEL_NODES = 6
+
+
+@functools.lru_cache(maxsize=None)
+def _low_temperature_static(n_exact: int):
+    """Static parts of :func:`low_temperature_nodes`: Matsubara indices and weights, the s-nodes in [0, 1]
+    and weights 2 s w_s of int_0^1 dx (x = s^2)."""
+    c = _GREGORY
+    gregory = np.array([-c[0] + c[1] - c[2] + c[3], c[0] - 2 * c[1] + 3 * c[2] - 4 * c[3],
+                        c[1] - 3 * c[2] + 6 * c[3], c[2] - 4 * c[3], c[3]])
+    n = np.arange(1, n_exact + 5, dtype=np.float64)
+    wn = np.ones(n.size)
+    wn[n_exact - 1:] = 0.0
+    wn[n_exact - 1:] += gregory
+    wn[n_exact - 1] += 0.5                      # f_{n0}/2 closing the exact part (the tail's is in the correction)
+    edges = np.concatenate([[0.0], 2.0 ** -np.arange(_LOW_T_PANELS, -1, -1)])
+    x, w = gauss_legendre(_LOW_T_PANEL_NODES)
+    lo, hi = edges[:-1, None], edges[1:, None]
+    s = (lo + 0.5 * (hi - lo) * (x + 1.0)).reshape(-1)
+    ws = (0.5 * (hi - lo) * w).reshape(-1)
+    return n, wn, s * s, 2.0 * s * ws
+
+
+def low_temperature_count(n_exact: int = LOW_T_EXACT, n_nodes=None, step=None) -> int:
+    """Number of frequencies of :func:`low_temperature_nodes` (the same at every temperature).
+
+    Arguments:
+        n_exact: Matsubara terms summed exactly (static int >= 2).
+        n_nodes, step: the T = 0 rule (see :func:`zero_temperature_nodes`).
+    Returns:
+        int (126 with the defaults: 36 Matsubara frequencies, 48 + 42 quadrature nodes).
+
+    Source: no formula (node bookkeeping of :func:`low_temperature_nodes`).
+    """
+    n, _, x, _ = _low_temperature_static(check_int("n_exact", n_exact, minimum=2))
+    return n.size + x.size + zero_temperature_count(n_nodes, step)
+
+
+def low_temperature_nodes(T, L, n_exact: int = LOW_T_EXACT, n_nodes=None, step=None):
+    """Positive frequencies xi_j [rad/s] and weights w_j with sum'_{n>=0} f(xi_n) = f(0)/2 + sum_j w_j f(xi_j), at a
+    cost independent of T: the T = 0 integral plus the low-temperature correction.
+
+    With h = 2 pi k_B T/hbar and n_0 = n_exact, split the primed Matsubara sum at n_0 and write its tail with
+    the trapezoidal rule's end correction (Gregory's form of Euler-Maclaurin, forward differences up to
+    Delta^4 at n_0):
+
+        sum'_{n>=0} f_n = f_0/2 + sum_{n=1}^{n_0-1} f_n + f_{n_0}/2 + (1/h) [int_0^inf f - int_0^{xi_{n_0}} f]
+                          + sum_{k=1}^{4} c_k Delta^k f_{n_0},   c = (-1/12, 1/24, -19/720, 3/160),
+
+    so F(T) = k_B T sum' f = E(0) + (the low-T correction), E(0) = (hbar/2 pi) int_0^inf f (the T = 0 rule of
+    :func:`zero_temperature_nodes`, weights / h).  The terms near xi = 0, where f may be non-analytic (a Drude
+    metal's sqrt(xi) and its TE jump f(0) != f(0+), the xi^2 log xi of the continuum), are summed exactly and
+    int_0^{xi_{n_0}} f is done on geometric Gauss-Legendre panels in s = sqrt(xi/xi_{n_0}); the end correction
+    is taken at xi_{n_0}, where f is smooth on the scale h, so its error falls like n_0^-5.  Weights of the
+    n = 0 term are not included (the caller's static term, weight 1/2).
+
+    Arguments:
+        T: temperature [K] (> 0; may be a tracer).
+        L: the gap [m] setting the T = 0 nodes (may be a tracer).
+        n_exact: n_0 (static int >= 2, default LOW_T_EXACT = 32).
+        n_nodes, step: the T = 0 rule (see :func:`zero_temperature_nodes`).
+    Returns:
+        (xi, w): arrays of shape (:func:`low_temperature_count`,) [rad/s] and dimensionless.
+
+    Source: the Euler-Maclaurin formula in Gregory's form (e.g. Abramowitz & Stegun, Handbook of Mathematical
+    Functions, Eq. 25.4.7 (trapezoidal rule), and F. B. Hildebrand, Introduction to Numerical Analysis, 2nd ed.
+    (1974), Sec. 5.9 (Gregory's formula)) applied to the Matsubara sum of Schoger, Dissertation (Augsburg 2024),
+    Eq. (2.25), with its T = 0 limit Eq. (2.26); the split at n_0 is derived here and checked against the
+    Matsubara sum in tests/test_size_guards.py.
+    """
+    n, wn, x, wx = _low_temperature_static(check_int("n_exact", n_exact, minimum=2))
+    h = 2.0 * jnp.pi * _KB * jnp.asarray(T, dtype=jnp.float64) / _HBAR
+    xi0, w0 = zero_temperature_nodes(L, n_nodes, step)
+    xi = jnp.concatenate([h * jnp.asarray(n), (h * n_exact) * jnp.asarray(x), xi0])
+    w = jnp.concatenate([jnp.asarray(wn), -n_exact * jnp.asarray(wx) * jnp.ones_like(h), w0 / h])
+    return xi, w
 
 
 # ---------------------------------------------------------------------------------------------------------

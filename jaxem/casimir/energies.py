@@ -78,7 +78,7 @@ def _zero_frequency(geometry, engine):
         if batched:
             raise ValueError("geometry: sweep either the PEMC duality angles or the distance/radii, not both")
         if type(engine) is ZeroFrequency:
-            engine = StaticPlaneWave(eta=engine.eta)
+            engine = StaticPlaneWave(eta=engine.eta, memory_limit=engine.memory_limit)
         if not isinstance(engine, StaticPlaneWave):
             raise ValueError("engine: a sweep over PEMC duality angles needs ZeroFrequency or StaticPlaneWave "
                              "(the xi = 0 kernels are shared between the angles)")
@@ -95,7 +95,8 @@ def _zero_frequency(geometry, engine):
         fixed = engine if isinstance(engine, StaticPlaneWave) else sized
         out = _zf.zero_frequency_distances(
             L.reshape(-1), R1, R2, m1, m2, medium=medium, eta=sized.eta, n_k=fixed.n_k, n_phi=fixed.n_phi,
-            group_spread=2.0 if sized.group_spread is None else sized.group_spread, batch_size=sized.batch_size)
+            group_spread=2.0 if sized.group_spread is None else sized.group_spread, batch_size=sized.batch_size,
+            memory_limit=sized.memory_limit)
         return jnp.asarray(out).reshape(L.shape)
     if isinstance(geometry, SpherePlane):
         one = lambda d, r1: _zf.zero_frequency_term(d, r1, R2, m1, m2, medium=medium,  # noqa: E731
@@ -207,7 +208,7 @@ def _pfa(order, geometry, temperature, engine):
     L, R1, R2, m1, m2, medium = geometry.bodies()
     o = engine.options()
     return _fe._pfa(order, L, R1, R2, temperature, m1, m2, medium, o["rtol"], o["n_k"], o["n_t0"],
-                    o["n_frequencies"])
+                    o["n_frequencies"], o["method"])
 
 
 def _derivative(order: int, wrt: str, geometry, temperature, engine):
@@ -236,7 +237,8 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
             return jnp.zeros(jnp.broadcast_shapes(jnp.shape(L), T.shape))
         return k_B * jnp.broadcast_to(_zero_frequency(geometry, engine), jnp.broadcast_shapes(jnp.shape(L), T.shape))
     if _pemc_angles(geometry) is not None and type(engine) is ZeroFrequency:
-        engine = StaticPlaneWave(eta=engine.eta)            # the route of a duality-angle sweep
+        # the route of a duality-angle sweep
+        engine = StaticPlaneWave(eta=engine.eta, memory_limit=engine.memory_limit)
     sized = engine if engine.is_sized() else engine.sized_for(geometry)
     if _pemc_angles(geometry) is not None:
         fn = lambda d: _zero_frequency(_with_sizes(geometry, d, R1, R2), sized)  # noqa: E731

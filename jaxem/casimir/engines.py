@@ -94,6 +94,14 @@ def _check_accuracy(eta=None, rtol=None):
         check_range("rtol", check_scalar("rtol", rtol), 0.0, 1.0)
 
 
+def _check_memory_limit(limit):
+    """A memory_limit field: None, a number of bytes or a size string (jaxem._memory.parse_bytes)."""
+    if limit is not None:
+        from jaxem._memory import parse_bytes
+
+        parse_bytes(limit)
+
+
 def _check_t0_rule(n_t0, t0_step=None):
     from jaxem.casimir.free_energy import _t0_rule
 
@@ -136,8 +144,11 @@ class PlaneWave(Engine):
 
     Arguments:
         eta: accuracy of the truncation (1 ~ 1e-6 relative; N, M ~ sqrt(R/L), l_max ~ 12 eta R/L).
-        frequencies: "matsubara" (default) or "psd" (Pade spectrum decomposition of the Bose function;
-            fewer frequencies at short distance or low temperature).
+        frequencies: "auto" (default: the Matsubara sum, or above 512 Matsubara frequencies, i.e. at very
+            low temperature, the T = 0 integral plus the low-temperature correction, whose 126 frequencies do
+            not grow like 1/T), "matsubara" (force the sum; more than 20,000 frequencies raise ValueError),
+            "psd" (Pade spectrum decomposition of the Bose function; fewer frequencies at short distance or
+            low temperature) or "low_temperature" (force the low-T method; jaxem.thermal.low_temperature_nodes).
         rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
         truncation: (N, M, l_max[, l_max2]) or None (from the geometry).
         n_frequencies: number of Matsubara/Pade frequencies or None (from the geometry and T).
@@ -145,6 +156,8 @@ class PlaneWave(Engine):
         screened: drop the n = 0 term (an electrolyte whose Debye length is << L).
         chunk_size, group_spread: batches of distances at one temperature share their kernels in groups
             of at most chunk_size gaps with L <= group_spread * L_min (jaxem.casimir.grouping).
+        memory_limit: bytes (or a string like "8GB") above which a call raises ValueError before tracing;
+            None: $JAXEM_MEMORY_LIMIT, else half of the machine's memory (the device's on a GPU).
 
     Source: Schoger, Dissertation (Augsburg 2024), Eqs. (2.25), (2.26) (the prime of the Matsubara sum is
     missing in the printed Eq. (8.1)), (8.6)-(8.9) (plane-wave round trip) and (4.26)-(4.29) (sphere
@@ -153,7 +166,7 @@ class PlaneWave(Engine):
     """
 
     eta: float = eqx.field(static=True, default=1.0)
-    frequencies: str = eqx.field(static=True, default="matsubara")
+    frequencies: str = eqx.field(static=True, default="auto")
     rtol: float = eqx.field(static=True, default=1e-6)
     truncation: tuple | None = eqx.field(static=True, default=None)
     n_frequencies: int | None = eqx.field(static=True, default=None)
@@ -162,10 +175,14 @@ class PlaneWave(Engine):
     screened: bool = eqx.field(static=True, default=False)
     chunk_size: int = eqx.field(static=True, default=128)
     group_spread: float | None = eqx.field(static=True, default=None)
+    memory_limit: float | str | None = eqx.field(static=True, default=None)
 
     def __check_init__(self):
+        from jaxem.casimir.free_energy import FREQUENCY_METHODS
+
         _check_accuracy(eta=self.eta, rtol=self.rtol)
-        check_choice("frequencies", self.frequencies, ("matsubara", "psd"))
+        check_choice("frequencies", self.frequencies, FREQUENCY_METHODS)
+        _check_memory_limit(self.memory_limit)
         if self.truncation is not None:
             if not isinstance(self.truncation, (tuple, list)) or len(self.truncation) not in (3, 4):
                 raise ValueError(f"truncation must be (N, M, l_max[, l_max2]), got {self.truncation!r}")
@@ -188,20 +205,26 @@ class PlaneWave(Engine):
         """Keyword arguments of the plane-wave driver (jaxem.casimir.free_energy.planewave_free_energy)."""
         return dict(method=self.frequencies, rtol=self.rtol, eta=self.eta, truncation=self.truncation,
                     n_frequencies=self.n_frequencies, n_t0=self.n_t0, t0_step=self.t0_step,
-                    screened=self.screened, chunk_size=self.chunk_size, group_spread=self.group_spread)
+                    screened=self.screened, chunk_size=self.chunk_size, group_spread=self.group_spread,
+                    memory_limit=self.memory_limit)
 
     def sized_for(self, geometry, temperature=300.0) -> "PlaneWave":
-        from jaxem.casimir.free_energy import planewave_sizes
+        from jaxem.casimir.free_energy import frequency_plan, planewave_sizes
         from jaxem.geometry import is_plane
 
         if self.truncation is not None and self.n_frequencies is not None:
             return self
         L, R1, R2 = _need_concrete(geometry, "the plane-wave truncation and the number of frequencies")
         temperature = _known_temperature(temperature)
-        sizes, n_freq = planewave_sizes(L, R1, R2, temperature, method=self.frequencies, rtol=self.rtol, eta=self.eta)
+        sizes, _ = planewave_sizes(L, R1, R2, 0.0, eta=self.eta)
+        method, n_freq = self.frequencies, self.n_frequencies
+        if n_freq is None:
+            method, n_freq = frequency_plan(L, temperature, self.frequencies, self.rtol)
+            if temperature <= 0:             # T = 0: the count is unused; keep the scheme for a later T > 0
+                method = self.frequencies
         truncation = self.truncation if self.truncation is not None else (sizes[:3] if is_plane(R2) else sizes)
-        n_frequencies = self.n_frequencies if self.n_frequencies is not None else max(int(n_freq), 1)
-        return dataclasses.replace(self, truncation=tuple(int(t) for t in truncation), n_frequencies=n_frequencies)
+        return dataclasses.replace(self, frequencies=method, truncation=tuple(int(t) for t in truncation),
+                                   n_frequencies=max(int(n_freq), 1))
 
 
 class ZeroFrequency(Engine):
@@ -215,21 +238,25 @@ class ZeroFrequency(Engine):
 
     Arguments:
         eta: accuracy of both routes' default truncation (10 ~ 1e-8 relative).
+        memory_limit: bytes (or "8GB") above which a call raises ValueError before tracing; None:
+            $JAXEM_MEMORY_LIMIT, else half of the machine's memory (the device's on a GPU).
 
     Source: Schoger, Dissertation (Augsburg 2024), Eq. (9.2) (the n = 0 term) and Sec. 9.1; the two routes:
     :class:`Multipole`, :class:`StaticPlaneWave`.
     """
 
     eta: float = eqx.field(static=True, default=10.0)
+    memory_limit: float | str | None = eqx.field(static=True, default=None)
 
     def __check_init__(self):
         _check_accuracy(eta=self.eta)
+        _check_memory_limit(self.memory_limit)
 
     def route(self) -> str:
         return "auto"
 
     def options(self) -> dict:
-        return dict(method=self.route(), eta=self.eta)
+        return dict(method=self.route(), eta=self.eta, memory_limit=self.memory_limit)
 
     def sized_for(self, geometry, temperature=None) -> "ZeroFrequency":
         from jaxem.casimir.zero_frequency import _choose_method
@@ -237,7 +264,7 @@ class ZeroFrequency(Engine):
         L, R1, R2 = _hardest(geometry, "the zero-frequency route and truncation")
         _, _, _, m1, m2, medium = geometry.bodies()
         route = _choose_method(self.route(), L, R1, R2, m1, m2, medium, None, None)
-        engine = StaticPlaneWave(eta=self.eta) if route == "planewave" else Multipole(eta=self.eta)
+        engine = (StaticPlaneWave if route == "planewave" else Multipole)(eta=self.eta, memory_limit=self.memory_limit)
         return engine.sized_for(geometry)
 
 
@@ -281,7 +308,8 @@ class Multipole(ZeroFrequency):
         return self.l_max is not None and self.m_max is not None
 
     def options(self) -> dict:
-        return dict(method="multipole", eta=self.eta, l_max=self.l_max, m_max=self.m_max)
+        return dict(method="multipole", eta=self.eta, l_max=self.l_max, m_max=self.m_max,
+                    memory_limit=self.memory_limit)
 
     def sized_for(self, geometry, temperature=None) -> "Multipole":
         from jaxem.casimir.multipole import ht_truncation
@@ -292,7 +320,7 @@ class Multipole(ZeroFrequency):
         l1, l2, mm = ht_truncation(L, R1, R2, self.eta)
         l_max = self.l_max if self.l_max is not None else (l1, max(l2, 1))
         m_max = self.m_max if self.m_max is not None else mm
-        return Multipole(eta=self.eta, l_max=l_max, m_max=m_max)
+        return Multipole(eta=self.eta, l_max=l_max, m_max=m_max, memory_limit=self.memory_limit)
 
 
 class StaticPlaneWave(ZeroFrequency):
@@ -342,7 +370,8 @@ class StaticPlaneWave(ZeroFrequency):
         return self.n_k is not None and self.n_phi is not None
 
     def options(self) -> dict:
-        return dict(method="planewave", eta=self.eta, n_k=self.n_k, n_phi=self.n_phi)
+        return dict(method="planewave", eta=self.eta, n_k=self.n_k, n_phi=self.n_phi,
+                    memory_limit=self.memory_limit)
 
     def sized_for(self, geometry, temperature=None) -> "StaticPlaneWave":
         from jaxem.casimir.static_planewave import ht_planewave_truncation
@@ -369,6 +398,8 @@ class ProximityForce(Engine):
         n_k: k-quadrature nodes of the plane-plane integrand.
         n_t0: T = 0 rule (None: the exp-map rule).
         n_frequencies: number of Matsubara frequencies (None: from the geometry and T).
+        frequencies: "auto" (default: Matsubara, or the low-temperature method at very low T, as
+            :class:`PlaneWave`), "matsubara" or "low_temperature".
 
     Source: Derjaguin's proximity-force approximation with the Lifshitz formula (Lifshitz, Sov. Phys. JETP 2,
     73 (1956)); Schoger, Dissertation (Augsburg 2024), Sec. 9.3 (PFA limit of the sphere results).
@@ -378,9 +409,11 @@ class ProximityForce(Engine):
     n_k: int = eqx.field(static=True, default=80)
     n_t0: int | None = eqx.field(static=True, default=None)
     n_frequencies: int | None = eqx.field(static=True, default=None)
+    frequencies: str = eqx.field(static=True, default="auto")
 
     def __check_init__(self):
         _check_accuracy(rtol=self.rtol)
+        check_choice("frequencies", self.frequencies, ("auto", "matsubara", "low_temperature"))
         check_int("n_k", self.n_k, minimum=2)
         _check_t0_rule(self.n_t0)
         if self.n_frequencies is not None:
@@ -390,14 +423,16 @@ class ProximityForce(Engine):
         return self.n_frequencies is not None
 
     def options(self) -> dict:
-        return dict(rtol=self.rtol, n_k=self.n_k, n_t0=self.n_t0, n_frequencies=self.n_frequencies)
+        return dict(rtol=self.rtol, n_k=self.n_k, n_t0=self.n_t0, n_frequencies=self.n_frequencies,
+                    method=self.frequencies)
 
     def sized_for(self, geometry, temperature=300.0) -> "ProximityForce":
-        from jaxem.casimir.free_energy import planewave_sizes
+        from jaxem.casimir.free_energy import frequency_plan
 
         if self.n_frequencies is not None:
             return self
         L, R1, R2 = _need_concrete(geometry, "the number of frequencies")
         temperature = _known_temperature(temperature)
-        _, n_freq = planewave_sizes(L, R1, R2, temperature, rtol=self.rtol, eta=1.0)
-        return dataclasses.replace(self, n_frequencies=max(int(n_freq), 1))
+        method, n_freq = frequency_plan(L, temperature, self.frequencies, self.rtol)
+        return dataclasses.replace(self, n_frequencies=max(int(n_freq), 1),
+                                   frequencies=method if temperature > 0 else self.frequencies)

@@ -56,6 +56,7 @@ import numpy as np
 
 from jaxem._checks import (check_choice, check_finite, check_int, check_material, check_nonnegative, check_positive,
                            check_scalar, is_concrete)
+from jaxem._memory import check_count, check_memory, reverse_mode
 from jaxem.geometry import is_plane
 from jaxem import thermal as fs
 from jaxem._batching import auto_batch_size, batched_map, bucket_size
@@ -66,10 +67,65 @@ from jaxem.constants import c as _C, hbar as _HBAR, k_B as _KB
 __all__ = [
     "planewave_free_energy",
     "planewave_sizes",
+    "planewave_memory_bytes",
+    "frequency_plan",
+    "FREQUENCY_METHODS",
+    "LOW_T_SWITCH",
+    "MAX_FREQUENCIES",
 ]
 
 #: xi_0 = STATIC_XI_FRACTION * c/(L + R_max): the zero-frequency limit of the round trip
 STATIC_XI_FRACTION = 1e-13
+
+#: the frequency schemes of a free energy at T > 0 ("auto": Matsubara, or the low-temperature method when the
+#: Matsubara count exceeds LOW_T_SWITCH)
+FREQUENCY_METHODS = ("auto", "matsubara", "psd", "low_temperature")
+#: "auto" takes the low-temperature method (jaxem.thermal.low_temperature_nodes, 126 frequencies at any T)
+#: above this many Matsubara frequencies
+LOW_T_SWITCH = 512
+#: the largest number of Matsubara or Pade frequencies a call may ask for (a named scheme; "auto" never does)
+MAX_FREQUENCIES = 20000
+
+
+def frequency_plan(L, T, method="auto", rtol=1e-6):
+    """The frequency scheme and its static size for concrete inputs: (method, n_frequencies).
+
+    "auto" is "matsubara" up to :data:`LOW_T_SWITCH` Matsubara frequencies and "low_temperature" (the T = 0
+    integral plus the low-temperature correction, :func:`jaxem.thermal.low_temperature_nodes`, whose cost does
+    not grow like 1/T) above; a named scheme is kept, and more than :data:`MAX_FREQUENCIES` Matsubara or Padé
+    frequencies raise a ValueError naming the temperature and the way out.
+
+    Arguments:
+        L: distance(s) [m] (the smallest sets the count).
+        T: temperature(s) [K] (the smallest sets the count; 0: the T = 0 integral, count 0).
+        method: one of :data:`FREQUENCY_METHODS`.
+        rtol: target relative accuracy of the Matsubara/Padé sum.
+    Returns:
+        (method, n): the resolved method and its static count (Matsubara/Padé frequencies; for
+        "low_temperature" the Matsubara terms summed exactly, jaxem.thermal.LOW_T_EXACT = 32; 0 at T = 0).
+
+    Source: the counts of :func:`jaxem.thermal.matsubara_count` and :func:`jaxem.thermal.psd_count`; the switch is
+    a cost rule (126 frequencies of the low-temperature method against n_max ~ 1/T Matsubara frequencies).
+    """
+    check_choice("frequencies", method, FREQUENCY_METHODS)
+    L_min = float(np.min(np.asarray(L)))
+    T_min = float(np.min(np.asarray(T)))
+    if T_min <= 0:
+        return method, 0
+    if method == "low_temperature":
+        return method, fs.LOW_T_EXACT
+    n_mats = fs.matsubara_count(T_min, L_min, rtol)
+    if method == "auto":
+        return ("low_temperature", fs.LOW_T_EXACT) if n_mats > LOW_T_SWITCH else ("matsubara", n_mats)
+    n = n_mats if method == "matsubara" else fs.psd_count(T_min, L_min, rtol)
+    way_out = ("frequencies='auto' or 'low_temperature' (the T = 0 integral plus the low-temperature correction: "
+               f"{fs.low_temperature_count()} frequencies at any T)")
+    if method == "matsubara":
+        way_out += f", or frequencies='psd' ({fs.psd_count(T_min, L_min, rtol):,} Padé frequencies)"
+    check_count("temperature", n, MAX_FREQUENCIES,
+                what=f"{'Matsubara' if method == 'matsubara' else 'Padé'} frequencies (T = {T_min:g} K, "
+                     f"L = {L_min:g} m)", way_out=way_out)
+    return method, n
 
 
 def _t0_rule(n_t0, t0_step):
@@ -92,11 +148,12 @@ def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-
         L: surface distance(s) [m] (the smallest sets the sizes).
         R1, R2: radii [m] (the largest; R2 = inf: plane).
         T: temperature(s) [K] (the smallest sets the number of frequencies; 0: T = 0 integral).
-        method: "matsubara" or "psd".
+        method: one of :data:`FREQUENCY_METHODS` (see :func:`frequency_plan`).
         rtol: target relative accuracy of the frequency sum.
         eta: accuracy knob of the truncation (1 ~ 1e-6 relative).
     Returns:
-        ((N, M, l_max1, l_max2), n_frequencies), Python ints (l_max2 = 0 for a plane).
+        ((N, M, l_max1, l_max2), n_frequencies), Python ints (l_max2 = 0 for a plane; n_frequencies as
+        :func:`frequency_plan`).
 
     Source: the truncation rules of the caspwn code, Spreng, Maia Neto & Ingold, J. Chem. Phys. 153, 024115
     (2020); the sphere–sphere constants 8.7, 7.8 are fitted here (~5e-7 at R1 = R2 = 10 L; checked in
@@ -118,14 +175,7 @@ def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-
         m += 1 - m % 2
         _, _, l1 = pw.default_truncation(R1 / L_min, eta)
         _, _, l2 = pw.default_truncation(R2 / L_min, eta)
-    T_min = float(np.min(np.asarray(T)))
-    if T_min <= 0:
-        n_freq = 0
-    elif method == "psd":
-        n_freq = fs.psd_count(T_min, L_min, rtol)
-    else:
-        n_freq = fs.matsubara_count(T_min, L_min, rtol)
-    return (n, m, l1, l2), n_freq
+    return (n, m, l1, l2), frequency_plan(L_min, T, method, rtol)[1]
 
 
 def _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane):
@@ -139,12 +189,15 @@ def _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane):
 def _free_energy_point(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, method, n_t0, screened):
     """F [J] of one gap: Matsubara/Padé sum (Schoger Eq. (2.25)) or the T = 0 integral (Eq. (2.26))."""
     r_max = R1 if plane else jnp.maximum(R1, R2)
-    f = lambda xi: _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane)  # noqa: E731
+    # checkpointed: reverse mode keeps one frequency's forward pass at a time (jax.grad, gold, 300 K: R/L = 10
+    # 429 MB -> 39 MB, R/L = 30 2.9 GB -> 264 MB; run time 0.54-6.7 s vs 4.7-5.6 s and 7.3-17 s vs 12-36 s plain,
+    # loaded CPU; benchmarks/casimir_ht.py --memory); forward mode is unaffected
+    f = jax.checkpoint(lambda xi: _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane))
     nbytes = _frequency_bytes(sizes, 1)
     if n_freq == 0:      # T = 0
         return fs.zero_temperature_integral(f, L, *n_t0, bytes_per_item=nbytes)
     return fs.thermal_sum(f, T, n_freq, method, static_xi=STATIC_XI_FRACTION * _C / (L + r_max),
-                          static_weight=0.0 if screened else 0.5, bytes_per_item=nbytes)
+                          static_weight=0.0 if screened else 0.5, bytes_per_item=nbytes, length=L, t0_rule=n_t0)
 
 
 @functools.partial(jax.jit, static_argnames=("sizes", "plane", "n_freq", "method", "n_t0", "screened", "chunk"))
@@ -179,12 +232,12 @@ def _free_energy_group(L, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, me
     """
     length = jnp.min(L) if length is None else length
     r_max = R1 if plane else jnp.maximum(R1, R2)
-    f = lambda xi: _log_det_many(xi, L, length, R1, R2, m1, m2, medium, sizes, plane, inner)  # noqa: E731
+    f = jax.checkpoint(lambda xi: _log_det_many(xi, L, length, R1, R2, m1, m2, medium, sizes, plane, inner))
     nbytes = _frequency_bytes(sizes, L.shape[0])
     if n_freq == 0:
         xi, w = fs.zero_temperature_nodes(length, *n_t0)
         return _HBAR / (2.0 * jnp.pi) * (w @ batched_map(f, xi, nbytes))
-    xi, w = fs.thermal_nodes(T, n_freq, method)
+    xi, w = fs.thermal_nodes(T, n_freq, method, length, n_t0)
     xi = jnp.concatenate([jnp.reshape(STATIC_XI_FRACTION * _C / (length + r_max), (1,)), xi])
     w = jnp.concatenate([jnp.full((1,), 0.0 if screened else 0.5), w])
     return _KB * T * (w @ batched_map(f, xi, nbytes))
@@ -305,7 +358,8 @@ def _mixes(*materials):
 
 
 def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, truncation, n_frequencies):
-    """Validate the inputs; (material2, plane, static sizes, number of frequencies; 0 at T = 0)."""
+    """Validate the inputs; (material2, plane, static sizes, number of frequencies (0 at T = 0), the resolved
+    frequency method)."""
     for name, v in (("L", L), ("R1", R1), ("T", T)):
         check_finite(name, v)
     check_positive("L", L)
@@ -315,14 +369,15 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
     check_material("material1", material1)
     check_material("material2", material2, allow_none=True)
     check_material("medium", medium, allow_none=True)
-    check_choice("method", method, ("matsubara", "psd"))
+    check_choice("frequencies", method, FREQUENCY_METHODS)
     material2 = material1 if material2 is None else material2
     plane = is_plane(R2)
     if not is_concrete((L, R1, R2, T)) and (truncation is None or n_frequencies is None):
         raise ValueError("truncation and n_frequencies must be given when L, R1, R2 or T are traced "
                          "(static sizes are computed from concrete inputs)")
     if truncation is None or n_frequencies is None:
-        sizes, n_freq = planewave_sizes(L, R1, R2, T, method=method, rtol=rtol, eta=eta)
+        sizes, _ = planewave_sizes(L, R1, R2, 0.0, eta=eta)
+        method, n_freq = frequency_plan(L, T, method, rtol)
     if truncation is not None:
         truncation = tuple(check_int("truncation", t, minimum=1) for t in truncation)
         if len(truncation) == 3:
@@ -330,18 +385,87 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
         sizes = truncation
     if n_frequencies is not None:
         n_freq = check_int("n_frequencies", n_frequencies, minimum=1)
+        method = "matsubara" if method == "auto" else method          # a given count is a Matsubara count
+        if method == "low_temperature":
+            n_freq = max(n_freq, 2)
     if is_concrete(T):
         T_arr = np.asarray(T)
         if bool(np.all(T_arr == 0)):
             n_freq = 0
         elif bool(np.any(T_arr == 0)):
             raise ValueError("T: a batch must not mix T = 0 with T > 0 (different frequency schemes)")
-    return material2, plane, sizes, n_freq
+    return material2, plane, sizes, n_freq, method
+
+
+def _n_nodes(n_freq, method, n_t0):
+    """Static number of frequencies evaluated per point (n = 0 included; T = 0: the xi-nodes)."""
+    if n_freq == 0:
+        return n_t0[0] if n_t0 and n_t0[0] and not n_t0[1] else fs.zero_temperature_count(*(n_t0 or (None, None)))
+    if method == "low_temperature":
+        return fs.low_temperature_count(n_freq, *(n_t0 or (None, None))) + 1
+    return n_freq + 1
+
+
+#: arrays of the scan over multipole orders l whose per-l values reverse mode stores (measured, see
+#: planewave_memory_bytes): about 14 arrays of the (N(N+1)/2, M//2 + 1) pair grid per order l
+_SCAN_RESIDUALS = 14
+
+
+def planewave_memory_bytes(sizes, n_nodes, *, n_gaps=1, order=0, reverse=False, mixing=False, plane=True,
+                           checkpointed=True):
+    """Estimated peak memory [bytes] of one plane-wave free-energy evaluation (analytic, before tracing).
+
+    Forward (the energy, and the face's forward-mode derivatives of order ``order``): (order + 1) x the working
+    set of one frequency (``_frequency_bytes``: about four m-block stacks of (M/2 + 1) (2N)^2 complex entries per
+    gap).  Reverse mode (an eager ``jax.grad`` of the energy) stores the forward pass of the scan over the
+    multipole orders: about 14 arrays of the pair grid N(N+1)/2 x (M//2 + 1) per order l (l_max1 orders, + l_max2
+    for a second sphere; complex and all M azimuths when polarisations mix), for one frequency at a time when the
+    per-frequency body is checkpointed (jax.checkpoint, the default), for every frequency otherwise.
+
+    Arguments:
+        sizes: (N, M, l_max1, l_max2) static truncation.
+        n_nodes: frequencies evaluated per point (n = 0 included).
+        n_gaps: gaps sharing one kernel (a distance group).
+        order: order of the forward-mode derivative (0: the energy).
+        reverse: reverse-mode autodiff of the energy.
+        mixing: the bodies mix polarisations (complex kernels).
+        plane: the second body is a plane (no second sphere kernel).
+        checkpointed: the per-frequency body is rematerialised in reverse mode.
+    Returns:
+        int bytes.  Measured against XLA's compiled memory plan (``memory_analysis``) in
+        tests/test_size_guards.py: within a factor 3 either way.
+
+    Source: no formula (array sizes x bytes; the factor 14 was measured with jax 0.9.2 on CPU).
+    """
+    N, M, l1, l2 = sizes
+    work = (int(order) + 1) * _frequency_bytes(sizes, n_gaps)
+    if reverse:
+        grid = N * (N + 1) // 2 * (M if mixing else M // 2 + 1) * (16 if mixing else 8)
+        scan = _SCAN_RESIDUALS * grid * (l1 + (0 if plane else l2))
+        work += scan * (1 if checkpointed else int(n_nodes)) + int(n_nodes) * _frequency_bytes(sizes, n_gaps)
+    return int(work)
+
+
+def _check_memory(sizes, n_freq, method, n_t0, *, order, reverse, mixing, n_gaps, limit, plane):
+    """ValueError before tracing when :func:`planewave_memory_bytes` exceeds the memory limit."""
+    n_nodes = _n_nodes(n_freq, method, n_t0)
+    nbytes = planewave_memory_bytes(sizes, n_nodes, n_gaps=n_gaps, order=order, reverse=reverse, mixing=mixing,
+                                    plane=plane)
+    N, M, l1, l2 = sizes
+    l2 = 0 if plane else l2
+    check_memory("radius" if not reverse else "radius (reverse-mode jax.grad)", nbytes,
+                 what=f"N = {N}, M = {M}, l_max = {l1}{f' + {l2}' if l2 else ''}, {n_nodes} frequencies"
+                      f"{f', {n_gaps} gaps per group' if n_gaps > 1 else ''}"
+                      f"{', reverse mode' if reverse else ''}",
+                 way_out="a lower eta (PlaneWave(eta=0.7)); fewer distances per group (chunk_size); "
+                         + ("forward mode (jaxem.casimir_force / jax.jacfwd instead of jax.grad); " if reverse else "")
+                         + "ProximityForce where R/L is large; or a higher memory_limit", limit=limit)
 
 
 def planewave_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2=None, medium=None, *,
-                        method="matsubara", rtol=1e-6, eta=1.0, truncation=None, n_frequencies=None,
-                        n_t0=None, t0_step=None, screened=False, chunk_size=128, group_spread=None):
+                        method="auto", rtol=1e-6, eta=1.0, truncation=None, n_frequencies=None,
+                        n_t0=None, t0_step=None, screened=False, chunk_size=128, group_spread=None,
+                        memory_limit=None):
     """Casimir free energy [J] of two spheres (or a sphere and a plane, R2 = inf) at temperature T.
 
     Internal engine of :func:`jaxem.casimir_free_energy` with :class:`jaxem.PlaneWave` (whose fields are the
@@ -354,8 +478,10 @@ def planewave_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2
         material1, material2: jaxem materials (material2 defaults to material1; a plane may be
             isotropic, PEMC or bi-isotropic: 2x2 Fresnel matrix, planewave.plate_reflection_imag).
             medium: material between the bodies (vacuum if None; isotropic).
-        method: "matsubara" (default) or "psd" (Pade spectrum decomposition; fewer frequencies at
-            short distance / low T).
+        method: "auto" (default: "matsubara", or "low_temperature" above LOW_T_SWITCH Matsubara
+            frequencies), "matsubara", "psd" (Pade spectrum decomposition; fewer frequencies at short
+            distance / low T) or "low_temperature" (the T = 0 integral plus the low-temperature correction,
+            :func:`jaxem.thermal.low_temperature_nodes`: 126 frequencies at any T); see :func:`frequency_plan`.
         rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
         eta: accuracy knob of the plane-wave truncation (1 ~ 1e-6 relative; see planewave).
         truncation: optional static (N, M, l_max[, l_max2]); n_frequencies: optional static count.
@@ -370,6 +496,8 @@ def planewave_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2
             "Batches of distances" in the module docstring).
         group_spread: largest L/L_min within such a group (default 2; 1.25 at T = 0 with n_t0 given;
             1 gives every gap its own grid, i.e. exactly the single-point results).
+        memory_limit: bytes (or "8GB") above which the call raises ValueError before tracing (default:
+            jaxem._memory.memory_limit; estimate :func:`planewave_memory_bytes`).
     Returns:
         F [J], shape of the broadcast (L, T).
 
@@ -378,14 +506,18 @@ def planewave_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2
     reflection (4.26)-(4.29); discretisation of Spreng, Maia Neto & Ingold, J. Chem. Phys. 153, 024115 (2020);
     Padé frequencies: T. Hu, J. Xu, Y. Yan, J. Chem. Phys. 133, 101106 (2010).
     """
-    material2, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, method, rtol,
-                                               eta, truncation, n_frequencies)
+    material2, plane, sizes, n_freq, method = _prepare(L, R1, R2, T, material1, material2, medium, method, rtol,
+                                                       eta, truncation, n_frequencies)
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
     R2v = jnp.asarray(R1 if plane else R2, jnp.float64)
     shape = Lb.shape
+    grouped = _batch_at_one_temperature(L, T, Lb, Tb)
+    _check_memory(sizes, n_freq, method, _t0_rule(n_t0, t0_step), order=0, mixing=_mixes(material1, material2),
+                  reverse=reverse_mode(L, R1, R2, T, material1, material2, medium),
+                  n_gaps=min(int(chunk_size), Lb.size) if grouped else 1, limit=memory_limit, plane=plane)
     common = dict(sizes=sizes, plane=plane, n_freq=n_freq, method=method, n_t0=_t0_rule(n_t0, t0_step),
                   screened=bool(screened))
-    if _batch_at_one_temperature(L, T, Lb, Tb):
+    if grouped:
         # a batch of distances at one temperature: groups of gaps share every kernel (fast route)
         return _grouped(_free_energy_groups, Lb, Tb, R1, R2v, material1, material2, medium, chunk_size=chunk_size,
                         group_spread=group_spread, **common)
@@ -412,12 +544,18 @@ def _derivative_batch(L, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane,
 
 def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
     """d^order F/dL^order [J/m^order] (wrt "L") or dF/dT [J/K] (wrt "T") with the PlaneWave options kw."""
-    method = kw.get("method", "matsubara")
-    material2_, plane, sizes, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, method,
-                                                kw.get("rtol", 1e-6), kw.get("eta", 1.0), kw.get("truncation"),
-                                                kw.get("n_frequencies"))
+    method = kw.get("method", "auto")
+    material2_, plane, sizes, n_freq, method = _prepare(L, R1, R2, T, material1, material2, medium, method,
+                                                        kw.get("rtol", 1e-6), kw.get("eta", 1.0), kw.get("truncation"),
+                                                        kw.get("n_frequencies"))
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
-    if _batch_at_one_temperature(L, T, Lb, Tb):
+    grouped = _batch_at_one_temperature(L, T, Lb, Tb)
+    _check_memory(sizes, n_freq, method, _t0_rule(kw.get("n_t0"), kw.get("t0_step")), order=order,
+                  mixing=_mixes(material1, material2_),
+                  reverse=reverse_mode(L, R1, R2, T, material1, material2, medium),
+                  n_gaps=min(int(kw.get("chunk_size", 128)), Lb.size) if grouped else 1,
+                  limit=kw.get("memory_limit"), plane=plane)
+    if grouped:
         return _grouped(_derivative_groups, Lb, Tb, R1, jnp.asarray(R1 if plane else R2, jnp.float64), material1,
                         material2_, medium, chunk_size=kw.get("chunk_size", 128), group_spread=kw.get("group_spread"),
                         sizes=sizes, n_freq=n_freq, order=order, wrt=wrt, plane=plane, method=method,
@@ -430,31 +568,33 @@ def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
     return out.reshape(Lb.shape)
 
 
-def _pfa(order, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies):
+def _pfa(order, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies, method="auto"):
     """d^order F_PFA/dL^order, F_PFA = 2 pi R_eff int_L^inf F_pp(L') dL' [J] (Derjaguin PFA on the Lifshitz
     plane-plane free energy per area F_pp)."""
     # n_frequencies fixes the static Matsubara count (else it follows L, T: one compilation per count)
-    material2, plane, _, n_freq = _prepare(L, R1, R2, T, material1, material2, medium, "matsubara", rtol,
-                                           1.0, (1, 1, 1), n_frequencies)
+    material2, plane, _, n_freq, method = _prepare(L, R1, R2, T, material1, material2, medium, method, rtol,
+                                                   1.0, (1, 1, 1), n_frequencies)
     r_eff = R1 if plane else R1 * R2 / (R1 + R2)
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
     vals = _pfa_batch(Lb.reshape(-1), Tb.reshape(-1), material1, material2, medium, order=order,
-                      n_freq=n_freq, n_k=int(n_k), n_t0=_t0_rule(n_t0, None)).reshape(Lb.shape)
+                      n_freq=n_freq, n_k=int(n_k), n_t0=_t0_rule(n_t0, None), method=method).reshape(Lb.shape)
     return 2.0 * jnp.pi * r_eff * vals
 
 
-@functools.partial(jax.jit, static_argnames=("order", "n_freq", "n_k", "n_t0"))
-def _pfa_batch(L, T, m1, m2, medium, *, order, n_freq, n_k, n_t0):
+@functools.partial(jax.jit, static_argnames=("order", "n_freq", "n_k", "n_t0", "method"))
+def _pfa_batch(L, T, m1, m2, medium, *, order, n_freq, n_k, n_t0, method="matsubara"):
     """int_L^inf F_pp(L') dL' [J/m] (or its L-derivatives) at each (L, T), vmapped (jitted)."""
-    fn = functools.partial(_pfa_point, m1=m1, m2=m2, medium=medium, n_freq=n_freq, n_k=n_k, n_t0=n_t0)
+    fn = functools.partial(_pfa_point, m1=m1, m2=m2, medium=medium, n_freq=n_freq, n_k=n_k, n_t0=n_t0,
+                           method=method)
     for _ in range(order):
         fn = jax.jacfwd(fn, argnums=0)
     return jax.vmap(fn)(L, T)
 
 
-def _pfa_point(L, T, *, m1, m2, medium, n_freq, n_k, n_t0):
-    """int_L^inf F_pp(L') dL' [J/m] at one (L, T): Matsubara sum or T = 0 integral of the Lifshitz PFA weight."""
+def _pfa_point(L, T, *, m1, m2, medium, n_freq, n_k, n_t0, method="matsubara"):
+    """int_L^inf F_pp(L') dL' [J/m] at one (L, T): Matsubara sum (or the low-temperature method) or the T = 0
+    integral of the Lifshitz PFA weight."""
     f = lambda xi: pw.plane_plane_pfa_density(xi, L, m1, m2, medium, n_k)  # noqa: E731
     if n_freq == 0:
         return fs.zero_temperature_integral(f, L, *n_t0)
-    return fs.thermal_sum(f, T, n_freq, "matsubara", static_xi=STATIC_XI_FRACTION * _C / L)
+    return fs.thermal_sum(f, T, n_freq, method, static_xi=STATIC_XI_FRACTION * _C / L, length=L, t0_rule=n_t0)

@@ -29,12 +29,13 @@ import numpy as np
 from jax.scipy.special import gammaln
 
 from jaxem._checks import check_finite, check_int, check_positive, is_concrete
+from jaxem._memory import autodiff_orders, check_memory
 from jaxem.casimir.logdet import log_det_one_minus, round_trip_traces
 from jaxem.geometry import is_plane
 from jaxem.mie.static import _CONDUCTING, _MIXING, DIRICHLET_KIND, _kind, _static_x
 from jaxem.mie.plates import static_plane_reflection
 
-__all__ = ["DEFAULT_ETA", "ht_truncation", "multipole_setup", "multipole_core"]
+__all__ = ["DEFAULT_ETA", "ht_truncation", "multipole_setup", "multipole_core", "multipole_memory_bytes"]
 
 #: Default truncation parameter eta of l_max = eta R / L (relative error ~1e-9, see docs/accuracy.md).
 DEFAULT_ETA = 10.0
@@ -194,8 +195,35 @@ def _modes(kind1, kind2, plane, mixing, has_te=(True, True)):
     return tuple(modes)
 
 
-def multipole_setup(L, R1, R2, material1, material2, medium, l_max, m_max, eta):
-    """Validated inputs of :func:`multipole_core`: (geom, X1, X2, Rp, sizes, m_max, modes)."""
+#: arrays of the size of the m-block stack alive at once (operators, products, factorisation), per forward-mode
+#: order (measured with XLA's memory plan, see multipole_memory_bytes)
+_BLOCK_COPIES = 3
+
+
+def multipole_memory_bytes(l1, l2, m_max, n_modes, *, mixing=False, order=0, reverse=False):
+    """Estimated peak memory [bytes] of the static multipole route (analytic, before tracing).
+
+    Every m-block (m = 0..m_max) of every channel is built and factorised at once (vmapped): about
+    ``_BLOCK_COPIES`` = 3 stacks of (m_max + 1) n_modes blocks of l x l entries (l = max(l1, l2); 2l and
+    complex when polarisations mix), times (order + 1) for forward-mode derivatives and + 1 for reverse mode.
+
+    Arguments:
+        l1, l2: multipole truncations (l2 = 0 for a plane); m_max: largest |m|; n_modes: channels.
+        mixing: polarisation mixing (2l x 2l complex blocks).
+        order: forward-mode derivative order; reverse: reverse-mode autodiff.
+    Returns:
+        int bytes (checked against XLA's memory plan in tests/test_size_guards.py).
+
+    Source: no formula (array sizes x bytes).
+    """
+    size = max(int(l1), int(l2)) * (2 if mixing else 1)
+    per = (int(m_max) + 1) * int(n_modes) * size * size * (16 if mixing else 8)
+    return int(_BLOCK_COPIES * per * (int(order) + 1 + int(bool(reverse))))
+
+
+def multipole_setup(L, R1, R2, material1, material2, medium, l_max, m_max, eta, memory_limit=None):
+    """Validated inputs of :func:`multipole_core`: (geom, X1, X2, Rp, sizes, m_max, modes); ValueError before
+    tracing when :func:`multipole_memory_bytes` exceeds the memory limit."""
     check_positive("L", L)
     check_positive("R1", R1)
     check_positive("R2", R2, allow_inf=True)
@@ -227,6 +255,13 @@ def multipole_setup(L, R1, R2, material1, material2, medium, l_max, m_max, eta):
     has_te = (True, True) if (mixing or kind1 == DIRICHLET_KIND) else (
         _has_te(material1, medium), _has_te(material2, medium))
     modes = _modes(kind1, kind2, plane, mixing, has_te)
+    order, reverse = autodiff_orders(L, R1, R2)
+    check_memory("radius", multipole_memory_bytes(l1, l2, mm, len(modes), mixing=mixing, order=order,
+                                                  reverse=reverse),
+                 what=f"static multipole route, l_max = {max(l1, l2)}, m_max = {mm}, {len(modes)} channels"
+                      f"{f', derivative order {order}' if order else ''}{', reverse mode' if reverse else ''}",
+                 way_out="the plane-wave route (engine=jaxem.StaticPlaneWave(), or ZeroFrequency(), which picks it "
+                         "from R/L = 5); a lower eta; or a higher memory_limit", limit=memory_limit)
     L = jnp.asarray(L, dtype=jnp.float64)
     R1 = jnp.asarray(R1, dtype=jnp.float64)
     X1 = _static_x(material1, l1, medium, R1, l_min=l0)

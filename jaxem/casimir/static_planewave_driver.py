@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxem._checks import check_finite, check_int, check_positive, is_concrete
+from jaxem._memory import autodiff_orders, check_memory
 from jaxem.geometry import is_plane
 from jaxem.casimir.multipole import _has_te
 from jaxem.mie.static import _CONDUCTING, _MIXING, DIRICHLET_KIND, _bi_isotropic_x, _kind
@@ -114,7 +115,45 @@ def _planewave_supported(material1, material2, medium, plane):
     return t1 is not None and t2 is not None
 
 
-def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max, ells=None, batch_size=None):
+#: copies of the m-block stack alive at once in one evaluation (kernels, products, factorisation), and of the
+#: pair grid N(N+1)/2 x (M//2 + 1) (arguments, exponent); a 'rat' basis sum (dielectric sphere) materialises its
+#: graded quadrature (_RAT_PANELS x _RAT_NODES values per grid point), about 2.2 such arrays per derivative order
+#: (measured with XLA's memory plan, see static_planewave_memory_bytes)
+_STACK_COPIES, _GRID_COPIES, _RAT_COPIES = 6, 2, 2.2
+
+
+def static_planewave_memory_bytes(N, M, names, n_channels, *, mixing=False, order=0, reverse=False, n_points=1):
+    """Estimated peak memory [bytes] of the zero-frequency plane-wave route (analytic, before tracing).
+
+    One evaluation holds about 6 m-block stacks ((M//2 + 1) blocks of N x N per channel; one stack of 2N x 2N
+    complex blocks when polarisations mix) and 2 arrays of the pair grid N(N+1)/2 x (M//2 + 1); each forward-mode
+    order (or reverse mode) doubles that and materialises the graded quadrature of every 'rat' basis sum
+    (dielectric spheres: 140 nodes per grid point, about 2.2 arrays).  ``n_points`` distances evaluated together
+    (vmapped) multiply the stacks.
+
+    Arguments:
+        N, M: k-nodes and azimuths; names: the basis sums of both bodies (e.g. ("rat", "rat")).
+        n_channels: polarisation channels (1 or 2); mixing: 2N x 2N complex blocks.
+        order: forward-mode derivative order; reverse: reverse-mode autodiff; n_points: distances per batch.
+    Returns:
+        int bytes (checked against XLA's memory plan in tests/test_size_guards.py).
+
+    Source: no formula (array sizes x bytes, copy counts measured with jax 0.9.2 on CPU).
+    """
+    from jaxem.casimir import static_planewave as spw
+
+    half = M // 2 + 1
+    grid = N * (N + 1) // 2 * half * 8
+    stack = half * (2 * N) ** 2 * 16 if mixing else half * N * N * 8 * max(int(n_channels), 1)
+    k = int(order) + int(bool(reverse))
+    n_rat = sum(1 for n in names if n == "rat")
+    quad = (len(spw._RAT_PANELS) - 1) * spw._RAT_NODES
+    energy = _STACK_COPIES * stack * max(int(n_points), 1) + _GRID_COPIES * grid
+    return int((k + 1) * energy + k * n_rat * _RAT_COPIES * quad * grid)
+
+
+def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max, ells=None, batch_size=None,
+                   memory_limit=None):
     """Validate, build the static description and run
     :func:`jaxem.casimir.static_planewave.planewave_ht_core` (or ``planewave_ht_distances_core`` for ells):
     sum_m w_m log det(1 - M^(m)) = 2 F_0/(k_B T), or the traces for r_max > 0."""
@@ -183,6 +222,14 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
     channels = tuple(c for c in (0, 1) if c in chans1 and c in chans2) if not mixing else (0, 1)
     if not channels and ells is None:
         return jnp.zeros(()) if r_max == 0 else jnp.zeros((r_max,))
+    order, reverse = autodiff_orders(L, rho1, rho2, ells)
+    names = tuple(n if isinstance(n, str) else n[0] for n in names1 + names2)
+    check_memory("radius", static_planewave_memory_bytes(N, M, names, len(channels), mixing=mixing, order=order,
+                                                         reverse=reverse, n_points=batch_size or 1),
+                 what=f"zero-frequency plane-wave route, N = {N}, M = {M}, basis {names}"
+                      f"{f', derivative order {order}' if order else ''}{', reverse mode' if reverse else ''}",
+                 way_out="a lower eta (e.g. ZeroFrequency(eta=6)); fixed smaller sizes (StaticPlaneWave(n_k=..., "
+                         "n_phi=...)); a smaller batch_size; or a higher memory_limit", limit=memory_limit)
     params1 = tuple(jnp.zeros(()) if p is None else p for p in params1)
     params2 = tuple(jnp.zeros(()) if p is None else p for p in params2)
     rp = jnp.asarray(rp)

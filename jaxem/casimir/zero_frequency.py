@@ -91,7 +91,7 @@ def _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max
 # public API
 
 def zero_frequency_term(L, R1, R2, material1, material2, *, medium=None, l_max=None, m_max=None,
-                           eta: float = DEFAULT_ETA, method: str = "auto", n_k=None, n_phi=None):
+                           eta: float = DEFAULT_ETA, method: str = "auto", n_k=None, n_phi=None, memory_limit=None):
     """The n = 0 Matsubara term F_0/(k_B T) (dimensionless) of two spheres or a sphere and a plane.
 
     (1/2) tr log(1 - M(0)) = -f/2, the full free energy (divided by k_B T) at temperatures where
@@ -112,6 +112,8 @@ def zero_frequency_term(L, R1, R2, material1, material2, *, medium=None, l_max=N
             "auto": plane wave for max(R_j)/L >= AUTO_PLANEWAVE_RHO (and for plasma planes) when
             supported and no l_max / m_max is given, multipole otherwise.
         n_k, n_phi: static plane-wave sizes (k nodes, azimuths); default ht_planewave_truncation.
+        memory_limit: bytes (or "8GB") above which the call raises ValueError before tracing (default
+            jaxem._memory.memory_limit; estimates: static_planewave_memory_bytes, multipole_memory_bytes).
     Returns:
         float64 F / (k_B T) (dimensionless).
 
@@ -121,21 +123,24 @@ def zero_frequency_term(L, R1, R2, material1, material2, *, medium=None, l_max=N
     checked against the exact results (9.22), (9.59) in tests/test_casimir_ht.py.
     """
     if _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max, n_k, n_phi) == "planewave":
-        return 0.5 * _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, 0)
-    geom, X1, X2, Rp, sizes, mm, modes = _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta)
+        return 0.5 * _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, 0,
+                                    memory_limit=memory_limit)
+    geom, X1, X2, Rp, sizes, mm, modes = _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta,
+                                                  memory_limit)
     logdet = _ht_core(geom, X1, X2, Rp, sizes=sizes, m_max=mm, modes=modes, r_max=0)
     return 0.5 * logdet
 
 
 def zero_frequency_traces(L, R1, R2, material1, material2, r_max: int, *, medium=None, l_max=None,
-                         m_max=None, eta: float = DEFAULT_ETA, method: str = "auto", n_k=None, n_phi=None):
+                         m_max=None, eta: float = DEFAULT_ETA, method: str = "auto", n_k=None, n_phi=None,
+                         memory_limit=None):
     """Zero-frequency round-trip traces tr M^r(0), r = 1..r_max (dimensionless), summed over all m-blocks.
 
     f^(r) = tr M^r / r is the r-round-trip part of f = -2 F/(k_B T).  Internal engine of
     :func:`jaxem.casimir.round_trip_traces`.
 
     Arguments:
-        L, R1, R2 [m], material1, material2, medium, l_max, m_max, eta, method, n_k, n_phi: as
+        L, R1, R2 [m], material1, material2, medium, l_max, m_max, eta, method, n_k, n_phi, memory_limit: as
             :func:`zero_frequency_term`.
         r_max: number of round trips (static int >= 1).
     Returns:
@@ -148,13 +153,16 @@ def zero_frequency_traces(L, R1, R2, material1, material2, r_max: int, *, medium
     """
     r_max = check_int("r_max", r_max, minimum=1)
     if _choose_method(method, L, R1, R2, material1, material2, medium, l_max, m_max, n_k, n_phi) == "planewave":
-        return _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max)
-    geom, X1, X2, Rp, sizes, mm, modes = _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta)
+        return _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_max,
+                              memory_limit=memory_limit)
+    geom, X1, X2, Rp, sizes, mm, modes = _prepare(L, R1, R2, material1, material2, medium, l_max, m_max, eta,
+                                                  memory_limit)
     return _ht_core(geom, X1, X2, Rp, sizes=sizes, m_max=mm, modes=modes, r_max=r_max)
 
 
 def zero_frequency_distances(L, R1, R2, material1, material2, *, medium=None, eta: float = DEFAULT_ETA,
-                                     group_spread: float = 2.0, n_k=None, n_phi=None, batch_size="auto"):
+                                     group_spread: float = 2.0, n_k=None, n_phi=None, batch_size="auto",
+                                     memory_limit=None):
     """The n = 0 term F_0/(k_B T) (dimensionless) at many distances, the plane-wave kernels shared between them.
 
     The distances are sorted and split into groups with L <= group_spread * (the group's smallest L);
@@ -172,6 +180,7 @@ def zero_frequency_distances(L, R1, R2, material1, material2, *, medium=None, et
             distance on its own grid, as single calls); n_k, n_phi: fixed sizes for all groups.
         batch_size: distances vmapped together (static int; "auto":
             :func:`jaxem.casimir.static_planewave.default_batch_size`, 1 on CPU, 64 on accelerators).
+        memory_limit: as :func:`zero_frequency_term`.
     Returns:
         float64 array of L's shape; agrees with single calls to ~1e-9 at eta = 10 and group_spread = 2
         (tests/test_casimir_ht_planewave.py).  Differentiable in L (the grid is held fixed).
@@ -199,6 +208,6 @@ def zero_frequency_distances(L, R1, R2, material1, material2, *, medium=None, et
         L_ref = L_arr[idx[0]]
         ells = jnp.asarray(L_arr[idx] / L_ref)
         vals = _planewave_run(L_ref, R1, R2, material1, material2, medium, n_k, n_phi, eta, 0, ells=ells,
-                              batch_size=bs)
+                              batch_size=bs, memory_limit=memory_limit)
         out[idx] = 0.5 * np.asarray(vals)
     return out

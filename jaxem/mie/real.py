@@ -44,6 +44,7 @@ import numpy as np
 from jax import lax
 
 from jaxem import _checks
+from jaxem import _memory
 from jaxem import constants as _const
 from jaxem import special as _special
 from jaxem.special import spherical as _spherical
@@ -51,6 +52,7 @@ from jaxem.special._recurrence import vary_like
 
 __all__ = [
     "wiscombe_lmax",
+    "resolve_lmax",
     "mie_coefficients",
     "MieEfficiencies",
     "mie_efficiencies",
@@ -113,10 +115,55 @@ def wiscombe_lmax(x) -> int:
     return max(1, int(round(n)))
 
 
-def _resolve_lmax(x, l_max):
+#: the largest multipole order the Mie kernels accept: the log-derivative recurrences are validated for size
+#: parameters x <= 1e6 (docs/mie.md; beyond, geometric optics is the right tool)
+MAX_MIE_ORDER = 1_000_000
+#: bytes held at once per multipole order and sphere (complex coefficients, recurrences; measured with XLA's
+#: memory plan: 32 B forward, 473 B in reverse mode, which stores every order of the recurrences)
+_ORDER_BYTES, _ORDER_BYTES_REVERSE = 32, 480
+
+
+def resolve_lmax(x, l_max=None, n_points=None, memory_limit=None, *, name=None) -> int:
+    """The multipole cut l_max (dimensionless int) of a Mie call, after the size guards, before tracing.
+
+    Wiscombe's rule when ``l_max`` is None; then at most :data:`MAX_MIE_ORDER` orders (a larger x, e.g. a radius
+    in metres where micrometres were meant, raises ValueError with the way out) and the estimated memory
+    n_points x l_max x 32 bytes (480 in reverse mode) under the limit of jaxem._memory.memory_limit.
+
+    Arguments:
+        x: size parameter(s) 2 pi n_host R / lambda_0 (concrete, or behind an eager grad/vmap tracer).
+        l_max: explicit cut (static int) or None.
+        n_points: spheres evaluated at once (default: the size of x).
+        memory_limit: bytes or a string like "8GB" (None: jaxem's default limit).
+        name: the parameter named in the errors (default "x", or "l_max" when given; e.g. "radius").
+    Returns:
+        Python int l_max.
+
+    Source: W. J. Wiscombe, Appl. Opt. 19, 1505 (1980) (the rule); the guards are bookkeeping (array sizes x
+    bytes, measured with XLA's memory plan in tests/test_size_guards.py).
+    """
+    name = name or ("x" if l_max is None else "l_max")
     if l_max is None:
-        return wiscombe_lmax(x)
-    return _checks.check_int("l_max", l_max, minimum=1)
+        known = _checks.known_values(x)
+        xm = None if known is None else float(np.max(np.asarray(known, dtype=float), initial=0.0))
+        if xm is not None and np.isfinite(xm) and xm > MAX_MIE_ORDER:
+            l_max = int(xm)                # Wiscombe's l_max > x: refuse before evaluating the rule
+        else:
+            l_max = wiscombe_lmax(x)
+    else:
+        l_max = _checks.check_int("l_max", l_max, minimum=1)
+    way = ("check the units: x = 2 pi n_host R / lambda_0 (R = 1 m at 633 nm gives x ~ 1e7: meant 1e-6 m?); "
+           "size parameters beyond ~1e6 are geometric optics")
+    _memory.check_count(name, l_max, MAX_MIE_ORDER, what="multipole orders (l_max)", way_out=way)
+    if n_points is None:
+        n_points = int(np.prod(_checks._shape("x", x)))
+    reverse = _memory.reverse_mode(x)
+    nbytes = max(int(n_points), 1) * l_max * (_ORDER_BYTES_REVERSE if reverse else _ORDER_BYTES)
+    _memory.check_memory(name, nbytes,
+                         what=f"{n_points:,} spheres x {l_max:,} orders{', reverse mode' if reverse else ''}",
+                         way_out="a smaller batch (chunk the size parameters), a smaller l_max, " + way,
+                         limit=memory_limit)
+    return l_max
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,7 +343,7 @@ def mie_coefficients(x, m, l_max: int, mu=1.0):
     the isotropic case of Schoger, Dissertation (Augsburg 2024), Eqs. (4.11)-(4.12) at x = -i w.
     """
     _check_sphere(x, m, mu)
-    l_max = _checks.check_int("l_max", l_max, minimum=1)
+    l_max = resolve_lmax(x, _checks.check_int("l_max", l_max, minimum=1), _points(x, m, mu))
     return _mie_ab_jit(*_canonical(x, m, mu), l_max)
 
 
@@ -356,7 +403,12 @@ def _efficiencies(x, m, mu, l_max):
 _efficiencies_jit = jax.jit(_efficiencies, static_argnums=3)
 
 
-def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
+def _points(*arrays):
+    """Number of spheres of a broadcast batch (static shapes)."""
+    return int(np.prod(np.broadcast_shapes(*(_checks._shape("x", a) for a in arrays))))
+
+
+def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0, *, memory_limit=None) -> MieEfficiencies:
     """Extinction, scattering, absorption, backscattering and radiation-pressure efficiencies (dimensionless) and g.
 
     Arguments:
@@ -365,6 +417,9 @@ def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
         l_max: highest multipole order (static int); None = Wiscombe's rule for the largest x
                (needs concrete x; pass it explicitly under jit/vmap/grad).
         mu: relative permeability of the sphere (default 1).
+        memory_limit: bytes (or "8GB") above which the call raises ValueError before tracing (default: jaxem's
+            limit, half of the machine's memory or $JAXEM_MEMORY_LIMIT); l_max above MAX_MIE_ORDER = 1e6
+            (x > 1e6, e.g. a radius in metres where micrometres were meant) always raises.
     Returns:
         MieEfficiencies(q_ext, q_sca, q_abs, q_back, q_pr, g), float64 arrays of the broadcast shape:
         Q_ext = (2/x^2) sum (2l+1) Re(a_l + b_l), Q_sca = (2/x^2) sum (2l+1)(|a_l|^2 + |b_l|^2),
@@ -375,7 +430,7 @@ def mie_efficiencies(x, m, l_max: int | None = None, mu=1.0) -> MieEfficiencies:
     Source: Bohren & Huffman (1983), Secs. 4.4-4.5 and 4.8; Wiscombe, Appl. Opt. 19, 1505 (1980).
     """
     _check_sphere(x, m, mu)
-    l_max = _resolve_lmax(x, l_max)
+    l_max = resolve_lmax(x, l_max, _points(x, m, mu), memory_limit)
     return _efficiencies_jit(*_canonical(x, m, mu), l_max)
 
 
@@ -417,7 +472,7 @@ def amplitude_matrix(x, m, theta, l_max: int | None = None, mu=1.0):
     """
     _check_sphere(x, m, mu)
     _checks.check_real("theta", theta)
-    l_max = _resolve_lmax(x, l_max)
+    l_max = resolve_lmax(x, l_max, 4 * _points(x, m, mu) * max(int(np.prod(_checks._shape("theta", theta))), 1))
     cos_theta = jnp.cos(jnp.asarray(theta, dtype=jnp.float64))
     return _amplitude_jit(*_canonical(x, m, mu), cos_theta, l_max)
 

@@ -58,7 +58,10 @@ def casimir_sphere_plate(params: dict, out) -> None:
     engine = PlaneWave(frequencies=method, eta=params["eta"]).sized_for(setup(l_min), T)
     out.log(f"R/L = {radius / l_max:.3g} .. {radius / l_min:.3g}; N, M, l_max = {engine.truncation}, "
             f"{engine.n_frequencies} frequencies ({method})")
-    pfa = ProximityForce(n_frequencies=engine.n_frequencies)
+    # the PFA sizes its own frequencies (a Padé or low-temperature count of the plane-wave engine is not a
+    # Matsubara count)
+    pfa = ProximityForce(frequencies="low_temperature" if engine.frequencies == "low_temperature"
+                         else "matsubara").sized_for(setup(l_min), T)
 
     def point(L):
         g = setup(L)
