@@ -12,8 +12,10 @@ Prints, in one run, for sphere–plane (perfect conductor and Drude gold, R/L = 
 
 Usage: python benchmarks/casimir.py [--quick] [--no-accuracy] [--batch N] [--ratios 10,50,100]
                                     [--temperatures 300,0] [--no-sphere-sphere] [--batch-only]
-                                    [--derivatives-only]
+                                    [--derivatives-only] [--kernel-window [10,100,500]]
   --quick: R/L = 10 only and the sphere–sphere cases skipped (minutes instead of tens of minutes).
+  --kernel-window: only the plane-wave sphere kernel at one frequency, full l sum against the windowed
+      sum (issue #17: l_window = window_width(l_max)), compile and run time apart, for the given R/L.
 """
 from __future__ import annotations
 
@@ -131,6 +133,49 @@ def derivatives_case(repeats=5):
         print(f"  {name}/energy: run {r / r0:.2f}x, compile {c / c0:.2f}x (target <= {target:g}x)", flush=True)
 
 
+def kernel_window_case(ratios=(10, 100, 500), repeats=3):
+    """Sphere kernel (one frequency, gold Drude, K = xi L/c = 1) with every l summed vs the windowed sum.
+
+    Sizes from default_truncation(R/L); W = window_width(l_max) (None: the window would not save and the
+    full sum is used). Compile time (lower + compile) and warm run time (min of ``repeats``) apart; the
+    difference of the m-blocks is printed relative to their largest entry. Baseline (full sum) measured in
+    the same run, interleaved with the windowed calls; load average printed.
+    """
+    import os
+    from jaxem.casimir.planewave import default_truncation, sphere_kernel_imag, window_width
+    from jaxem.constants import c
+    gold, L = Drude.gold(), 1e-6
+    xi = 1.0 * c / L
+    for rho in ratios:
+        N, M, l_max = default_truncation(rho)
+        W = window_width(l_max)
+        fns, comp = {}, {}
+        for key, w in (("full", None), ("window", W)):
+            if key == "window" and w is None:
+                continue
+            f = jax.jit(lambda x, w=w: sphere_kernel_imag(x, rho * L, gold, length=L, N=N, M=M, l_max=l_max,
+                                                         l_window=w)[0])
+            t0 = time.perf_counter()
+            fns[key] = f.lower(xi).compile()
+            comp[key] = time.perf_counter() - t0
+        runs = {key: [] for key in fns}
+        outs = {}
+        for _ in range(repeats):
+            for key, f in fns.items():
+                t0 = time.perf_counter()
+                outs[key] = np.asarray(jax.block_until_ready(f(xi)))
+                runs[key].append(time.perf_counter() - t0)
+        line = (f"sphere kernel R/L={rho} N={N} M={M} l_max={l_max} W={W}: full compile {comp['full']:.1f} s "
+                f"run {min(runs['full']):.3f} s")
+        if "window" in fns:
+            dev = np.max(np.abs(outs["window"] - outs["full"])) / np.max(np.abs(outs["full"]))
+            line += (f"; windowed compile {comp['window']:.1f} s run {min(runs['window']):.3f} s; "
+                     f"speed-up {min(runs['full']) / min(runs['window']):.2f}x; max|diff|/max|K| = {dev:.1e}")
+        else:
+            line += "; window_width(l_max) = None (W would cover every l: full sum)"
+        print(line + f"; load average {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -141,7 +186,12 @@ def main():
     ap.add_argument("--no-sphere-sphere", action="store_true")
     ap.add_argument("--batch-only", action="store_true", help="only the batch-vs-single case")
     ap.add_argument("--derivatives-only", action="store_true", help="only the force/energy cost ratios")
+    ap.add_argument("--kernel-window", nargs="?", const="10,100,500", default=None,
+                    help="only the full vs windowed sphere kernel, at these comma-separated R/L")
     args = ap.parse_args()
+    if args.kernel_window:
+        kernel_window_case(tuple(int(r) for r in args.kernel_window.split(",")))
+        return
     if args.batch_only:
         batch_case(args.batch)
         return

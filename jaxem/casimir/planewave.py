@@ -18,6 +18,10 @@ Method, the caspwn recipe made static-shaped:
   is exp(log|r_l| + (l+1/2) arccosh z - translation) times the scaled angular functions of
   ``jaxem.special.angular_scaled`` (never overflows; the translation factor e^{-kappa (R + L/2)}
   is folded into each term);
+* windowed sum (static ``l_window`` = W, :func:`window_width`): per matrix element only the W orders
+  [l0, l0 + W) around the saddle of log|r_l| + (l+1/2) arccosh z are summed (plus the exact l = 1 term);
+  the angular functions at l0 come from Gegenbauer's integral (:func:`jaxem.special.angular_scaled.scaled_pi_at`),
+  so the cost per element is O(W) ~ O(sqrt(l_max)) instead of O(l_max);
 * polarisation conversion by the A, B, C, D coefficients (Schoger Eq. (4.29), stable caspwn form);
 * log det(1 - M) = sum_m log det(1 - M^(m)).
 
@@ -47,7 +51,7 @@ import numpy as np
 
 from jaxem.constants import c as _C
 from jaxem.materials import PEMC, BiIsotropic
-from jaxem.special.angular_scaled import arccosh_from_zm1, scaled_angular_step
+from jaxem.special.angular_scaled import _gegenbauer_pi_pair, arccosh_from_zm1, scaled_angular_step
 from jaxem.casimir.logdet import log_det_one_minus, log_det_one_minus_lu_fast
 from jaxem.mie.plates import _medium_eps_mu, fresnel_imag, plate_reflection_imag
 from jaxem.special.polylog import polylog2
@@ -63,6 +67,7 @@ __all__ = [
     "sphere_sphere_log_det_batch",
     "sphere_kernel_imag",
     "default_truncation",
+    "window_width",
 ]
 
 
@@ -92,6 +97,37 @@ def default_truncation(rho: float, eta: float = 1.0):
     m += 1 - m % 2
     l_max = max(up(12 * eta * rho), up(12 * eta))
     return n, m, l_max
+
+
+def window_width(l_max: int, rtol: float = 1e-16, x_max: float | None = None):
+    """Static width W of the l-window of the sphere amplitudes (None: sum every l, the window would not save).
+
+    The summand of Schoger Eq. (4.27) at imaginary frequency behaves like exp(log|r_l| + (l+1/2) a) with
+    log|r_l| ~ 2 sqrt(nu^2 + x^2) - 2 nu arcsinh(nu/x) (nu = l + 1/2, x = K R/L; uniform Debye asymptotics
+    of I_nu(x)/K_nu(x)), whose curvature -2/sqrt(nu^2 + x^2) makes it a Gaussian in l of variance
+    sigma^2 = sqrt(nu^2 + x^2)/2 <= sqrt(l_max^2 + x_max^2)/2 around its saddle. Terms below rtol of the
+    peak lie outside +- sqrt(2 ln(1/rtol)) sigma; W covers both sides with a 10 % margin plus 16 orders
+    (the saddle is located on a grid of stride W/32 and the angular prefactors shift it by O(1)).
+    Validated against the full sum (tests/test_casimir_window.py): <= 1e-12 per element.
+
+    Arguments:
+        l_max: truncation of the full sum (static int).
+        rtol: relative size of the dropped terms (default 1e-16).
+        x_max: largest size parameter K R/L = xi R n/c of the frequencies summed (default l_max, i.e.
+            xi R/c <= l_max; larger x widens the window).
+    Returns:
+        W (Python int) < l_max - 1, or None when W would cover (nearly) every l.
+
+    Source: uniform asymptotics of the modified Bessel functions, NIST DLMF 10.41.3-10.41.4; the
+    saddle-point width of the plane-wave amplitude sum of Spreng et al., J. Chem. Phys. 153, 024115 (2020).
+    """
+    l_max = int(l_max)
+    if not 0.0 < float(rtol) < 1.0:
+        raise ValueError(f"rtol must lie in (0, 1), got {rtol}")
+    x = float(l_max if x_max is None else x_max)
+    sigma = math.sqrt(math.sqrt(float(l_max) ** 2 + x * x) / 2.0)
+    w = int(math.ceil(2.0 * 1.1 * math.sqrt(2.0 * math.log(1.0 / float(rtol))) * sigma + 16))
+    return w if w < l_max - 1 else None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -184,11 +220,14 @@ def _abcd(K, k_out, k_in, kap_out, kap_in, cos_phi, sin_phi):
     return A, B, C, D
 
 
-def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq, log_abs, phase, mixing):
+def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq, log_abs, phase, mixing,
+                       l_window=None):
     """Scaled amplitudes S_pp'(Theta) e^{-(kappa_out + kappa_in) (rho + shift)} (Schoger Eq. (4.27)).
 
     Returns (S_TMTM, S_TETE, S_TMTE, S_TETM) with the translation factor included; arrays of the
     broadcast shape of the inputs. cos_half_sq = cos^2(phi/2) (exact at phi = pi).
+    l_window: static W (< l_max - 1) sums l = 1 and the W orders [l0, l0 + W) around each entry's
+    saddle (see :func:`window_width`); None sums every l.
     """
     l_max = log_abs.shape[0]
     # z - 1 = (k_i - k_j)^2/(kappa_i kappa_j + K^2 + k_i k_j) + 2 k_i k_j cos^2(phi/2)/K^2 >= 0
@@ -235,6 +274,9 @@ def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq,
 
     acc0 = (zeros, zeros, zeros, zeros)
     acc0 = add(acc0, term(1.0, p1, t1, base_safe[0], a_ee[0], a_em[0], a_me[0], a_mm[0]))
+    if l_window is not None and int(l_window) < l_max - 1:
+        return _windowed_sum(int(l_window), zm1, z, a, e1, trans, ls, base_safe,
+                             (a_ee, a_em, a_me, a_mm), mixing, term, add, acc0)
 
     def body(carry, xs):
         pc, acc = carry
@@ -252,7 +294,57 @@ def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq,
     return acc
 
 
-def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign):
+def _windowed_sum(W, zm1, z, a, e1, trans, ls, base_safe, alphas, mixing, term, add, acc0):
+    """The l >= 2 part of :func:`_sphere_amplitudes` over the W orders [l0, l0 + W) of each entry.
+
+    l0 (integer, not differentiated: the dropped terms are below the tolerance of the window) centres
+    the window on the largest of log|r_l| + (l+1/2) a + 3/2 log l (the scaled summand's envelope; the
+    angular functions grow like l^{1/2..3/2}), taken on a static grid of stride W/32 (robust where the
+    TM and TE magnitudes cross); the recurrence is seeded at l0 - 1, l0 - 2 by Gegenbauer's integral
+    (``scaled_pi_at``). Per step, the per-l columns are gathered per entry (scalar gathers; a step costs
+    ~1.5x a step of the full sum, measured at R/L = 200).
+    """
+    l_max = ls.shape[0]
+    stride = max(1, W // 32)
+    grid = np.arange(1, l_max + 1, stride)                             # static sample orders
+    env = jnp.where(jnp.isfinite(base_safe), base_safe, -1e300) + 1.5 * jnp.log(ls)
+    a_s = jax.lax.stop_gradient(a)
+
+    def best(carry, xs):                    # running argmax over the grid (no (entries, grid) array)
+        top, l_top = carry
+        lg, eg = xs
+        val = eg + (lg + 0.5) * a_s
+        up = val > top
+        return (jnp.where(up, val, top), jnp.where(up, lg, l_top)), None
+
+    init = vary_like((jnp.full(a.shape, -jnp.inf), jnp.ones(a.shape)), a)
+    (_, l_c), _ = jax.lax.scan(best, init, (jnp.asarray(grid, dtype=jnp.float64), env[grid - 1]))
+    l0 = jnp.clip(l_c.astype(jnp.int32) - W // 2, 2, l_max - W + 1)
+    l0 = jnp.broadcast_to(l0, jnp.broadcast_shapes(l0.shape, trans.shape))
+    l0f = l0.astype(jnp.float64)
+    pc0 = _gegenbauer_pi_pair(zm1, l0f - 1.0)                       # (p_{l0-1}, p_{l0-2})
+    # per-l columns (log scale, Mie coefficients); gathering all W rows at once would be a (W, entries)
+    # array per column: too large
+    a_ee, a_em, a_me, a_mm = alphas
+    cols = [base_safe] + ([a_ee, a_em, a_me, a_mm] if mixing else [a_ee, a_mm])
+
+    def body(carry, j):
+        pc, acc = carry
+        idx = l0 + j - 1
+        l = l0f + j.astype(jnp.float64)
+        b, *al = (jnp.take(col, idx, mode="clip") for col in cols)
+        pc, (p, t) = scaled_angular_step(pc, l, z, e1)
+        if mixing:
+            new = term(l, p, t, b, *al)
+        else:
+            new = term(l, p, t, b, al[0], None, None, al[1])
+        return (pc, add(acc, new)), None
+
+    (_, acc), _ = jax.lax.scan(body, vary_like((pc0, acc0), z, a, trans), jnp.arange(W))
+    return acc
+
+
+def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign, l_window=None):
     """Symmetrised reflection kernel of one sphere on the (k, phi) grid, Fourier-transformed in phi.
 
     Returns the m-blocks, shape (M, 2N, 2N) complex, rows = outgoing (TM then TE), cols = incoming.
@@ -272,7 +364,7 @@ def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign):
     pair[iu, ju] = np.arange(iu.size)
     pair[ju, iu] = np.arange(iu.size)
     S = _sphere_amplitudes(K, rho, shift, k[iu][:, None], k[ju][:, None], kap[iu][:, None], kap[ju][:, None],
-                           cos_half_sq_h[None, :], log_abs, phase, mixing)
+                           cos_half_sq_h[None, :], log_abs, phase, mixing, l_window)
     # amplitudes depend on cos(phi) only: extend from [0, pi] to the full circle
     idx = np.minimum(np.arange(M), M - np.arange(M))
     S = tuple(s[pair][..., idx] for s in S)
@@ -328,7 +420,7 @@ def _sum_blocks_fast(mat, matT, weights):
 # ----------------------------------------------------------------------------------------------
 # round trips: distance-independent kernels shared by a batch of distances
 
-def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixing=None, sign=1.0):
+def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixing=None, sign=1.0, l_window=None):
     """Distance-independent reflection kernel of a sphere on a k grid in units of ``length``.
 
     The Nystrom nodes k_i = u_i/length (u_i from :func:`nystrom_nodes`) and the azimuthal grid are
@@ -341,7 +433,8 @@ def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixin
         xi [rad/s] (> 0), R [m]; sphere: material; medium: host (vacuum if None);
         length: node scale [m] (the smallest gap of the batch is the natural choice);
         N, M, l_max: static truncation; mixing: static flag (default: sphere mixes polarisations);
-        sign: +1 for a sphere reflecting -z -> +z, -1 for the mirrored sphere (sphere 2).
+        sign: +1 for a sphere reflecting -z -> +z, -1 for the mirrored sphere (sphere 2);
+        l_window: static window width W of the l sum per element (:func:`window_width`; None: every l).
     Returns:
         (blocks, weights, kappa_length): m-blocks (n_m, 2N, 2N) (real for mixing=False after the
         diag(1, i) similarity, with m-weights; complex for all M blocks and weights None),
@@ -358,7 +451,8 @@ def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixin
     if mixing is None:
         mixing = _has_mixing(sphere)
     log_abs, phase = _mie_log(xi, R, sphere, medium, l_max)
-    blocks, weights = _sphere_kernel(K, R / length, 0.0, k, w, M, log_abs, phase, bool(mixing), sign)
+    blocks, weights = _sphere_kernel(K, R / length, 0.0, k, w, M, log_abs, phase, bool(mixing), sign,
+                                     None if l_window is None else int(l_window))
     return blocks, weights, jnp.sqrt(k * k + K * K)
 
 
@@ -370,7 +464,7 @@ def _inner_map(fn, L, inner):
 
 
 def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_max, length=None,
-                               inner=None, fast=True):
+                               inner=None, fast=True, l_window=None):
     """log det(1 - M(i xi)) of the sphere–plane round trip for a batch of gaps sharing one kernel.
 
     M = R_plate E S E with S the distance-independent sphere kernel (:func:`sphere_kernel_imag`,
@@ -383,7 +477,8 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
         xi [rad/s] (> 0); L: gaps [m], shape (n,); R [m]; sphere, plate, medium: materials;
         N, M, l_max: static truncation; length: node scale [m] (default min(L));
         inner: static number of gaps vmapped together (memory bound; None: all);
-        fast: static, True uses the permutation-free LU (same pivot numerics), False logdet.log_det_one_minus.
+        fast: static, True uses the permutation-free LU (same pivot numerics), False logdet.log_det_one_minus;
+        l_window: static window of the sphere's l sum (:func:`window_width`; None: every l).
     Returns:
         (n,) array of log det(1 - M).
 
@@ -396,7 +491,7 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
     plate_mixing = _has_mixing(plate)
     mixing = _has_mixing(sphere) or plate_mixing
     blocks, weights, kap = sphere_kernel_imag(xi, R, sphere, medium, length=length, N=N, M=M, l_max=l_max,
-                                              mixing=mixing, sign=1.0)
+                                              mixing=mixing, sign=1.0, l_window=l_window)
     kn, _ = nystrom_nodes(N)
     Rp = plate_reflection_imag(xi, jnp.asarray(kn) / length, plate, medium)      # (N, 2, 2)
     if plate_mixing:
@@ -421,7 +516,7 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
 
 
 def sphere_sphere_log_det_batch(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M, l_max1, l_max2,
-                                length=None, inner=None, fast=True):
+                                length=None, inner=None, fast=True, l_window1=None, l_window2=None):
     """log det(1 - M(i xi)) of the sphere–sphere round trip M = T R_2 T R_1 for a batch of gaps.
 
     The two sphere kernels (translation to their surfaces included) are distance independent; the
@@ -430,7 +525,7 @@ def sphere_sphere_log_det_batch(xi, L, R1, R2, sphere1, sphere2, medium=None, *,
 
     Arguments:
         as for :func:`sphere_plane_log_det_batch`, with radii R1, R2, materials sphere1, sphere2 and
-        truncations l_max1, l_max2.
+        truncations l_max1, l_max2 (windows l_window1, l_window2, see :func:`window_width`).
     Returns:
         (n,) array of log det(1 - M).
 
@@ -441,9 +536,9 @@ def sphere_sphere_log_det_batch(xi, L, R1, R2, sphere1, sphere2, medium=None, *,
     length = jnp.min(L) if length is None else jnp.asarray(length, dtype=jnp.float64)
     mixing = _has_mixing(sphere1) or _has_mixing(sphere2)
     b1, weights, kap = sphere_kernel_imag(xi, R1, sphere1, medium, length=length, N=N, M=M, l_max=l_max1,
-                                          mixing=mixing, sign=1.0)
+                                          mixing=mixing, sign=1.0, l_window=l_window1)
     b2, _, _ = sphere_kernel_imag(xi, R2, sphere2, medium, length=length, N=N, M=M, l_max=l_max2,
-                                  mixing=mixing, sign=-1.0)
+                                  mixing=mixing, sign=-1.0, l_window=l_window2)
     b1t, b2t = jnp.swapaxes(b1, -1, -2), jnp.swapaxes(b2, -1, -2)
 
     def one(Lj):
@@ -459,7 +554,7 @@ def sphere_sphere_log_det_batch(xi, L, R1, R2, sphere1, sphere2, medium=None, *,
     return _inner_map(one, L, inner)
 
 
-def sphere_plane_log_det(xi, L, R, sphere, plate, medium=None, *, N, M, l_max):
+def sphere_plane_log_det(xi, L, R, sphere, plate, medium=None, *, N, M, l_max, l_window=None):
     """log det(1 - M(i xi)) of the sphere–plane round trip (dimensionless, < 0 when attractive).
 
     Arguments:
@@ -467,7 +562,8 @@ def sphere_plane_log_det(xi, L, R, sphere, plate, medium=None, *, N, M, l_max):
         L: surface-to-surface distance [m]; R: sphere radius [m].
         sphere, plate: jaxem materials (the plate may be PEMC or bi-isotropic: 2x2 Fresnel matrix
             per k, :func:`plate_reflection_imag`); medium: host (vacuum if None).
-        N, M, l_max: static truncation (see :func:`default_truncation`).
+        N, M, l_max: static truncation (see :func:`default_truncation`); l_window: static window of
+            the l sum (:func:`window_width`; None: every l).
     Returns:
         float, sum_m log det(1 - M^(m)), nodes in units of L (:func:`sphere_plane_log_det_batch`
         with length = L).
@@ -476,16 +572,18 @@ def sphere_plane_log_det(xi, L, R, sphere, plate, medium=None, *, N, M, l_max):
     """
     L = jnp.asarray(L, dtype=jnp.float64)
     return sphere_plane_log_det_batch(xi, L[None], R, sphere, plate, medium, N=N, M=M, l_max=l_max,
-                                      length=L, fast=False)[0]
+                                      length=L, fast=False, l_window=l_window)[0]
 
 
-def sphere_sphere_log_det(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M, l_max1, l_max2):
+def sphere_sphere_log_det(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M, l_max1, l_max2,
+                          l_window1=None, l_window2=None):
     """log det(1 - M(i xi)) of the sphere–sphere round trip M = T R_2 T R_1 (plane-wave basis).
 
     Each sphere kernel carries half of the gap: e^{-(kappa + kappa')(R_j + L/2)} (caspwn split).
     Arguments:
         xi [rad/s] (> 0), L [m] surface distance, R1, R2 [m] radii, sphere1, sphere2 materials,
-        medium host (vacuum if None); N, M, l_max1, l_max2 static truncation.
+        medium host (vacuum if None); N, M, l_max1, l_max2 static truncation; l_window1, l_window2
+        static windows of the l sums (:func:`window_width`; None: every l).
     Returns:
         float, sum_m log det(1 - M^(m)); nodes in units of L.
 
@@ -493,4 +591,5 @@ def sphere_sphere_log_det(xi, L, R1, R2, sphere1, sphere2, medium=None, *, N, M,
     """
     L = jnp.asarray(L, dtype=jnp.float64)
     return sphere_sphere_log_det_batch(xi, L[None], R1, R2, sphere1, sphere2, medium, N=N, M=M,
-                                       l_max1=l_max1, l_max2=l_max2, length=L, fast=False)[0]
+                                       l_max1=l_max1, l_max2=l_max2, length=L, fast=False,
+                                       l_window1=l_window1, l_window2=l_window2)[0]
