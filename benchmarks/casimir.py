@@ -113,20 +113,23 @@ def batch_case(n_batch, repeats=3):
 def derivatives_case(repeats=5):
     """Force and force gradient against the energy: compile (first minus warm call) and warm run time."""
     import os
-    import resource
+
+    from _memory import compiled_peak_bytes, fmt, process_peak_bytes
 
     gold = Drude.gold()
     trap = SpherePlane(radius=10e-6, distance=1e-6, sphere=gold, plane=gold)
+    eng = PlaneWave().sized_for(trap, 300.0)
     rows = {}
     for name, fn in (("energy", casimir_free_energy), ("force", casimir_force),
                      ("force gradient", casimir_force_gradient)):
         _, first = _timed(lambda: fn(trap, 300.0))
         warm = min(_timed(lambda: fn(trap, 300.0))[1] for _ in range(repeats))
         rows[name] = (max(first - warm, 0.0), warm)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        plan = compiled_peak_bytes(
+            lambda L: fn(SpherePlane(radius=10e-6, distance=L, sphere=gold, plane=gold), 300.0, engine=eng), 1e-6)
         print(f"gold sphere-plate R = 10 um, L = 1 um, 300 K, {name}: compile {rows[name][0]:.2f} s, warm "
-              f"{warm * 1e3:.1f} ms; process peak memory so far {peak:.0f} MiB; load average "
-              f"{os.getloadavg()[0]:.1f}", flush=True)
+              f"{warm * 1e3:.1f} ms; memory: XLA plan {fmt(plan)}, process peak so far {fmt(process_peak_bytes())}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
     c0, r0 = rows["energy"]
     for name, target in (("force", 3.0), ("force gradient", 6.0)):
         c, r = rows[name]

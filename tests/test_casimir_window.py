@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import jaxem  # noqa: F401  (enables float64)
+import jaxem  # noqa: F401  (float64 is enabled by tests/conftest.py)
 from jaxem.casimir.planewave import (_mie_log, _sphere_amplitudes, sphere_plane_log_det,
                                      sphere_sphere_log_det, window_width)
 from jaxem.constants import c
@@ -152,3 +152,28 @@ def test_forward_derivatives_agree():
 @pytest.mark.slow
 def test_gradients_agree():
     _check_derivatives(100.0, 12, 9, 1200, reverse=True)
+
+
+def test_engine_windows_large_spheres_only(monkeypatch):
+    """The free-energy engine passes l_window = window_width(l_max) for l_max >= WINDOW_MIN_LMAX and the full sum
+    below (unchanged results at R/L < 250); the log det it then computes equals the full sum (<= 1e-12)."""
+    from jaxem.casimir import free_energy as fe
+    from jaxem.casimir import planewave as pw
+
+    assert fe._l_window(fe.WINDOW_MIN_LMAX - 1) is None
+    assert fe._l_window(6000) == window_width(6000) == 1247
+    seen = []
+    real = pw.sphere_plane_log_det
+
+    def spy(*args, **kw):
+        seen.append(kw["l_window"])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pw, "sphere_plane_log_det", spy)
+    sizes = (24, 21, 1200, 0)                        # R/L = 100 sizes; window_width(1200) = 567
+    args = (0.5 * c / L, L, 100 * L, np.inf, Drude.gold(), Drude.gold(), None, sizes, True)
+    full = float(fe._log_det(*args))
+    monkeypatch.setattr(fe, "WINDOW_MIN_LMAX", 1000)
+    win = float(fe._log_det(*args))
+    assert seen == [None, 567]
+    assert abs(win / full - 1) < 1e-12, (win, full)
