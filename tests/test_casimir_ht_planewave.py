@@ -399,9 +399,12 @@ def test_plasma_sphere_and_plane_limits_and_force():
 def test_sweeps_batched_with_vmap_equal_sequential_and_plasma_distances():
     # batch_size > 1 (the accelerator default: vmapped chunks inside lax.map) equals the sequential
     # CPU default to rel 1e-12; the distance sweep also covers plasma spheres (vs single calls, 1e-8)
-    from jaxem.casimir.static_planewave import default_batch_size
+    from jaxem.casimir.static_planewave import _map, resolve_batch_size
 
-    assert default_batch_size("cpu") is None and default_batch_size("gpu") == 64
+    # "auto" is resolved by the library's one rule (jaxem._batching) when the map runs; on CPU: lax.map
+    assert resolve_batch_size("auto") == "auto" and resolve_batch_size(None) is None and resolve_batch_size(3) == 3
+    xs = jnp.linspace(0.0, 1.0, 7)
+    np.testing.assert_array_equal(_map(jnp.sin, xs, "auto", 8), jax.lax.map(jnp.sin, xs))
     for bad in (0, -2, 1.5, "fast"):
         with pytest.raises(ValueError, match="batch_size"):
             casimir_zero_frequency_term(geometry(0.1, 1.0, 0.7, PEMC(jnp.array([0.0])), PEMC(0.0)),

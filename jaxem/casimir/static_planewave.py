@@ -77,6 +77,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxem._batching import batched_map
 from jaxem.casimir.logdet import log_det_one_minus, round_trip_traces
 from jaxem.special.quadrature import nystrom_nodes
 from jaxem.geometry import is_plane
@@ -90,7 +91,6 @@ __all__ = [
     "pemc_duality_sweep",
     "plasma_sphere_te_coefficients",
     "tabulated_l_max",
-    "default_batch_size",
 ]
 
 #: the scalar l-sums available in closed form (see the module docstring); a plasma sphere's TE sum is
@@ -552,34 +552,19 @@ def planewave_ht_core(rho1, rho2, coeffs1, params1, coeffs2, params2, plane, pla
 # ----------------------------------------------------------------------------------------------
 # PEMC sweeps over the duality-angle difference: kernels shared between angles
 
-def default_batch_size(backend=None):
-    """Points vmapped together inside a sweep's lax.map: 1 on CPU (batches of 4-64 points were
-    measured 1.0-2.8x slower per point than one at a time on XLA CPU with jaxlib 0.9.2), 64 on
-    accelerators (batched LU / Cholesky kernels).  None means 1.
-
-    Arguments:
-        backend: JAX backend name, or None for ``jax.default_backend()``.
-    Returns:
-        None (CPU: one point at a time) or 64.
-
-    Source: no formula (a measured performance default).
-    """
-    backend = jax.default_backend() if backend is None else backend
-    return None if backend == "cpu" else 64
-
-
 def resolve_batch_size(batch_size):
-    """The batch size to use: 'auto' -> :func:`default_batch_size`; None or an int >= 1 as given.
+    """The batch size to use: "auto" (kept: the library's one rule, :func:`jaxem._batching.auto_batch_size`, decides
+    per backend and working set when the map runs), None or an int >= 1 as given.
 
     Arguments:
         batch_size: "auto", None or an int >= 1 (anything else: ValueError).
     Returns:
-        None or a Python int >= 1.
+        "auto", None or a Python int >= 1.
 
     Source: no formula.
     """
     if isinstance(batch_size, str) and batch_size == "auto":
-        return default_batch_size()
+        return "auto"
     if batch_size is None:
         return None
     from jaxem._checks import check_int
@@ -587,8 +572,11 @@ def resolve_batch_size(batch_size):
     return check_int("batch_size", batch_size, minimum=1)
 
 
-def _map(fn, xs, batch_size):
-    """jax.lax.map of fn over xs, batch_size points vmapped together (None or 1: one at a time)."""
+def _map(fn, xs, batch_size, bytes_per_item):
+    """jax.lax.map of fn over xs, batch_size points vmapped together (None or 1: one at a time; "auto": the
+    library's rule for this backend and a working set of bytes_per_item per point, jaxem._batching.batched_map)."""
+    if isinstance(batch_size, str):
+        return batched_map(fn, xs, bytes_per_item)
     n = xs.shape[0]
     if batch_size is None or int(batch_size) <= 1 or n <= 1:
         return jax.lax.map(fn, xs)
@@ -617,7 +605,8 @@ def _pemc_delta_core(rho1, rho2, deltas, *, N, M, plane, batch_size=None):
         mats = jnp.concatenate([top, bot], axis=-2)                                 # (n_m, 2N, 2N)
         return 0.5 * jnp.sum(wm * log_det_one_minus(mats))
 
-    return _map(one, deltas, batch_size)
+    # working set of one angle: the (n_m, 2N, 2N) real blocks and their LU workspace
+    return _map(one, deltas, batch_size, 4 * M * (2 * N) ** 2 * 8)
 
 
 def pemc_duality_sweep(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None, n_phi=None, batch_size="auto"):
@@ -640,7 +629,8 @@ def pemc_duality_sweep(L, R1, R2, deltas, *, eta: float = 10.0, n_k=None, n_phi=
         deltas: array of delta = theta_1 - theta_2 [rad].
         eta: accuracy (sizes from :func:`ht_planewave_truncation` unless n_k, n_phi given).
         n_k, n_phi: static plane-wave sizes or None.
-        batch_size: angles vmapped together (static int; "auto": :func:`default_batch_size`).
+        batch_size: angles vmapped together (static int; "auto": the library's rule per backend,
+            :func:`jaxem._batching.auto_batch_size`).
     Returns:
         float64 array, shape of deltas: F / (k_B T) (dimensionless).
 
@@ -690,7 +680,7 @@ def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, par
 
     Arguments:
         ells: gaps in units of L_ref (>= 1).
-        batch_size: distances vmapped together (static int or None).
+        batch_size: distances vmapped together (static int, None or "auto": jaxem._batching.batched_map).
         others: as :func:`planewave_ht_core`.
     Returns:
         float64 array of ells' shape: sum_m w_m log det(1 - M^(m)) = 2 F_0/(k_B T) (dimensionless).
@@ -711,4 +701,6 @@ def planewave_ht_distances_core(rho1, rho2, ells, coeffs1, params1, coeffs2, par
         return jnp.sum(weights * log_det_one_minus(flat, hermitian=sym, positive_definite=sym))
 
     ells = jnp.asarray(ells, jnp.float64)
-    return _map(one, ells.reshape(-1), batch_size).reshape(ells.shape)
+    # working set of one distance: the m-blocks of every channel (complex when mixing) and their LU workspace
+    nbytes = 4 * M * len(channels) * (2 * N) ** 2 * (16 if mixing else 8)
+    return _map(one, ells.reshape(-1), batch_size, nbytes).reshape(ells.shape)

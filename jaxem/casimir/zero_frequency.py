@@ -178,8 +178,8 @@ def zero_frequency_distances(L, R1, R2, material1, material2, *, medium=None, et
             route: Drude, PEC, dielectric, PEMC, Dirichlet spheres; those planes and plasma planes).
         eta: accuracy (plane-wave sizes of each group's smallest gap); group_spread >= 1 (1: every
             distance on its own grid, as single calls); n_k, n_phi: fixed sizes for all groups.
-        batch_size: distances vmapped together (static int; "auto":
-            :func:`jaxem.casimir.static_planewave.default_batch_size`, 1 on CPU, 64 on accelerators).
+        batch_size: distances vmapped together (static int; "auto": the library's rule per backend and working
+            set, :func:`jaxem._batching.auto_batch_size`).
         memory_limit: as :func:`zero_frequency_term`.
     Returns:
         float64 array of L's shape; agrees with single calls to ~1e-9 at eta = 10 and group_spread = 2
