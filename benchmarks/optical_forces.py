@@ -15,7 +15,7 @@ Cases (polystyrene n = 1.5694 in water 1.3246, lambda0 = 1.064 um, NA 1.4 oil ob
       tensor integrated on a Gauss x uniform sphere grid; timed per force evaluation;
   (d) MiePy 1.1.0 (generalized Mie theory; it has no coverslip, so jaxem's no-interface beam: NA 1.2,
       n_s = n_w, gamma = 1, ell = 4) with the aplanatic LG angular spectrum as a custom ``miepy.sources.beam``
-      and 120 sampling points (its VSH projection grid 120 x 240, error ~1e-4 in Q): its one-off projection
+      (tests/optics_miepy_beam.py) and 120 sampling points (its VSH projection grid 120 x 240, error ~1e-4 in Q): its one-off projection
       per (k, l_max) and its time per position; the jaxem time per position for the same beam (single warm
       call and inside a vmapped batch).
 Ratios = baseline time / jaxem time (> 1: jaxem faster), per force evaluation, both measured in this run.
@@ -35,9 +35,14 @@ import math
 import os
 import time
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import scipy.constants as sc
 import scipy.special as sp
+
+from _timing import load, median_time
 
 UM = 1e-6
 LAM = 1.064 * UM
@@ -48,19 +53,6 @@ MDSA_PLUS = dict(filling=2.1, ell=4, helicity=1, interface_distance=5.6 * UM, as
                  astigmatism_angle=0.41)
 RADIUS = 1.5 * UM
 POSITION = np.array([0.3 * UM * math.cos(0.7), 0.3 * UM * math.sin(0.7), 0.4 * UM])
-
-
-def _load():
-    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-
-
-def _median_time(fn, repeats):
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts)), float(np.min(ts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,56 +213,6 @@ def numpy_stress_force(p, radius, n_sphere, centre, l_max, n_u=32, n_phi=32, n_t
 # ---------------------------------------------------------------------------------------------
 # (d) MiePy with the aplanatic LG angular spectrum
 
-def miepy_beam_class(miepy, na, n_w, gamma, ell, sigma):
-    """A miepy.sources.beam subclass for jaxem's no-interface beam (see tests/test_optics_miepy.py)."""
-    theta0 = float(np.arcsin(na / n_w))
-
-    class AplanaticLG(miepy.sources.beam):
-        def __init__(self, sampling):
-            super().__init__(power=1.0, theta_max=theta0)
-            self.sampling = sampling
-
-        @staticmethod
-        def pupil(th):
-            s = np.sin(th)
-            return np.sqrt(np.cos(th)) * (np.sqrt(2.0) * gamma * s) ** abs(ell) * np.exp(-(gamma * s) ** 2)
-
-        def angular_spectrum(self, theta, phi, k):
-            theta, phi = np.asarray(theta, float), np.asarray(phi, float)
-            th, ph = np.pi - theta, phi + np.pi          # propagation direction = -r^(theta, phi)
-            a = np.where(th <= theta0 * (1 + 1e-12), self.pupil(np.clip(th, 0, theta0)), 0.0) * np.exp(1j * ell * ph)
-            c, s = np.cos(th)[..., None], np.sin(th)[..., None]
-            e_p = np.array([1.0, 1j * sigma, 0.0]) / np.sqrt(2)
-            e_m = np.array([1.0, -1j * sigma, 0.0]) / np.sqrt(2)
-            vec = (0.5 * (1 + c) * e_p - 0.5 * (1 - c) * np.exp(2j * sigma * ph)[..., None] * e_m
-                   - s / np.sqrt(2) * np.exp(1j * sigma * ph)[..., None] * np.array([0.0, 0.0, 1.0])) * a[..., None]
-            t_hat = np.stack([np.cos(theta) * np.cos(phi), np.cos(theta) * np.sin(phi), -np.sin(theta)], -1)
-            p_hat = np.stack([-np.sin(phi), np.cos(phi), np.zeros_like(phi)], -1)
-            return np.array([np.sum(vec * t_hat, -1), np.sum(vec * p_hat, -1)])
-
-        def theta_cutoff(self, k, cutoff=1e-6, tol=None):
-            return theta0
-
-        def E0(self, k):
-            x, w = np.polynomial.legendre.leggauss(200)
-            th = 0.5 * theta0 * (x + 1)
-            p = 0.5 / Z0 * 2 * np.pi * np.sum(0.5 * theta0 * w * np.sin(th) * self.pupil(th) ** 2)
-            return np.sqrt(self.power / p)
-
-        def structure(self, position, k, lmax):
-            position = np.asarray(position)
-            if k != self.k_stored or lmax != self.lmax_stored:
-                self.k_stored, self.lmax_stored = k, lmax
-                self.p_src_func = miepy.vsh.decomposition.integral_project_source_far(
-                    self, k, lmax, sampling=self.sampling, theta_0=np.pi - theta0)
-            p = np.empty([position.shape[0], 2, miepy.vsh.lmax_to_rmax(lmax)], dtype=complex)
-            for i in range(position.shape[0]):
-                p[i] = self.p_src_func(position[i] - self.center)
-            return p
-
-    return AplanaticLG
-
-
 # ---------------------------------------------------------------------------------------------
 
 def main(argv=None):
@@ -292,7 +234,7 @@ def main(argv=None):
     from jaxem.optics.beams import _FORCE_S_TOL, _astig_order
 
     print(f"jaxem {jaxem.__version__}, jax {jax.__version__}, devices {jax.devices()}, {os.cpu_count()} CPU cores; "
-          f"{_load()}", flush=True)
+          f"{load()}", flush=True)
     rows = []
     beam = FocusedBeam(LAM, NA, N_S, N_W, **MDSA_PLUS)
     l_max = F.default_lmax(beam, RADIUS)
@@ -303,7 +245,7 @@ def main(argv=None):
     q.z.block_until_ready()
     t_first = time.perf_counter() - t0
     q_ref = np.array([float(q.x), float(q.y), float(q.z)])
-    t_pub, t_pub_min = _median_time(lambda: F.optical_force_efficiency(beam, RADIUS, N_P, POSITION).z.block_until_ready(),
+    t_pub, t_pub_min = median_time(lambda: F.optical_force_efficiency(beam, RADIUS, N_P, POSITION).z.block_until_ready(),
                                     repeats)
     n_quad = quadrature_order(beam, l_max + 1, z=abs(POSITION[2]), rho=float(np.hypot(*POSITION[:2])))
     s_max = _astig_order(beam, None, _FORCE_S_TOL)
@@ -313,7 +255,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     jitted(pos_j).block_until_ready()
     t_jit_compile = time.perf_counter() - t0
-    t_jit, t_jit_min = _median_time(lambda: jitted(pos_j).block_until_ready(), repeats)
+    t_jit, t_jit_min = median_time(lambda: jitted(pos_j).block_until_ready(), repeats)
     print(f"(a) one force, R = 1.5 um, ell = 4, MDSA+ (l_max = {l_max}, n_quad = {n_quad}, s_max = {s_max}): "
           f"first call {t_first:.1f} s (compiles), public call {t_pub * 1e3:.2f} ms (median; min "
           f"{t_pub_min * 1e3:.2f}), one jit: compile {t_jit_compile:.1f} s, run {t_jit * 1e3:.2f} ms (median; min "
@@ -335,10 +277,10 @@ def main(argv=None):
         compiled = fn.lower(pos).compile()
         t_c = time.perf_counter() - t0
         compiled(pos).block_until_ready()
-        t_map, _ = _median_time(lambda: compiled(pos).block_until_ready(), 2 if not args.quick else 1)
+        t_map, _ = median_time(lambda: compiled(pos).block_until_ready(), 2 if not args.quick else 1)
         print(f"(b) {n_map} x {n_map} map, {label} (n_quad = {nq}, s_max = {sm}): compile {t_c:.1f} s, run "
               f"{t_map:.2f} s ({t_map / pos.shape[0] * 1e3:.2f} ms/position); target <= 10 s for 64 x 64; "
-              f"{_load()}", flush=True)
+              f"{load()}", flush=True)
         rows.append((f"(b) jaxem map {n_map}x{n_map} {label}, per position", t_map / pos.shape[0], None, None))
     t_map_point = rows[-2][1]
 
@@ -347,11 +289,11 @@ def main(argv=None):
     t0 = time.perf_counter()
     q_np = numpy_stress_force(p_np, RADIUS, N_P, POSITION, l_max)
     t_np_first = time.perf_counter() - t0
-    t_np, _ = _median_time(lambda: numpy_stress_force(p_np, RADIUS, N_P, POSITION, l_max), 2 if args.quick else 3)
+    t_np, _ = median_time(lambda: numpy_stress_force(p_np, RADIUS, N_P, POSITION, l_max), 2 if args.quick else 3)
     err_np = float(np.max(np.abs(q_np - q_ref)))
     print(f"(c) NumPy/SciPy Maxwell stress tensor (direct angular spectrum 32 x 32, surface {l_max + 2} x "
           f"{2 * l_max + 4}, VSH projection, l <= {l_max + 1}; nodes and VSH tables cached as in a map): "
-          f"{t_np:.3f} s/force (first call {t_np_first:.2f} s), |dQ| = {err_np:.1e} vs jaxem; {_load()}", flush=True)
+          f"{t_np:.3f} s/force (first call {t_np_first:.2f} s), |dQ| = {err_np:.1e} vs jaxem; {load()}", flush=True)
     rows.append(("(c) NumPy MST, per force", t_np, t_np / t_jit, err_np))
 
     # (d) MiePy at 120 sampling points, no-interface beam
@@ -365,8 +307,9 @@ def main(argv=None):
             na_m, gamma_m, ell_m = 1.2, 1.0, 4
             b_m = FocusedBeam(LAM, na_m, N_W, N_W, gamma_m, ell=ell_m, helicity=1, interface=False)
             lm = F.default_lmax(b_m, r_m)
-            cls = miepy_beam_class(miepy, na_m, N_W, gamma_m, ell_m, 1)
-            src = cls(120)
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+            from optics_miepy_beam import aplanatic_lg_beam     # the adapter shared with tests/test_optics_miepy.py
+            src = aplanatic_lg_beam(miepy, na_m, N_W, gamma_m)(ell_m, 1, 120)
             positions = np.array([[0.3, 0.2, 0.4], [-0.5, 0.1, -0.2], [0.2, -0.4, 0.1], [0.0, 0.6, 0.3]]) * UM
             t0 = time.perf_counter()
             cluster = miepy.sphere_cluster(position=positions[:1], radius=r_m, material=miepy.constant_material(index=N_P),
@@ -385,18 +328,18 @@ def main(argv=None):
             nq_m = quadrature_order(b_m, lm + 1, z=0.6 * UM, rho=0.6 * UM)
             f_one = jax.jit(lambda r: F.optical_force_efficiency(b_m, r_m, N_P, r, l_max=lm, n_quad=nq_m, s_max=0))
             q_j = np.array([[float(v) for v in (lambda q: (q.x, q.y, q.z))(f_one(jnp.asarray(p)))] for p in positions])
-            t_j1, _ = _median_time(lambda: f_one(jnp.asarray(positions[0])).z.block_until_ready(), repeats)
+            t_j1, _ = median_time(lambda: f_one(jnp.asarray(positions[0])).z.block_until_ready(), repeats)
             f_map = jax.jit(jax.vmap(lambda r: F.optical_force_efficiency(b_m, r_m, N_P, r, l_max=lm, n_quad=nq_m,
                                                                           s_max=0).z))
             f_map(pos).block_until_ready()
-            t_jm, _ = _median_time(lambda: f_map(pos).block_until_ready(), 1 if args.quick else 2)
+            t_jm, _ = median_time(lambda: f_map(pos).block_until_ready(), 1 if args.quick else 2)
             t_jm /= pos.shape[0]
             err_m = float(np.max(np.abs(q_m - q_j)))
             print(f"(d) MiePy 1.1.0, sampling 120, no-interface beam (NA {na_m}, gamma {gamma_m}, ell {ell_m}), R = "
                   f"{r_m / UM:g} um, lmax {lm + 1}: one-off projection {t_setup:.1f} s, {t_mp * 1e3:.1f} ms/position; "
                   f"jaxem (l_max {lm}, n_quad {nq_m}) {t_j1 * 1e3:.2f} ms/position single, {t_jm * 1e3:.3f} "
                   f"ms/position in a {n_map}x{n_map} batch; max |dQ| = {err_m:.1e} over {len(positions)} positions; "
-                  f"{_load()}", flush=True)
+                  f"{load()}", flush=True)
             rows.append(("(d) jaxem no-interface beam, single", t_j1, None, None))
             rows.append(("(d) jaxem no-interface beam, batched", t_jm, None, None))
             rows.append(("(d) MiePy s=120 per position (excl. setup)", t_mp, t_mp / t_j1, err_m))
@@ -411,7 +354,7 @@ def main(argv=None):
               f"{'' if err is None else f'{err:.1e}':>9s}")
     print(f"ratio = baseline time / jaxem time per evaluation ((c): vs the one-jit single force (a); (d): vs the "
           f"same-beam jaxem single call or batch). |dQ|: max |Q_baseline - Q_jaxem|. (b) map per position "
-          f"{t_map_point * 1e3:.2f} ms. {_load()}")
+          f"{t_map_point * 1e3:.2f} ms. {load()}")
 
 
 if __name__ == "__main__":

@@ -141,6 +141,45 @@ def test_rotation_angle_is_self_consistent_with_astigmatism():
     assert abs(g - fd) < 1e-6 * abs(g), (g, fd)
 
 
+@pytest.mark.slow
+def test_rotation_angle_is_nan_when_the_self_consistent_solve_does_not_converge():
+    """Bead A of Schoger Table 7.2 (R = 1.503 um, L = 5.8 um, A_ast = 0.245, phi_ast = 0.37) in the modes ell = -8..8
+    (one compiled solve: the charge is traced). The 2-D Newton solve used to return angles like -3218 deg for some
+    |ell| >= 4; now every result is NaN or a converged angle in [-90, 90] deg, and each converged one is checked
+    independently: the public axial_equilibrium at phi_R = alpha and the force there give arctan(Q_phi/|Q_rho|) = alpha
+    (to 1e-8 rad) with Q_z = 0."""
+    from jaxem.optics.beams import FocusedBeam
+
+    ells = np.arange(-8, 9)
+    gam = np.maximum(1.0, np.sqrt(np.abs(ells) / 2.0) * NS / 1.4)
+    rho = (0.02 + 0.005 * np.abs(ells)) * UM
+    radius = 1.503 * UM
+    kw = dict(l_max=16, n_quad=48, s_max=12)
+    zb = (-1.5 * UM, 2.5 * UM)
+
+    def beam_of(e, g):
+        return FocusedBeam(LAM, 1.4, NS, NW, g, ell=e, ell_max=8, interface_distance=5.8 * UM, astigmatism=0.245,
+                           astigmatism_angle=0.37)
+
+    def alpha_of(e, g, r):
+        return EQ.rotation_angle(beam_of(e, g), radius, NPS, r, z_bracket=zb, n_grid=16, **kw)
+
+    alpha = np.asarray(jax.jit(jax.vmap(alpha_of))(jnp.asarray(ells), jnp.asarray(gam), jnp.asarray(rho)))
+    ok = np.isfinite(alpha)
+    assert np.all(np.abs(alpha[ok]) <= np.pi / 2), np.degrees(alpha)
+    assert 0 < np.sum(~ok) < 5 and np.all(ok[np.abs(ells) <= 3]), np.degrees(alpha)
+
+    def check(e, g, r, a):
+        b = beam_of(e, g)
+        z = EQ.axial_equilibrium(b, radius, NPS, rho=r, phi=a, z_bracket=zb, n_grid=16, **kw)
+        q = F.optical_force_efficiency(b, radius, NPS, jnp.stack([r * jnp.cos(a), r * jnp.sin(a), z]), **kw)
+        return jnp.arctan2(q.phi, jnp.abs(q.rho)), q.z
+
+    a2, qz = jax.jit(jax.vmap(check))(*(jnp.asarray(v[ok]) for v in (ells, gam, rho, alpha)))
+    np.testing.assert_allclose(np.asarray(a2), alpha[ok], rtol=0, atol=1e-8)
+    assert np.max(np.abs(np.asarray(qz))) < 1e-10
+
+
 # ---------------------------------------------------------------------------------------------
 # qualitative statements of the dissertation (Figs. 6.1, 6.2, 6.4), MD geometry: coverslip on, L = 0
 

@@ -5,7 +5,8 @@ The beam is jaxem's no-interface limit (interface=False, n_immersion = n_medium)
 angular spectrum sqrt(cos theta) (sqrt2 gamma sin theta)^|ell| e^{-gamma^2 sin^2 theta} e^{i ell phi} with the
 helicity polarisation eps_sigma = e^{i sigma phi}(theta^ + i sigma phi^)/sqrt2, truncated at sin theta = NA/n_w
 (T. Schoger, Dissertation, Universität Augsburg (2024), Eqs. (5.2)-(5.10) with n_s = n_w). It is handed to MiePy
-as a custom ``miepy.sources.beam`` subclass (MiePy has no aplanatic LG beam of its own):
+as a custom ``miepy.sources.beam`` subclass (MiePy has no aplanatic LG beam of its own; the adapter lives in
+tests/optics_miepy_beam.py, shared with benchmarks/optical_forces.py):
 
 * MiePy evaluates the far-field amplitude at directions theta' in [pi - theta_c, pi] and builds the field from
   plane waves travelling along -r^(theta', phi') = r^(pi - theta', phi' + pi); ``angular_spectrum`` returns the
@@ -32,6 +33,7 @@ miepy = pytest.importorskip("miepy")
 
 from jaxem.optics import FocusedBeam  # noqa: E402
 from jaxem.optics import forces as F  # noqa: E402
+from optics_miepy_beam import aplanatic_lg_beam  # noqa: E402
 
 UM = 1e-6
 LAM = 1.064 * UM
@@ -45,54 +47,7 @@ LMAX_MIEPY = 12            # MiePy pairs a_l with the incident l+1 only up to it
 POSITIONS = np.array([[0.3, 0.2, 0.4], [-0.5, 0.1, -0.2], [0.0, 0.0, 0.3]]) * UM
 
 
-class AplanaticLG(miepy.sources.beam):
-    """Aplanatic, circularly polarised LG_{0,ell} angular spectrum (jaxem's interface=False beam) for MiePy."""
-
-    def __init__(self, ell, helicity, sampling, power=1.0):
-        self.theta0 = float(np.arcsin(NA / NW))
-        super().__init__(power=power, theta_max=self.theta0)
-        self.ell, self.sigma, self.sampling = ell, helicity, sampling
-
-    def pupil(self, th):
-        s = np.sin(th)
-        return np.sqrt(np.cos(th)) * (np.sqrt(2.0) * GAMMA * s) ** abs(self.ell) * np.exp(-(GAMMA * s) ** 2)
-
-    def angular_spectrum(self, theta, phi, k):
-        theta, phi = np.asarray(theta, float), np.asarray(phi, float)
-        th = np.pi - theta                   # polar angle of the propagation direction
-        ph = phi + np.pi
-        inside = th <= self.theta0 * (1 + 1e-12)
-        a = np.where(inside, self.pupil(np.clip(th, 0.0, self.theta0)), 0.0) * np.exp(1j * self.ell * ph)
-        c, s, sg = np.cos(th)[..., None], np.sin(th)[..., None], self.sigma
-        e_p = np.array([1.0, 1j * sg, 0.0]) / np.sqrt(2)
-        e_m = np.array([1.0, -1j * sg, 0.0]) / np.sqrt(2)
-        e_z = np.array([0.0, 0.0, 1.0])
-        vec = (0.5 * (1 + c) * e_p - 0.5 * (1 - c) * np.exp(2j * sg * ph)[..., None] * e_m
-               - s / np.sqrt(2) * np.exp(1j * sg * ph)[..., None] * e_z) * a[..., None]
-        t_hat = np.stack([np.cos(theta) * np.cos(phi), np.cos(theta) * np.sin(phi), -np.sin(theta)], -1)
-        p_hat = np.stack([-np.sin(phi), np.cos(phi), np.zeros_like(phi)], -1)
-        return np.array([np.sum(vec * t_hat, -1), np.sum(vec * p_hat, -1)])
-
-    def theta_cutoff(self, k, cutoff=1e-6, tol=None):
-        return self.theta0
-
-    def E0(self, k):
-        x, w = np.polynomial.legendre.leggauss(200)
-        th = 0.5 * self.theta0 * (x + 1)
-        # |eps_sigma| = 1: P_miepy = E0^2 (1/2Z0) 2 pi int sin(theta) |pupil|^2 dtheta
-        p = 0.5 / miepy.constants.Z0 * 2 * np.pi * np.sum(0.5 * self.theta0 * w * np.sin(th) * self.pupil(th) ** 2)
-        return np.sqrt(self.power / p)
-
-    def structure(self, position, k, lmax):
-        position = np.asarray(position)
-        if k != self.k_stored or lmax != self.lmax_stored:
-            self.k_stored, self.lmax_stored = k, lmax
-            self.p_src_func = miepy.vsh.decomposition.integral_project_source_far(
-                self, k, lmax, sampling=self.sampling, theta_0=np.pi - self.theta0)
-        p = np.empty([position.shape[0], 2, miepy.vsh.lmax_to_rmax(lmax)], dtype=complex)
-        for i in range(position.shape[0]):
-            p[i] = self.p_src_func(position[i] - self.center)
-        return p
+AplanaticLG = aplanatic_lg_beam(miepy, NA, NW, GAMMA)
 
 
 def miepy_efficiencies(ell, helicity, sampling, positions=POSITIONS):

@@ -79,10 +79,10 @@ def beam_shape_coefficients(beam, position, l_max: int, *, n_quad=None, reach=No
 
 @functools.partial(jax.jit, static_argnums=(2, 3, 4, 5))
 def _bsc_kernel(beam, position, l_max, n_quad, n_power, s_order):
-    sigma, ell = beam.helicity, beam.ell
+    sigma = beam.helicity
     u, sw, weight, a_tilde = _spectrum(beam, n_quad, n_power)
     m = np.arange(-l_max, l_max + 1)
-    phi = _azimuthal(beam, sw, a_tilde, (position[0], position[1]), m - sigma - ell, s_order)   # (2l+1, nq)
+    phi = _azimuthal(beam, sw, a_tilde, (position[0], position[1]), m - sigma, s_order)  # M = m - sigma - ell
     zk = beam.k_medium * position[2] * u
     wz = weight * (jnp.cos(zk) + 1j * jnp.sin(zk))
     d = _wigner(jnp.arccos(u), l_max, sigma)                                                   # (nq, l+1, 2l+1)

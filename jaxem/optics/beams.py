@@ -65,6 +65,34 @@ def _static_int(name, value):
     raise ValueError(f"{name} must be an integer (a static Python int), got {value!r}")
 
 
+def _traced_charge(ell, ell_max):
+    """The charge as an int64 leaf (a NumPy scalar when concrete: one compilation for every value)."""
+    if isinstance(ell, jax.core.Tracer):
+        if not jnp.issubdtype(ell.dtype, jnp.integer) or ell.ndim != 0:
+            raise ValueError(f"ell must be an integer scalar, got a tracer of {ell.dtype}{ell.shape}")
+        return ell.astype(jnp.int64)
+    if isinstance(ell, (bool, np.bool_)):
+        raise ValueError(f"ell must be an integer, got {ell!r}")
+    arr = np.asarray(ell)
+    if arr.ndim != 0 or arr.dtype.kind not in "iuf" or not float(arr).is_integer():
+        raise ValueError(f"ell must be an integer, got {ell!r}")
+    if abs(int(arr)) > ell_max:
+        raise ValueError(f"ell must satisfy |ell| <= ell_max = {ell_max}, got {int(arr)}")
+    return np.int64(int(arr))
+
+
+def _charge(beam):
+    """The topological charge ell: a static int, or the traced int64 leaf (|ell| <= beam.ell_max)."""
+    return beam.ell if beam.ell_traced is None else beam.ell_traced
+
+
+def _charge_power(x, beam):
+    """x^|ell| for x > 0 (integer power when ell is static, exp(|ell| log x) when traced)."""
+    if beam.ell_traced is None:
+        return x ** abs(beam.ell)
+    return jnp.power(x, jnp.abs(beam.ell_traced).astype(jnp.float64))
+
+
 def _float_field(name, value):
     """Concrete values become float64 numpy scalars (concrete inside jit, differentiable by eqx.filter_grad)."""
     if isinstance(value, jax.core.Tracer):
@@ -90,9 +118,12 @@ class FocusedBeam(eqx.Module):
         interface_distance: L [m] >= 0, coverslip to paraxial focus, measured in the sample.
         astigmatism: A_ast [waves], primary-astigmatism amplitude (phase 2 pi A_ast at the rim sin = NA/n_s).
         astigmatism_angle: phi_ast [rad], orientation of the astigmatism w.r.t. the x axis.
-        ell: topological charge of the LG_{0,ell} mode (static int).
+        ell: topological charge of the LG_{0,ell} mode: a static int, or (with ``ell_max``) an integer array or
+            tracer, so that one compiled program serves every mode (e.g. vmapped over the modes of a fit).
         helicity: sigma = +1 (eps = (x + iy)/sqrt(2), spin +hbar) or -1 (static).
         interface: False = no coverslip (n_immersion := n_medium; the dissertation's "MD"), see module doc.
+        ell_max: None (ell static) or a static int bound on |ell|: the charge is then a traced integer leaf
+            (``ell_traced``; ``ell`` is None) and the static sizes (quadrature, Bessel orders) follow ell_max.
     Derived (properties): theta0, theta_m (glass-side aperture and integration angles [rad]), A_ell
     (power integral), index_ratio N, wave numbers k_medium (K_w), k_immersion (K) [1/m].
     Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.1)-(5.10).
@@ -106,14 +137,23 @@ class FocusedBeam(eqx.Module):
     interface_distance: Any
     astigmatism: Any
     astigmatism_angle: Any
-    ell: int = eqx.field(static=True)
+    ell_traced: Any
+    ell: Any = eqx.field(static=True)
     helicity: int = eqx.field(static=True)
     interface: bool = eqx.field(static=True)
+    ell_max: int = eqx.field(static=True)
 
     def __init__(self, wavelength, numerical_aperture, n_immersion, n_medium, filling, ell=0, helicity=1,
-                 interface_distance=0.0, astigmatism=0.0, astigmatism_angle=0.0, interface=True):
+                 interface_distance=0.0, astigmatism=0.0, astigmatism_angle=0.0, interface=True, ell_max=None):
         _checks.require_x64()
-        self.ell = _static_int("ell", ell)
+        if ell_max is None:
+            self.ell = _static_int("ell", ell)
+            self.ell_max = abs(self.ell)
+            self.ell_traced = None
+        else:
+            self.ell_max = _checks.check_int("ell_max", ell_max, minimum=0)
+            self.ell = None
+            self.ell_traced = _traced_charge(ell, self.ell_max)
         helicity = _static_int("helicity", helicity)
         if helicity not in (1, -1):
             raise ValueError(f"helicity must be +1 or -1, got {helicity!r}")
@@ -250,7 +290,7 @@ def _power_order(beam):
     g = beam.filling
     known = _checks.known_values(g)
     g = float(np.max(known)) if known is not None else _GAMMA_BOUND_TRACED
-    n = 48 + 2 * abs(beam.ell) + 8 * int(math.ceil(g))
+    n = 48 + 2 * beam.ell_max + 8 * int(math.ceil(g))
     return 32 * ((n + 31) // 32)
 
 
@@ -261,7 +301,7 @@ def _power_integral(beam, n):
     big_n = beam.index_ratio
     x = 2.0 * beam.filling ** 2 * big_n ** 2 * sw2          # 2 gamma^2 sin^2(theta)
     t2 = _transmission(beam, u, cos_t) ** 2
-    return jnp.sum(w * jac * u * t2 * x ** abs(beam.ell) * jnp.exp(-x))
+    return jnp.sum(w * jac * u * t2 * _charge_power(x, beam) * jnp.exp(-x))
 
 
 @functools.partial(jax.jit, static_argnums=(1,))
@@ -293,7 +333,7 @@ def _spectrum(beam, n_quad, n_power):
     sw, sw2, cos_t, jac = _geometry(beam, u)
     big_n = beam.index_ratio
     sin_t = big_n * sw
-    amp = jnp.sqrt(cos_t) * _transmission(beam, u, cos_t) * (math.sqrt(2.0) * beam.filling * sin_t) ** abs(beam.ell)
+    amp = jnp.sqrt(cos_t) * _transmission(beam, u, cos_t) * _charge_power(math.sqrt(2.0) * beam.filling * sin_t, beam)
     amp = amp * jnp.exp(-(beam.filling * sin_t) ** 2)
     if beam.interface:
         # Psi_gw = L K_w cos(theta_w) - (L/N) K cos(theta)  (Torok et al.; Schoger Eq. (5.7))
@@ -336,39 +376,53 @@ def _astig_order(beam, s_max, tol=_FIELD_S_TOL):
     return s
 
 
-def _azimuthal(beam, sw, a_tilde, xy, m_values, s_order):
+def _azimuthal(beam, sw, a_tilde, xy, offsets, s_order):
     """Phi_M(u_k) = (1/2pi) int dphi e^{-iM phi} e^{i k_perp (x cos phi + y sin phi)} e^{i A~ cos 2(phi_ast - phi)}
-    for the static list of M, by Jacobi-Anger: sum_s i^{M-s} J_s(A~) e^{-2is phi_ast} J_{M-2s}(k_perp rho)
-    e^{-i(M-2s) phi_r}; the last factor as smooth cylindrical waves. Shape (len(m_values), n_quad): order-major,
-    the layout in which the contraction over the nodes is fastest (measured: 1.75x for a vmapped map).
+    for M = offsets - ell (offsets a static list), by Jacobi-Anger: sum_s i^{M-s} J_s(A~) e^{-2is phi_ast}
+    J_{M-2s}(k_perp rho) e^{-i(M-2s) phi_r}; the last factor as smooth cylindrical waves. Shape (len(offsets),
+    n_quad): order-major, the layout in which the contraction over the nodes is fastest (measured: 1.75x for a
+    vmapped map). A traced ell (beam.ell_traced) shifts the order windows dynamically inside the static range
+    |n| <= max|offsets| + ell_max + 2 s_order (one compiled program for every mode).
     Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.18)-(5.21), (C.18)-(C.21) (J_s(A~(theta)), not J_s(A_ast)).
     """
-    m_values = np.asarray(m_values, dtype=np.int64)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    traced = beam.ell_traced is not None
+    # static orders (ell folded in) or static offsets plus the dynamic shift -ell
+    m_values = offsets if traced else offsets - beam.ell
+    shift = -beam.ell_traced if traced else 0
     s = np.arange(-s_order, s_order + 1)
-    n_needed = int(np.max(np.abs(m_values[:, None] - 2 * s[None, :])))
+    n_needed = int(np.max(np.abs(m_values[:, None] - 2 * s[None, :]))) + (beam.ell_max if traced else 0)
     k_perp = beam.k_medium * sw
     x, y = xy
     # C_n = J_n(k rho) e^{-i n phi_r} = F_n(k, x, -y), order-major (n, nq)
     c = _cylindrical_waves(k_perp, jnp.broadcast_to(x, k_perp.shape), jnp.broadcast_to(-y, k_perp.shape),
                            n_needed).T
-    i_pow_m = jnp.asarray((1j) ** (m_values % 4))[:, None]               # i^M, static
+    i_pow_m = jnp.asarray((1j) ** (m_values % 4))[:, None]               # i^M (static part)
+    if traced:
+        i_pow_m = i_pow_m * jnp.asarray([1.0, 1j, -1.0, -1j])[jnp.mod(shift, 4)]
+    contiguous = bool(np.all(np.diff(m_values) == 1))
+
+    def window(lo):
+        """Rows lo + m_values - m_values[0] (+ shift) of c."""
+        if traced:
+            if contiguous:
+                return jax.lax.dynamic_slice_in_dim(c, lo + shift, m_values.size, axis=0)
+            return c[jnp.asarray(m_values - m_values[0] + lo) + shift]
+        if contiguous:
+            return jax.lax.slice_in_dim(c, lo, lo + m_values.size, axis=0)
+        return c[m_values - m_values[0] + lo]
+
     if s_order == 0:
-        return c[m_values + n_needed] * i_pow_m
+        return window(int(m_values[0]) + n_needed) * i_pow_m
     js = _bessel_jn(a_tilde, s_order)                                    # (nq, nS)
     ang = -2.0 * s * beam.astigmatism_angle
     rot = jax.lax.complex(jnp.cos(ang), jnp.sin(ang))                   # e^{-2 i s phi_ast}
     coef = (js * rot * jnp.asarray((-1j) ** (s % 4))).T                  # J_s e^{-2is phi_ast} i^{-s}: (nS, nq)
-    # sum over s of shifted order windows: static slices when the M are contiguous (one fused loop, no
+    # sum over s of shifted order windows: slices when the M are contiguous (one fused loop, no
     # (nM, nS, nq) intermediate, which under a vmap over positions would cost memory traffic, not flops)
-    contiguous = bool(np.all(np.diff(m_values) == 1))
     acc = None
     for j, sv in enumerate(s):
-        if contiguous:
-            lo = int(m_values[0] - 2 * sv + n_needed)
-            window = jax.lax.slice_in_dim(c, lo, lo + m_values.size, axis=0)
-        else:
-            window = c[m_values - 2 * sv + n_needed]
-        term = coef[j:j + 1] * window
+        term = coef[j:j + 1] * window(int(m_values[0] - 2 * sv + n_needed))
         acc = term if acc is None else acc + term
     return acc * i_pow_m
 
@@ -410,7 +464,7 @@ def quadrature_order(beam, l_max: int = 0, *, z=0.0, rho=0.0):
     u_min = math.sqrt(max(0.0, 1.0 - sw_max ** 2))
     big_n = n_w / n_s
     est = (0.75 * (k_w * (abs(float(z)) + big_l) * (1.0 - u_min) + k_w * abs(float(rho)) * sw_max)
-           + 0.5 * (l_max + abs(beam.ell)) + 2.0 * gamma * big_n * sw_max)
+           + 0.5 * (l_max + beam.ell_max) + 2.0 * gamma * big_n * sw_max)
     n = 24 + int(math.ceil(est))
     return 8 * ((n + 7) // 8)
 
@@ -471,10 +525,10 @@ def focal_field(beam, r, *, n_quad=None, reach=None, s_max=None):
 
 @functools.partial(jax.jit, static_argnums=(2, 3, 4))
 def _focal_kernel(beam, r, n_quad, n_power, s_order):
-    sigma, ell = beam.helicity, beam.ell
+    sigma = beam.helicity
     u, sw, weight, a_tilde = _spectrum(beam, n_quad, n_power)
-    m_values = [-ell, -ell - 2 * sigma, -ell - sigma]
-    phi = _azimuthal(beam, sw, a_tilde, (r[0], r[1]), m_values, s_order).T         # (nq, 3)
+    offsets = [0, -2 * sigma, -sigma]                                               # M = offsets - ell
+    phi = _azimuthal(beam, sw, a_tilde, (r[0], r[1]), offsets, s_order).T          # (nq, 3)
     zk = beam.k_medium * r[2] * u
     wz = weight * jax.lax.complex(jnp.cos(zk), jnp.sin(zk))
     a_plus = jnp.sum(wz * 0.5 * (1.0 + u) * phi[:, 0])

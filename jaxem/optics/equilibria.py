@@ -188,6 +188,16 @@ def _prepare(beam, radius, n_sphere, chirality, l_max, n_quad, s_max, z_extent, 
             jnp.asarray(n_sphere, jnp.complex128), jnp.asarray(chirality, jnp.complex128), l_max, chiral, quad)
 
 
+def _prepare_window(beam, radius, n_sphere, chirality, l_max, n_quad, s_max, rho, z_bracket, n_grid):
+    """:func:`_prepare` for a solve over the axial window (z_bracket, n_grid checked) at distance rho from the axis;
+    returns (the prepared tuple, n_grid)."""
+    if z_bracket is not None:
+        _checks.check_finite("z_bracket", z_bracket)
+    prepared = _prepare(beam, radius, n_sphere, chirality, l_max, n_quad, s_max, _window_extent(beam, z_bracket),
+                        _concrete_float(rho))
+    return prepared, _checks.check_int("n_grid", n_grid, minimum=2)
+
+
 def _concrete_float(value):
     return float(np.max(np.abs(np.asarray(value, float)))) if _checks.is_concrete(value) else None
 
@@ -271,12 +281,8 @@ def axial_equilibrium(beam, radius, n_sphere, rho=0.0, phi=0.0, z_bracket=None, 
     """
     _checks.check_finite("rho", rho)
     _checks.check_finite("phi", phi)
-    if z_bracket is not None:
-        _checks.check_finite("z_bracket", z_bracket)
-    beam_c, radius, n_sphere, chirality, l_max, chiral, quad = _prepare(
-        beam, radius, n_sphere, chirality, l_max, n_quad, s_max, _window_extent(beam, z_bracket),
-        _concrete_float(rho))
-    n_grid = _checks.check_int("n_grid", n_grid, minimum=2)
+    (beam_c, radius, n_sphere, chirality, l_max, chiral, quad), n_grid = _prepare_window(
+        beam, radius, n_sphere, chirality, l_max, n_quad, s_max, rho, z_bracket, n_grid)
     return _axial_jit(beam_c, radius, n_sphere, chirality, jnp.asarray(rho, jnp.float64),
                       jnp.asarray(phi, jnp.float64), _window(beam_c, z_bracket), l_max=l_max, chiral=chiral,
                       quad=quad, n_grid=n_grid)
@@ -424,11 +430,31 @@ def _rotation_kernel(beam, radius, n_sphere, chirality, rho, window, l_max, chir
         alpha = jnp.arctan2(q.phi, jnp.abs(q.rho))
         return jnp.stack([q.z, v[1] - alpha])
 
+    lam = jnp.asarray(beam.wavelength, jnp.float64)
+    cap = jnp.stack([_NEWTON_CAP_Z * lam, jnp.asarray(_NEWTON_CAP_PHI)])
+
+    step_tol = jnp.stack([1e-13 * lam, jnp.asarray(1e-13)])
+
     def solve(f, v0):
-        def step(_, v):
+        def cond(state):
+            k, _, d = state
+            return (k < n_newton) & jnp.any(jnp.abs(d) > step_tol)
+
+        def step(state):
+            k, v, _ = state
             jac = jax.jacfwd(f)(v)
-            return v - jnp.linalg.solve(jac, f(v))
-        return lax.fori_loop(0, n_newton, step, v0)
+            d = jnp.linalg.solve(jac, f(v))
+            # damped Newton: the step is shortened (direction kept) to at most lambda0/8 in z and 0.25 rad in
+            # phi_R, so a far start does not jump out of the trap's basin; stops once the step is at rounding level
+            shrink = jnp.min(jnp.where(jnp.abs(d) > cap, cap / jnp.where(jnp.abs(d) > cap, jnp.abs(d), 1.0), 1.0))
+            return k + 1, v - shrink * d, d
+
+        _, v, d = lax.while_loop(cond, step, (0, v0, jnp.full_like(v0, jnp.inf)))
+        # converged: the last Newton step at rounding level (the residuals are then ~ J d) and |alpha| <= pi/2;
+        # otherwise NaN (no extra force evaluation in the compiled program)
+        converged = jnp.all(jnp.abs(d) <= _ROTATION_TOL * jnp.stack([lam, jnp.ones_like(lam)])) & \
+            (jnp.abs(v[1]) <= 0.5 * jnp.pi)
+        return jnp.where(converged, v, jnp.nan)
 
     def tangent_solve(g, y):
         return jnp.linalg.solve(jax.jacfwd(g)(y), y)
@@ -441,11 +467,15 @@ def _rotation_kernel(beam, radius, n_sphere, chirality, rho, window, l_max, chir
     return jnp.where(found, v[1], jnp.nan)
 
 
+_NEWTON_CAP_Z = 0.125        # damped Newton of rotation_angle: largest z step [lambda0]
+_NEWTON_CAP_PHI = 0.25        # ... and largest phi_R step [rad]
+_ROTATION_TOL = 1e-9          # last Newton step accepted as converged: <= 1e-9 lambda0 in z, 1e-9 rad in phi_R
+
 _rotation_jit = jax.jit(_rotation_kernel, static_argnames=("l_max", "chiral", "quad", "n_grid", "n_newton"))
 
 
 def rotation_angle(beam, radius, n_sphere, rho, *, z_bracket=None, chirality=0.0, l_max=None, n_grid=48,
-                   n_newton=4, n_quad=None, s_max=None):
+                   n_newton=8, n_quad=None, s_max=None):
     """Rotation angle alpha [rad] of a sphere held at distance rho from the axis by a transverse drag force.
 
     Arguments:
@@ -454,23 +484,23 @@ def rotation_angle(beam, radius, n_sphere, rho, *, z_bracket=None, chirality=0.0
         rho: measured displacement rho_eq from the axis [m] (> 0; the dissertation evaluates at 0.01 um).
         z_bracket, n_grid: axial search (see :func:`axial_equilibrium`).
         chirality, l_max, n_quad, s_max: as in :func:`axial_equilibrium`.
-        n_newton: static number of Newton steps on (z, phi_R) after the axial scan.
+        n_newton: static cap on the (damped) Newton steps on (z, phi_R) after the axial scan (steps capped at
+            lambda0/8 in z and 0.25 rad in phi_R; the loop stops earlier once a step is below 1e-13).
     Returns:
         float64 scalar alpha = arctan(Q_phi/|Q_rho|) evaluated at (rho, phi_R = alpha, z_eq) with
         Q_z(rho, alpha, z_eq) = 0 solved together with phi_R = alpha (self-consistent with astigmatism;
-        without it the cylindrical Q's do not depend on phi_R). NaN if there is no axial equilibrium.
-        Derivatives come from the implicit function theorem (lax.custom_root).
+        without it the cylindrical Q's do not depend on phi_R). NaN if there is no axial equilibrium, and NaN
+        when the Newton solve has not converged after n_newton steps (last step above 1e-9 lambda0 in z or
+        1e-9 rad in phi_R; with astigmatism and |ell| >~ 4 the self-consistent angle may not exist near the
+        axial start): never an angle outside [-pi/2, pi/2]. Derivatives come from the implicit function
+        theorem (lax.custom_root).
     Source:
         Schoger, Dissertation (Augsburg 2024), Eq. (6.3) (F + F_S x^ = 0 gives tan alpha = -F_phi/F_rho) and
         Sec. 7.2; MDSA+ efficiencies of Eqs. (5.28)-(5.33) (corrected as in jaxem.optics.forces).
     """
     _checks.check_positive("rho", rho)
-    if z_bracket is not None:
-        _checks.check_finite("z_bracket", z_bracket)
-    beam_c, radius, n_sphere, chirality, l_max, chiral, quad = _prepare(
-        beam, radius, n_sphere, chirality, l_max, n_quad, s_max, _window_extent(beam, z_bracket),
-        _concrete_float(rho))
-    n_grid = _checks.check_int("n_grid", n_grid, minimum=2)
+    (beam_c, radius, n_sphere, chirality, l_max, chiral, quad), n_grid = _prepare_window(
+        beam, radius, n_sphere, chirality, l_max, n_quad, s_max, rho, z_bracket, n_grid)
     n_newton = _checks.check_int("n_newton", n_newton, minimum=1)
     return _rotation_jit(beam_c, radius, n_sphere, chirality, jnp.asarray(rho, jnp.float64),
                          _window(beam_c, z_bracket), l_max=l_max, chiral=chiral, quad=quad, n_grid=n_grid,

@@ -7,9 +7,10 @@ alpha by which it turns away from the drag (Schoger, Dissertation (Augsburg 2024
 optics (coverslip distance L, astigmatism A_ast, phi_ast). Here the whole chi^2 is one jitted, differentiable call:
 
 * :func:`load_rotation_data` reads the measurements (one row per mode and round) from a CSV file.
-* :func:`rotation_angle_chi2` is chi^2 of Eq. (7.2). ell is a static field of the beam, so the entries are grouped
-  by ell on the host once (from the concrete data); entries of one mode with the same rho_eq and filling (the
-  rounds) share one rotation-angle solve; each group is one vmapped solve. Without astigmatism the cylindrical
+* :func:`rotation_angle_chi2` is chi^2 of Eq. (7.2). The charge ell and the filling gamma of each entry are traced
+  (``FocusedBeam(..., ell_max=...)`` with the static bound ell_max = the data's max |ell|), so ONE compiled solve,
+  vmapped over the distinct (ell, rho_eq, filling) of the data, serves every mode; entries of one mode with the same
+  rho_eq and filling (the rounds) share one rotation-angle solve. Without astigmatism the cylindrical
   efficiencies do not depend on phi_R and alpha = arctan(Q_phi/|Q_rho|) at (rho_eq, 0, z_eq) (one axial solve,
   no 2-D Newton): the same number as :func:`rotation_angle`, cheaper to compile.
 * :func:`fit_bead` / :func:`fit_beads`: a batched grid scan of chi^2 over R (one vmapped call; chi^2(R) is
@@ -122,7 +123,8 @@ def _check_data(data, where="data", measured=True):
         if col not in data:
             raise ValueError(f"{where}: column '{col}' is missing")
     if not _checks.is_concrete(data["ell"]):
-        raise ValueError(f"{where}: column 'ell' must be concrete (it selects the compiled program per mode)")
+        raise ValueError(f"{where}: column 'ell' must be concrete (its largest |ell| is the static bound of the "
+                         "traced charge)")
     ell = np.asarray(data["ell"])
     if ell.ndim != 1 or ell.size == 0:
         raise ValueError(f"{where}: column 'ell' must be a non-empty 1-D array, got shape {ell.shape}")
@@ -161,8 +163,7 @@ def _check_data(data, where="data", measured=True):
 
 class _Static(NamedTuple):
     """Everything that selects a compiled program (hashable)."""
-    ells: tuple
-    n_slots: tuple
+    ell_max: int
     helicity: int
     interface: bool
     l_max: int
@@ -177,13 +178,13 @@ class _Static(NamedTuple):
 class _Design(NamedTuple):
     """Arrays of the grouped data: slots = distinct (bead, ell, rho_eq, filling) solves ordered by ell."""
     slot_bead: np.ndarray
+    slot_ell: np.ndarray
     slot_rho: Any
     slot_gam: Any
     entry_slot: np.ndarray
     entry_bead: np.ndarray
     weight72: np.ndarray       # per entry 1/(N_b M_{b,ell}): Eq. (7.2) of each bead
-    ells: tuple
-    n_slots: tuple
+    ell_max: int
 
 
 def _design(datas):
@@ -206,8 +207,7 @@ def _design(datas):
             weights.append(1.0 / (n_modes * m_of[e]))
     uniq = sorted(set(keys), key=lambda k: (k[0], k[1], k[2:]))
     slot_of = {k: s for s, k in enumerate(uniq)}
-    ells = tuple(sorted({k[0] for k in uniq}))
-    n_slots = tuple(sum(1 for k in uniq if k[0] == e) for e in ells)
+    slot_ell = np.asarray([k[0] for k in uniq], dtype=np.int64)
     slot_bead = np.asarray([k[1] for k in uniq], dtype=np.int64)
     if concrete:
         slot_rho = np.asarray([k[2] for k in uniq], dtype=np.float64)
@@ -218,29 +218,30 @@ def _design(datas):
         order = np.asarray([keys.index(k) for k in uniq])
         slot_rho, slot_gam = flat_rho[order], flat_gam[order]
     entry_slot = np.asarray([slot_of[k] for k in entry_key], dtype=np.int64)
-    return _Design(slot_bead, slot_rho, slot_gam, entry_slot, np.asarray(entry_bead, np.int64),
-                   np.asarray(weights, np.float64), ells, n_slots)
+    return _Design(slot_bead, slot_ell, slot_rho, slot_gam, entry_slot, np.asarray(entry_bead, np.int64),
+                   np.asarray(weights, np.float64), int(np.max(np.abs(slot_ell))))
 
 
 # ---------------------------------------------------------------------------------------------
 # the model: rotation angle per slot
 
 @functools.lru_cache(maxsize=None)
-def _template(ell, helicity, interface):
-    # placeholder values: every float field is replaced (traced) before use
-    return FocusedBeam(1.0e-6, 1.0, 1.5, 1.4, 1.0, ell=ell, helicity=helicity, interface=interface)
+def _template(ell_max, helicity, interface):
+    # placeholder values: every leaf (the charge ell included) is replaced (traced) before use
+    return FocusedBeam(1.0e-6, 1.0, 1.5, 1.4, 1.0, ell=0, ell_max=ell_max, helicity=helicity, interface=interface)
 
 
-def _beam_of(th, gam, ell, st):
-    fields = (th[3], th[4], th[5], th[6], gam, th[7], th[8], th[9])
+def _beam_of(th, ell, gam, st):
+    fields = (th[3], th[4], th[5], th[6], gam, th[7], th[8], th[9], ell)
     return eqx.tree_at(lambda b: (b.wavelength, b.numerical_aperture, b.n_immersion, b.n_medium, b.filling,
-                                  b.interface_distance, b.astigmatism, b.astigmatism_angle),
-                       _template(ell, st.helicity, st.interface), fields)
+                                  b.interface_distance, b.astigmatism, b.astigmatism_angle, b.ell_traced),
+                       _template(st.ell_max, st.helicity, st.interface), fields)
 
 
-def _alpha_one(th, rho, gam, ell, st):
-    """Rotation angle [rad] of one slot: th = parameter vector (_COLS), rho = rho_eq [m], gam = filling."""
-    beam = _beam_of(th, gam, ell, st)
+def _alpha_one(th, ell, rho, gam, st):
+    """Rotation angle [rad] of one slot: th = parameter vector (_COLS), ell = charge (traced int), rho = rho_eq [m],
+    gam = filling."""
+    beam = _beam_of(th, ell, gam, st)
     radius, n_sphere = th[0], jax.lax.complex(th[1], th[2])
     kw = dict(l_max=st.l_max, n_quad=st.n_quad, s_max=st.s_max)
     if not st.axisymmetric:
@@ -253,21 +254,16 @@ def _alpha_one(th, rho, gam, ell, st):
     return jnp.where(jnp.isfinite(z_eq), jnp.arctan2(q.phi, jnp.abs(q.rho)), jnp.nan)
 
 
-def _slot_alphas(theta, slot_bead, slot_rho, slot_gam, st):
-    """alpha per slot (slot order), one vmapped solve per ell group; theta: (n_beads, len(_COLS))."""
-    out, off = [], 0
-    for ell, n in zip(st.ells, st.n_slots):
-        th = theta[slot_bead[off:off + n]]
-        one = functools.partial(_alpha_one, ell=ell, st=st)
-        out.append(jax.vmap(one)(th, slot_rho[off:off + n], slot_gam[off:off + n]))
-        off += n
-    return jnp.concatenate(out)
+def _slot_alphas(theta, slot_bead, slot_ell, slot_rho, slot_gam, st):
+    """alpha per slot: one solve vmapped over all slots (every mode); theta: (n_beads, len(_COLS))."""
+    one = functools.partial(_alpha_one, st=st)
+    return jax.vmap(one)(theta[slot_bead], jnp.asarray(slot_ell, jnp.int64), slot_rho, slot_gam)
 
 
 def _residuals(theta, arrays, st):
-    """(alpha_model - alpha)/alpha_err per entry."""
-    slot_bead, slot_rho, slot_gam, entry_slot, alpha, alpha_err = arrays
-    a = _slot_alphas(theta, slot_bead, slot_rho, slot_gam, st)[entry_slot]
+    """(alpha_model - alpha)/alpha_err per entry (NaN where a mode has no converged solve)."""
+    slot_bead, slot_ell, slot_rho, slot_gam, entry_slot, alpha, alpha_err = arrays
+    a = _slot_alphas(theta, slot_bead, slot_ell, slot_rho, slot_gam, st)[entry_slot]
     return (a - alpha) / alpha_err
 
 
@@ -279,8 +275,8 @@ def _chi2_kernel(theta, arrays, weight, st):
 _chi2_jit = jax.jit(_chi2_kernel, static_argnames=("st",))
 
 
-def _entry_alphas(theta, slot_bead, slot_rho, slot_gam, entry_slot, st):
-    return _slot_alphas(theta, slot_bead, slot_rho, slot_gam, st)[entry_slot]
+def _entry_alphas(theta, slot_bead, slot_ell, slot_rho, slot_gam, entry_slot, st):
+    return _slot_alphas(theta, slot_bead, slot_ell, slot_rho, slot_gam, st)[entry_slot]
 
 
 _entry_alphas_jit = jax.jit(_entry_alphas, static_argnames=("st",))
@@ -357,8 +353,8 @@ def _settings(design, beam, values, bound_max, *, l_max, n_quad, s_max, n_grid, 
             need.append("l_max")
         else:
             x = 2.0 * math.pi * n_medium * radius / wavelength
-            from jaxem.mie import wiscombe_lmax
-            l_max = wiscombe_lmax(x)
+            from jaxem.mie import resolve_lmax
+            l_max = resolve_lmax(x, name="radius")
     l_max = _checks.check_int("l_max", l_max, minimum=1) if l_max is not None else None
     if z_bracket is not None:
         _checks.check_finite("z_bracket", z_bracket)
@@ -376,8 +372,7 @@ def _settings(design, beam, values, bound_max, *, l_max, n_quad, s_max, n_grid, 
         else:
             lam, na, n_s, n_w, big_l = concrete
             z_ext = 3.0 * lam if z_bracket is None else max(abs(z_bracket[0]), abs(z_bracket[1]))
-            ell_max = max(abs(e) for e in design.ells)
-            probe = FocusedBeam(lam, na, n_s, n_w, float(np.max(gam)), ell=ell_max, helicity=beam.helicity,
+            probe = FocusedBeam(lam, na, n_s, n_w, float(np.max(gam)), ell=design.ell_max, helicity=beam.helicity,
                                 interface_distance=big_l, interface=beam.interface)
             n_quad = quadrature_order(probe, l_max + 1, z=z_ext, rho=float(np.max(rho)))
     n_quad = _checks.check_int("n_quad", n_quad, minimum=2) if n_quad is not None else None
@@ -397,7 +392,7 @@ def _settings(design, beam, values, bound_max, *, l_max, n_quad, s_max, n_grid, 
                          "traced (jit/vmap/grad); e.g. l_max=jaxem.optics.default_lmax(beam, radius_max)")
     n_grid = _checks.check_int("n_grid", n_grid, minimum=2)
     n_newton = _checks.check_int("n_newton", n_newton, minimum=1)
-    return _Static(design.ells, design.n_slots, beam.helicity, beam.interface, l_max, n_quad, s_max, n_grid,
+    return _Static(design.ell_max, beam.helicity, beam.interface, l_max, n_quad, s_max, n_grid,
                    n_newton, z_bracket, bool(axisymmetric))
 
 
@@ -413,12 +408,12 @@ def _is_axisymmetric(values, beam, free):
 def _arrays(design, data_list):
     alpha = jnp.concatenate([jnp.asarray(d["alpha"], jnp.float64) for d in data_list], axis=-1)
     err = jnp.concatenate([jnp.asarray(d["alpha_err"], jnp.float64) for d in data_list], axis=-1)
-    return (design.slot_bead, jnp.asarray(design.slot_rho, jnp.float64), jnp.asarray(design.slot_gam, jnp.float64),
-            design.entry_slot, alpha, err)
+    return (design.slot_bead, design.slot_ell, jnp.asarray(design.slot_rho, jnp.float64),
+            jnp.asarray(design.slot_gam, jnp.float64), design.entry_slot, alpha, err)
 
 
 def rotation_angle_chi2(params, data, beam, n_sphere, *, normalization="modes", l_max=None, n_quad=None,
-                        s_max=None, n_grid=48, n_newton=4, z_bracket=None):
+                        s_max=None, n_grid=48, n_newton=8, z_bracket=None):
     """chi^2 of measured against computed rotation angles, Eq. (7.2) (one jitted, differentiable call).
 
     chi^2 = (1/N) sum_ell (1/M_ell) sum_r ((alpha(ell) - alpha_exp(ell, r))/dalpha_exp(ell, r))^2, N = number of
@@ -429,8 +424,8 @@ def rotation_angle_chi2(params, data, beam, n_sphere, *, normalization="modes", 
             to the beam's fields and n_sphere). Values may be traced: jax.grad/jax.hessian/jax.jacfwd in any
             of them work (implicit-function-theorem derivatives of the equilibrium solves).
         data: dict of equal-length arrays ell, alpha [rad], alpha_err [rad], rho_eq [m], filling (see
-            :func:`load_rotation_data`); ell, rho_eq and filling concrete (they select the compiled solves),
-            alpha and alpha_err may be traced (vmap over data sets).
+            :func:`load_rotation_data`); ell concrete (its largest |ell| bounds the traced charge; rounds sharing
+            rho_eq and filling share a solve), alpha and alpha_err may be traced (vmap over data sets).
         beam: :class:`jaxem.optics.FocusedBeam` supplying the fixed optics (helicity, interface switch).
         n_sphere: refractive index of the sphere (complex allowed).
         normalization: "modes" (Eq. (7.2)) or "sum" (plain sum over all entries, the Gaussian chi^2).
@@ -458,7 +453,7 @@ def rotation_angle_chi2(params, data, beam, n_sphere, *, normalization="modes", 
 
 
 def model_rotation_angles(params, data, beam, n_sphere, *, l_max=None, n_quad=None, s_max=None, n_grid=48,
-                          n_newton=4, z_bracket=None):
+                          n_newton=8, z_bracket=None):
     """Model rotation angles alpha [rad] for every entry of a data dict (the alpha(ell) of Eq. (7.2)), one jitted call.
 
     Arguments:
@@ -480,7 +475,7 @@ def model_rotation_angles(params, data, beam, n_sphere, *, l_max=None, n_quad=No
     theta = _theta_rows(dict(params), beam, n_sphere, 1, "params")
     st = _settings(design, beam, dict(params), {}, l_max=l_max, n_quad=n_quad, s_max=s_max, n_grid=n_grid,
                    n_newton=n_newton, z_bracket=z_bracket, axisymmetric=_is_axisymmetric(params, beam, ()))
-    return _entry_alphas_jit(theta, design.slot_bead, jnp.asarray(design.slot_rho, jnp.float64),
+    return _entry_alphas_jit(theta, design.slot_bead, design.slot_ell, jnp.asarray(design.slot_rho, jnp.float64),
                              jnp.asarray(design.slot_gam, jnp.float64), design.entry_slot, st=st)
 
 
@@ -506,7 +501,8 @@ class BeadFit(NamedTuple):
             of alpha(R).
         alpha_fit: model angles [rad] per entry at the best fit (concatenated over beads).
         model: "MD" (no aberration), "MDSA" (coverslip distance L > 0 or fitted, no astigmatism) or "MDSA+".
-        converged, steps: optimiser status (optimistix Levenberg-Marquardt) and number of steps.
+        converged, steps: optimiser status (optimistix Levenberg-Marquardt) and number of steps; converged is
+            False (per data set, batched fits) also when a model angle is NaN at the result.
     Source: no formula (container); T. Schoger, Dissertation, Universität Augsburg (2024), Tables 7.1-7.3.
     """
 
@@ -655,8 +651,8 @@ def _to_u(x, lo, hi):
     return jnp.arctanh(2.0 * (x - lo) / (hi - lo) - 1.0)
 
 
-def _scan_kernel(theta_grid, slot_bead, slot_rho, slot_gam, st):
-    return jax.vmap(lambda th: _slot_alphas(th, slot_bead, slot_rho, slot_gam, st))(theta_grid)
+def _scan_kernel(theta_grid, slot_bead, slot_ell, slot_rho, slot_gam, st):
+    return jax.vmap(lambda th: _slot_alphas(th, slot_bead, slot_ell, slot_rho, slot_gam, st))(theta_grid)
 
 
 _scan_jit = jax.jit(_scan_kernel, static_argnames=("st",))
@@ -666,7 +662,9 @@ def _lm_kernel(u0, base, lo, hi, arrays, sqrt_w, st, fmap, rtol, atol, max_steps
     import optimistix as optx
 
     def fn(u, _):
-        return sqrt_w * _residuals(_theta_of(_to_x(u, lo, hi), base, fmap), arrays, st)
+        r = _residuals(_theta_of(_to_x(u, lo, hi), base, fmap), arrays, st)
+        # a mode without a converged angle (NaN) is a penalty: the trial step is rejected, never accepted
+        return sqrt_w * jnp.where(jnp.isfinite(r), r, _NO_SOLUTION_PENALTY)
 
     sol = optx.least_squares(fn, optx.LevenbergMarquardt(rtol=rtol, atol=atol), u0, max_steps=max_steps,
                              throw=False)
@@ -701,8 +699,8 @@ def _lm_single(u0, base, lo, hi, arrays, sqrt_w, st, fmap, rtol, atol, max_steps
 @functools.partial(jax.jit, static_argnames=("st", "fmap", "rtol", "atol", "max_steps", "err_batched"))
 def _lm_batch(u0, base, lo, hi, arrays, sqrt_w, st, fmap, rtol, atol, max_steps, err_batched):
     def one(u, al, er):
-        return _lm_kernel(u, base, lo, hi, arrays[:4] + (al, er), sqrt_w, st, fmap, rtol, atol, max_steps)
-    return jax.vmap(one, in_axes=(0, 0, 0 if err_batched else None))(u0, arrays[4], arrays[5])
+        return _lm_kernel(u, base, lo, hi, arrays[:-2] + (al, er), sqrt_w, st, fmap, rtol, atol, max_steps)
+    return jax.vmap(one, in_axes=(0, 0, 0 if err_batched else None))(u0, arrays[-2], arrays[-1])
 
 
 @functools.partial(jax.jit, static_argnames=("st", "fmap", "sandwich"))
@@ -713,11 +711,13 @@ def _curv_single(x, scale, base, arrays, weight, st, fmap, sandwich):
 @functools.partial(jax.jit, static_argnames=("st", "fmap", "sandwich", "err_batched"))
 def _curv_batch(x, scale, base, arrays, weight, st, fmap, sandwich, err_batched):
     def one(xx, al, er):
-        return _curvature_kernel(xx, scale, base, arrays[:4] + (al, er), weight, st, fmap, sandwich)
-    return jax.vmap(one, in_axes=(0, 0, 0 if err_batched else None))(x, arrays[4], arrays[5])
+        return _curvature_kernel(xx, scale, base, arrays[:-2] + (al, er), weight, st, fmap, sandwich)
+    return jax.vmap(one, in_axes=(0, 0, 0 if err_batched else None))(x, arrays[-2], arrays[-1])
 
 
 _SCAN_REFINE = 16
+# whitened residual that stands for a NaN model angle inside the optimiser (1e6 sigma: any such step is rejected)
+_NO_SOLUTION_PENALTY = 1e6
 
 
 def _refined_grid(grid, factor):
@@ -780,7 +780,7 @@ def _model_name(values, beam, free):
 
 def fit_beads(datas, beam, n_sphere, free=("radius",), shared=(), start=None, bounds=None, *,
               normalization="sum", scan=True, n_scan=None, delta_chi2=1.0, max_steps=100, rtol=1e-10,
-              atol=1e-12, l_max=None, n_quad=None, s_max=None, n_grid=48, n_newton=4,
+              atol=1e-12, l_max=None, n_quad=None, s_max=None, n_grid=48, n_newton=8,
               z_bracket=None) -> BeadFit:
     """Joint fit of the rotation angles of several beads with some parameters shared (e.g. the astigmatism).
 
@@ -818,7 +818,10 @@ def fit_beads(datas, beam, n_sphere, free=("radius",), shared=(), start=None, bo
         :class:`BeadFit`; per-bead labels "name[b]" for the non-shared free parameters; ``chi2`` is the tuple
         of each bead's Eq. (7.2) value. ValueError (before tracing) naming a parameter that is not a beam or
         sphere parameter, a start outside its bounds, a missing or malformed data column, unequal lengths,
-        alpha_err <= 0.
+        alpha_err <= 0. Modes whose rotation angle is NaN (no axial trap, or the self-consistent angle of
+        :func:`jaxem.optics.rotation_angle` did not converge) are a penalty inside the optimiser (a step into
+        them is rejected); if one is still NaN at the result, an unbatched fit raises RuntimeError naming those
+        ell and a batched fit reports converged = False for that data set.
     Source:
         T. Schoger, Dissertation, Universität Augsburg (2024), Eq. (7.2), Sec. 7.2 and Tables 7.1-7.3 (MD/MDSA,
         MDSA+ and joint fits with shared A_ast, phi_ast); K. Levenberg, Q. Appl. Math. 2, 164 (1944),
@@ -840,7 +843,7 @@ def fit_beads(datas, beam, n_sphere, free=("radius",), shared=(), start=None, bo
     st = _settings(design, beam, fixed, bound_max, l_max=l_max, n_quad=n_quad, s_max=s_max, n_grid=n_grid,
                    n_newton=n_newton, z_bracket=z_bracket, axisymmetric=axisym)
     arrays = _arrays(design, datas)
-    alpha, err = arrays[4], arrays[5]
+    alpha, err = arrays[-2], arrays[-1]
     batched = jnp.ndim(alpha) == 2
     err_batched = jnp.ndim(err) == 2
     if batched != all(jnp.ndim(d["alpha"]) == 2 for d in datas):
@@ -869,7 +872,8 @@ def fit_beads(datas, beam, n_sphere, free=("radius",), shared=(), start=None, bo
         grid = r_lo + (r_hi - r_lo) * (np.arange(n_scan) + 0.5) / n_scan
         theta_grid = np.repeat(base[None], n_scan, axis=0)
         theta_grid[:, :, _INDEX["radius"]] = grid[:, None]
-        a_slots = np.asarray(_scan_jit(jnp.asarray(theta_grid), design.slot_bead, arrays[1], arrays[2], st=st))
+        a_slots = np.asarray(_scan_jit(jnp.asarray(theta_grid), design.slot_bead, design.slot_ell, arrays[2],
+                                       arrays[3], st=st))
         fine = _refined_grid(grid, _SCAN_REFINE)
         a_entries = _interpolate_columns(grid, a_slots, fine)[:, design.entry_slot]  # (n_fine, n)
         al = np.asarray(alpha).reshape(-1, n_entries)                              # (B or 1, n)
@@ -919,6 +923,13 @@ def fit_beads(datas, beam, n_sphere, free=("radius",), shared=(), start=None, bo
     else:
         cov, res = _curv_single(x, scale, base_j, arrays, w_j, st=st, fmap=fmap, sandwich=normalization == "modes")
     x, cov, res = np.asarray(x), np.asarray(cov), np.asarray(res)
+    ok = np.asarray(ok) & np.all(np.isfinite(res), axis=-1)
+    if not batched and not np.all(np.isfinite(res)):
+        bad = sorted({int(e) for e in np.concatenate([d["ell"] for d in datas])[~np.isfinite(res)]})
+        raise RuntimeError(f"fit: no converged rotation angle for ell = {bad} at the optimiser's last point "
+                           f"({', '.join(f'{n} = {float(v):.6g}' for n, v in zip(names, x))}); those modes have no "
+                           "axial trap or no self-consistent angle there (rotation_angle is NaN): remove them or "
+                           "narrow the bounds")
     sig = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
     corr = cov / (sig[..., :, None] * sig[..., None, :])
     r2 = res * res
@@ -935,7 +946,7 @@ def fit_beads(datas, beam, n_sphere, free=("radius",), shared=(), start=None, bo
         chi2_sum = float(chi2_sum)
     return BeadFit(tuple(names), values, errors, cov, corr, chi2_72[0] if n_beads == 1 else chi2_72, chi2_sum,
                    chi2_sum / dof if dof > 0 else np.nan * chi2_sum, dof, alternatives, scan_out, alpha_fit,
-                   _model_name(fixed, beam, free), np.asarray(ok) if batched else bool(ok),
+                   _model_name(fixed, beam, free), ok if batched else bool(ok),
                    np.asarray(steps) if batched else int(steps))
 
 

@@ -612,7 +612,8 @@ def default_lmax(beam, radius) -> int:
         radius: sphere radius R [m] (concrete; the largest entry decides).
     Returns:
         Python int l_max = x + 4 x^{1/3} + 1 (x <= 8), x + 4.05 x^{1/3} + 2 (x > 8), rounded
-        (:func:`jaxem.mie.wiscombe_lmax`).
+        (:func:`jaxem.mie.resolve_lmax`: Wiscombe's rule behind the size guards, so a radius in metres where
+        micrometres were meant raises a ValueError naming ``radius``).
     Source:
         W. J. Wiscombe, Appl. Opt. 19, 1505 (1980); truncation used with Schoger, Dissertation (Augsburg
         2024), Eqs. (5.28)-(5.33) (the dissertation does not state its cut).
@@ -624,7 +625,7 @@ def default_lmax(beam, radius) -> int:
     lam, n_w, radius = known
     _checks.check_positive("radius", radius)
     x = 2.0 * np.pi * float(np.max(n_w)) * np.max(np.asarray(radius, float)) / float(np.min(lam))
-    return _mie.wiscombe_lmax(x)
+    return _mie.resolve_lmax(x, name="radius")
 
 
 def _check_inputs(beam, radius, n_sphere, position, chirality, l_max):

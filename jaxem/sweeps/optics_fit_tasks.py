@@ -12,11 +12,14 @@ import math
 
 import numpy as np
 
+from jaxem.sweeps.optics_tasks import _beam_params, _plt
 from jaxem.sweeps.registry import Param, register_task
 
 __all__ = ["optical_bead_fit"]
 
 UM = 1e-6
+# parameters with the same meaning and defaults as in the other optics tasks (one definition: optics_tasks)
+_SHARED_PARAMS = ("wavelength", "numerical_aperture", "n_immersion", "n_medium", "n_sphere", "helicity")
 
 
 def _filling(params, ell):
@@ -27,21 +30,16 @@ def _filling(params, ell):
     return max(1.0, math.sqrt(abs(ell) / 2.0) * params["n_immersion"] / params["numerical_aperture"])
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _opt(params, key, minimum):
-    """A static size from the config: None when the config says 'automatic' (below ``minimum``)."""
+    """A static size from the config: None when the config says 'automatic' (0), else an int >= ``minimum``."""
     from jaxem import _checks
 
-    v = _checks.check_int(key, params[key], minimum=minimum - 1)
-    return None if v < minimum else v
+    v = _checks.check_int(key, params[key], minimum=0)
+    if v == 0:
+        return None
+    if v < minimum:
+        raise ValueError(f"{key} must be 0 (automatic) or >= {minimum}, got {v}")
+    return v
 
 
 def _pair(params, key):
@@ -55,12 +53,7 @@ def _pair(params, key):
                "theory side by side: values, autodiff errors, correlation matrix, alpha(ell) plot (Schoger 2024, "
                "Eq. (7.2), Tables 7.1/7.2)",
                params=dict(
-                   wavelength=Param(float, 1.064e-6, "vacuum wavelength lambda0 [m]"),
-                   numerical_aperture=Param(float, 1.4, "numerical aperture NA of the objective"),
-                   n_immersion=Param(float, 1.518, "refractive index n_s of the immersion oil / coverslip"),
-                   n_medium=Param(float, 1.3246, "refractive index n_w of the sample medium (water)"),
-                   n_sphere=Param(float, 1.5694, "refractive index of the bead (polystyrene)"),
-                   helicity=Param(int, 1, "helicity sigma of the circular polarisation", choices=(1, -1)),
+                   {k: v for k, v in _beam_params().items() if k in _SHARED_PARAMS},
                    filling=Param(float, 0.0, "filling gamma = f/w0 of every mode; 0: gamma(ell) = max(1, "
                                  "sqrt(|ell|/2) n_s/NA)"),
                    radius=Param(float, 1.503e-6, "true bead radius R of the synthetic data [m] (bead A, Table 7.2)"),
@@ -154,8 +147,7 @@ def optical_bead_fit(params: dict, out) -> None:
         if len(fit.alternatives) > 1:
             out.log(f"{label}: other local minima of the radius scan within delta chi^2 = 1: " + ", ".join(
                 f"{a['radius'] / UM:.4f} um (delta chi^2 {a['delta_chi2']:.2f})" for a in fit.alternatives[1:]))
-    (out.dir / "bead_fit_table.txt").write_text(table + "\n", encoding="utf-8")
-    out.files.append("bead_fit_table.txt")
+    out.write_text("bead_fit_table.txt", table + "\n")
     out.write_arrays("bead_fit", ell=ell, alpha=data["alpha"], alpha_err=data["alpha_err"], rho_eq=data["rho_eq"],
                      filling=data["filling"], alpha_exact=exact,
                      true_values=np.array([truth[k] for k in free]),
