@@ -170,7 +170,7 @@ def test_engine_windows_large_spheres_only(monkeypatch):
         return real(*args, **kw)
 
     monkeypatch.setattr(pw, "sphere_plane_log_det", spy)
-    sizes = (24, 21, 1200, 0)                        # R/L = 100 sizes; window_width(1200) = 567
+    sizes = (10, 9, 1200, 0)                         # R/L = 100 l_max (window_width(1200) = 567), a coarse grid
     args = (0.5 * c / L, L, 100 * L, np.inf, Drude.gold(), Drude.gold(), None, sizes, True)
     full = float(fe._log_det(*args))
     monkeypatch.setattr(fe, "WINDOW_MIN_LMAX", 1000)

@@ -224,8 +224,10 @@ def _planewave_run(L, R1, R2, material1, material2, medium, n_k, n_phi, eta, r_m
         return jnp.zeros(()) if r_max == 0 else jnp.zeros((r_max,))
     order, reverse = autodiff_orders(L, rho1, rho2, ells)
     names = tuple(n if isinstance(n, str) else n[0] for n in names1 + names2)
+    # "auto" batches fit 1/8 of the device's memory by construction (jaxem._batching): count one point
+    n_points = batch_size if isinstance(batch_size, int) else 1
     check_memory("radius", static_planewave_memory_bytes(N, M, names, len(channels), mixing=mixing, order=order,
-                                                         reverse=reverse, n_points=batch_size or 1),
+                                                         reverse=reverse, n_points=n_points),
                  what=f"zero-frequency plane-wave route, N = {N}, M = {M}, basis {names}"
                       f"{f', derivative order {order}' if order else ''}{', reverse mode' if reverse else ''}",
                  way_out="a lower eta (e.g. ZeroFrequency(eta=6)); fixed smaller sizes (StaticPlaneWave(n_k=..., "
