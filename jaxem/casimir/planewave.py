@@ -22,6 +22,13 @@ Method, the caspwn recipe made static-shaped:
   [l0, l0 + W) around the saddle of log|r_l| + (l+1/2) arccosh z are summed (plus the exact l = 1 term);
   the angular functions at l0 come from Gegenbauer's integral (:func:`jaxem.special.angular_scaled.scaled_pi_at`),
   so the cost per element is O(W) ~ O(sqrt(l_max)) instead of O(l_max);
+* adaptive window (``l_window="auto"``, what the engine uses from l_max >= free_energy.WINDOW_MIN_LMAX,
+  :func:`_adaptive_sum`): each element sums its own window, found by bisection on its envelope (width
+  ~17 sigma at its own saddle, not at the largest one); elements are sorted by width and summed in chunks
+  that stop at their widest element, and elements below AUTO_ATOL in the round trip are set to 0 (the
+  caspwn code skips such k pairs as well), so the cost is the sum of the needed widths;
+* without polarisation mixing the m-blocks come from the pairs i <= j and phi in [0, pi] by cosine and
+  sine transforms (:func:`_kernel_real_pairs`; no full (k, k', phi) grid, no FFT);
 * polarisation conversion by the A, B, C, D coefficients (Schoger Eq. (4.29), stable caspwn form);
 * log det(1 - M) = sum_m log det(1 - M^(m)).
 
@@ -52,7 +59,7 @@ import numpy as np
 from jaxem.constants import c as _C
 from jaxem.materials import PEMC, BiIsotropic
 from jaxem.special.angular_scaled import _gegenbauer_pi_pair, arccosh_from_zm1, scaled_angular_step
-from jaxem.casimir.logdet import log_det_one_minus, log_det_one_minus_lu_fast
+from jaxem.casimir.logdet import log_det_one_minus, log_det_one_minus_gap, log_det_one_minus_lu_fast
 from jaxem.mie.plates import _medium_eps_mu, fresnel_imag, plate_reflection_imag
 from jaxem.special.polylog import polylog2
 from jaxem.special.quadrature import nystrom_nodes
@@ -221,13 +228,14 @@ def _abcd(K, k_out, k_in, kap_out, kap_in, cos_phi, sin_phi):
 
 
 def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq, log_abs, phase, mixing,
-                       l_window=None):
+                       l_window=None, log_scale=None):
     """Scaled amplitudes S_pp'(Theta) e^{-(kappa_out + kappa_in) (rho + shift)} (Schoger Eq. (4.27)).
 
     Returns (S_TMTM, S_TETE, S_TMTE, S_TETM) with the translation factor included; arrays of the
     broadcast shape of the inputs. cos_half_sq = cos^2(phi/2) (exact at phi = pi).
     l_window: static W (< l_max - 1) sums l = 1 and the W orders [l0, l0 + W) around each entry's
-    saddle (see :func:`window_width`); None sums every l.
+    saddle (see :func:`window_width`); None sums every l; "auto" chooses the window per element
+    (:func:`_adaptive_sum`), and with ``log_scale`` sets elements below AUTO_ATOL in the round trip to 0.
     """
     l_max = log_abs.shape[0]
     # z - 1 = (k_i - k_j)^2/(kappa_i kappa_j + K^2 + k_i k_j) + 2 k_i k_j cos^2(phi/2)/K^2 >= 0
@@ -274,6 +282,14 @@ def _sphere_amplitudes(K, rho, shift, k_out, k_in, kap_out, kap_in, cos_half_sq,
 
     acc0 = (zeros, zeros, zeros, zeros)
     acc0 = add(acc0, term(1.0, p1, t1, base_safe[0], a_ee[0], a_em[0], a_me[0], a_mm[0]))
+    if isinstance(l_window, str):
+        if l_window != "auto":
+            raise ValueError(f"l_window must be None, an int or 'auto', got {l_window!r}")
+        if l_max < 2:
+            return acc0
+        rest, keep = _adaptive_sum(zm1, z, a, e1, trans, ls, base_safe, (a_ee, a_em, a_me, a_mm), mixing,
+                                   log_scale)
+        return tuple(jnp.where(keep, x + y, 0.0) for x, y in zip(acc0, rest))
     if l_window is not None and int(l_window) < l_max - 1:
         return _windowed_sum(int(l_window), zm1, z, a, e1, trans, ls, base_safe,
                              (a_ee, a_em, a_me, a_mm), mixing, term, add, acc0)
@@ -344,7 +360,224 @@ def _windowed_sum(W, zm1, z, a, e1, trans, ls, base_safe, alphas, mixing, term, 
     return acc
 
 
-def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign, l_window=None):
+#: adaptive l-window (``l_window="auto"``, :func:`_adaptive_sum`): per element, orders whose envelope lies more
+#: than _AUTO_DROP below the element's largest term are dropped (ln 1e16 = 36.8, plus a margin for the
+#: envelope's l^{3/2} proxy of the angular prefactors), with _AUTO_PAD orders added beyond each located edge
+_AUTO_DROP = 36.8 + 6.0
+_AUTO_PAD = 4
+#: elements per chunk (one recurrence step of a chunk stays in cache) and recurrence steps per skippable block
+_AUTO_CHUNK = 1024
+_AUTO_BLOCK = 16
+_AUTO_GROUP = 16
+#: windows that would start below this order start at l = 2 instead (the exact p_1, p_0: cheaper than the
+#: 40-node Gegenbauer seed, which costs about this many recurrence steps per element)
+_AUTO_SEED_FROM = 96
+#: kernel elements bounded (times the smallest gap factor e^{-(kappa + kappa')/2}) below this are set to 0
+AUTO_ATOL = 1e-25
+
+
+def _adaptive_sum(zm1, z, a, e1, trans, ls, base_safe, alphas, mixing, log_scale=None, atol=AUTO_ATOL):
+    """The l >= 2 part of :func:`_sphere_amplitudes` over a window of l chosen per element (static shapes).
+
+    Per element (all choices are integers, not differentiated): the envelope
+    f(l) = log max|r_l| + 3/2 log l + (l+1/2) a (the scaled summand's bound) is maximised (a grid of
+    stride l_max/64, then bisection on the sign of f(l+1) - f(l)); the window [lo, hi] holds every l with
+    f(l) >= max f - _AUTO_DROP (bisection on each side, the envelope being unimodal), plus _AUTO_PAD orders.
+    Its width is thus ~ 17 sigma with sigma^2 = sqrt(nu^2 + x^2)/2 at the element's own saddle (instead of
+    the static width of the largest saddle, :func:`window_width`). Windows starting below _AUTO_SEED_FROM
+    start at l = 2; the others are seeded at lo - 1, lo - 2 by Gegenbauer's integral.
+    With ``log_scale`` (per element, broadcastable: log of the factor that multiplies the amplitude in the
+    round trip), elements whose bound exp(max f - trans + log_scale) (times the window length) lies below
+    ``atol`` are set to 0 (no l is summed).
+    The elements are sorted by (seeded, width) and processed in chunks of _AUTO_CHUNK; a chunk runs the
+    recurrence in blocks of _AUTO_BLOCK steps up to its largest width (lax.cond skips the other blocks),
+    so the cost is ~ sum over the elements of their widths. Chunks and blocks are rematerialised in
+    reverse mode (memory ~ one chunk). Under vmap the conds become selects (every block runs).
+
+    Returns (s_tmtm, s_tete, s_tmte, s_tetm) of the l >= 2 terms, with a mask ``keep`` (False: pruned).
+    """
+    shape = jnp.broadcast_shapes(zm1.shape, z.shape, a.shape, trans.shape)
+    n = int(np.prod(shape)) if len(shape) else 1
+    l_max = ls.shape[0]
+
+    def flat(x):
+        return jnp.broadcast_to(x, shape).reshape(n)
+
+    zm1f, zf, af, e1f, trf = (flat(x) for x in (zm1, z, a, e1, trans))
+    a_s = jax.lax.stop_gradient(af)
+    env = jax.lax.stop_gradient(jnp.where(jnp.isfinite(base_safe), base_safe, -1e300) + 1.5 * jnp.log(ls))
+
+    def f_at(l):                                      # envelope at integer orders l (per element)
+        return jnp.take(env, jnp.clip(l, 1, l_max) - 1) + (l.astype(jnp.float64) + 0.5) * a_s
+
+    # peak: coarse grid, then bisection on the sign of the envelope's increment within +- one stride
+    stride = max(1, l_max // 64)
+    grid = np.arange(1, l_max + 1, stride)
+
+    def best(carry, xs):
+        top, l_top = carry
+        lg, eg = xs
+        val = eg + (lg.astype(jnp.float64) + 0.5) * a_s
+        up = val > top
+        return (jnp.where(up, val, top), jnp.where(up, lg, l_top)), None
+
+    init = vary_like((jnp.full((n,), -jnp.inf), jnp.ones((n,), jnp.int32)), af)
+    (_, l_g), _ = jax.lax.scan(best, init, (jnp.asarray(grid, dtype=jnp.int32), env[grid - 1]))
+    lo_b = jnp.clip(l_g - stride, 1, l_max)
+    hi_b = jnp.clip(l_g + stride, 1, l_max)
+    # (bisections as fori_loops: unrolled, their gathers dominate the compile time)
+    def peak_step(_, bounds):
+        lo_b, hi_b = bounds
+        mid = (lo_b + hi_b) // 2
+        up = (f_at(jnp.minimum(mid + 1, l_max)) > f_at(mid)) & (mid < l_max)
+        return jnp.where(up, mid + 1, lo_b), jnp.where(up, hi_b, mid)
+
+    lo_b, hi_b = jax.lax.fori_loop(0, int(math.ceil(math.log2(2 * stride + 2))) + 1, peak_step, (lo_b, hi_b))
+    f_g, f_b = f_at(l_g), f_at(lo_b)
+    l_c = jnp.where(f_b >= f_g, lo_b, l_g)
+    f_c = jnp.maximum(f_b, f_g)
+    thr = f_c - _AUTO_DROP
+    n_bis = int(math.ceil(math.log2(l_max + 1))) + 1
+    def edge_step(_, bounds):        # right edge: largest l >= l_c, left edge: smallest l <= l_c with f(l) >= thr
+        r_lo, r_hi, l_lo, l_hi = bounds
+        mid = (r_lo + r_hi + 1) // 2
+        ok = f_at(mid) >= thr
+        r_lo, r_hi = jnp.where(ok, mid, r_lo), jnp.where(ok, r_hi, mid - 1)
+        mid = (l_lo + l_hi) // 2
+        ok = f_at(mid) >= thr
+        return r_lo, r_hi, jnp.where(ok, l_lo, mid + 1), jnp.where(ok, mid, l_hi)
+
+    right, _, _, left = jax.lax.fori_loop(0, n_bis, edge_step,
+                                          (l_c, jnp.full_like(l_c, l_max), jnp.ones_like(l_c), l_c))
+    lo = jnp.maximum(left - _AUTO_PAD, 2)
+    hi = jnp.minimum(right + _AUTO_PAD, l_max)
+    seeded = lo >= _AUTO_SEED_FROM
+    lo = jnp.where(seeded, lo, 2)
+    width = jnp.maximum(hi - lo + 1, 0)
+    keep = jnp.ones((n,), dtype=bool)
+    if log_scale is not None:
+        bound = (f_c - jax.lax.stop_gradient(trf) + jax.lax.stop_gradient(flat(log_scale))
+                 + jnp.log(2.0 * width + 2.0) + jnp.log(l_c + 1.0) + 5.0)
+        keep = bound > math.log(atol)
+        width = jnp.where(keep, width, 0)
+        seeded = seeded & keep
+        lo = jnp.where(keep, lo, 2)
+
+    key = width + seeded.astype(jnp.int32) * (l_max + 1)
+    perm = jnp.argsort(key)
+    B = min(_AUTO_CHUNK, n)
+    n_chunks = -(-n // B)
+    n_pad = n_chunks * B
+    perm_p = jnp.concatenate([perm, jnp.full((n_pad - n,), perm[0], perm.dtype)]) if n_pad > n else perm
+    pad_mask = np.arange(n_pad) < n
+    width_p = jnp.where(pad_mask, width[perm_p], 0)
+    xs = tuple(x[perm_p].reshape(n_chunks, B) for x in (zm1f, zf, af, e1f, trf, lo, seeded)) \
+        + (width_p.reshape(n_chunks, B),)
+
+    a_ee, a_em, a_me, a_mm = alphas
+    cols = [base_safe] + ([a_ee, a_em, a_me, a_mm] if mixing else [a_ee, a_mm])
+    dtype = jnp.complex128 if mixing else jnp.float64
+    n_groups = -(-(l_max - 1) // (_AUTO_BLOCK * _AUTO_GROUP))
+
+    def chunk(x):
+        zm1c, zc, ac, e1c, trc, loc, seedc, wc = x
+        n_c = jnp.max(wc)
+        lof = loc.astype(jnp.float64)
+        zero = jnp.zeros_like(ac)
+        pc0 = jax.lax.cond(jnp.any(seedc), lambda: _gegenbauer_pi_pair(zm1c, lof - 1.0),
+                           lambda: (jnp.exp(-1.5 * ac), zero))
+        acc0 = tuple(jnp.zeros(ac.shape, dtype) for _ in range(4 if mixing else 2))
+
+        def step(carry, j):
+            pc, acc = carry
+            l = lof + j.astype(jnp.float64)
+            idx = loc + j - 1
+            b, *al = (jnp.take(col, idx, mode="clip") for col in cols)
+            b = jnp.where(idx < l_max, b, -jnp.inf)
+            pc, (p, t) = scaled_angular_step(pc, l, zc, e1c)
+            E = jnp.exp(jnp.where(jnp.isfinite(b), b + (l + 0.5) * ac - trc, -jnp.inf))
+            if mixing:
+                aee, aem, ame, amm = al
+                new = (E * (aee * t - amm * p), E * (amm * t - aee * p),
+                       E * (aem * t + ame * p), E * (ame * t + aem * p))
+            else:
+                aee, amm = al
+                new = (E * (aee * t - amm * p), E * (amm * t - aee * p))
+            return (pc, tuple(u + v for u, v in zip(acc, new))), None
+
+        def run(carry, jb):
+            carry, _ = jax.lax.scan(step, carry, jb * _AUTO_BLOCK + jnp.arange(_AUTO_BLOCK, dtype=jnp.int32))
+            return carry
+
+        run = jax.checkpoint(run)
+
+        def block(carry, jb):
+            return jax.lax.cond(jb * _AUTO_BLOCK < n_c, run, lambda c, _: c, carry, jb), None
+
+        def group(carry, jg):        # _AUTO_GROUP blocks, skipped at once beyond the chunk's width
+            def blocks(c):
+                c, _ = jax.lax.scan(block, c, jg * _AUTO_GROUP + jnp.arange(_AUTO_GROUP, dtype=jnp.int32))
+                return c
+            return jax.lax.cond(jg * _AUTO_GROUP * _AUTO_BLOCK < n_c, blocks, lambda c: c, carry), None
+
+        (_, acc), _ = jax.lax.scan(group, vary_like((pc0, acc0), zc, ac, trc),
+                                   jnp.arange(n_groups, dtype=jnp.int32))
+        return acc
+
+    def chunk_or_zero(x):             # chunks of pruned elements only (width 0) cost nothing
+        zeros = vary_like(tuple(jnp.zeros(x[0].shape, dtype) for _ in range(4 if mixing else 2)), *x)
+        return jax.lax.cond(jnp.max(x[-1]) > 0, chunk, lambda _: zeros, x)
+
+    out = jax.lax.map(jax.checkpoint(chunk_or_zero), xs)
+    inv = jnp.zeros((n,), perm.dtype).at[perm].set(jnp.arange(n, dtype=perm.dtype))   # (no second sort)
+    out = tuple(o.reshape(n_pad)[:n][inv] for o in out)
+    if not mixing:
+        out = out + (jnp.zeros((n,), dtype), jnp.zeros((n,), dtype))
+    return tuple(o.reshape(shape) for o in out), keep.reshape(shape)
+
+
+def _kernel_real_pairs(K, k, w, kap, M, iu, ju, pair, s_tmtm, s_tete, sign):
+    """m-blocks of :func:`_sphere_kernel` without polarisation mixing, from the pairs i <= j and phi in [0, pi].
+
+    The conserving parts (A, B terms) are even in phi, the converting parts (C, D) odd, so the phi-DFT of
+    the full circle is a cosine resp. sine transform over [0, pi] (one matrix product per part, weights
+    1, 2, ..., 2 (, 1)); swapping k_out and k_in maps A, B -> A, B and C, D -> -D, -C, so the entries
+    i > j follow from the pairs. Equal to the full-grid rfft form (tests/test_casimir_window.py).
+    """
+    N = k.shape[0]
+    half = M // 2 + 1
+    phis = 2.0 * np.pi * np.arange(half) / M
+    ko, ki, kao, kai = k[iu][:, None], k[ju][:, None], kap[iu][:, None], kap[ju][:, None]
+    A, B, C, D = _abcd(K, ko, ki, kao, kai, jnp.asarray(np.cos(phis))[None, :], jnp.asarray(np.sin(phis))[None, :])
+    C, D = sign * C, sign * D
+    # Schoger Eq. (4.26), p: TM = 1, TE = 2
+    tm_tm = A * s_tmtm + B * s_tete
+    te_te = A * s_tete + B * s_tmtm
+    te_tm = -(C * s_tmtm + D * s_tete)
+    tm_te = C * s_tete + D * s_tmtm
+    c_h = np.full(half, 2.0)
+    c_h[0] = 1.0
+    if M % 2 == 0:
+        c_h[-1] = 1.0
+    mphi = np.outer(phis, np.arange(half))
+    cosm, sinm = jnp.asarray(c_h[:, None] * np.cos(mphi)), jnp.asarray(c_h[:, None] * np.sin(mphi))
+    norm = jnp.sqrt(ko * w[iu][:, None] * ki * w[ju][:, None]) / (M * K * jnp.sqrt(kao * kai))
+    r00 = (norm * tm_tm) @ cosm                  # (pairs, m): rfft real part of the even parts
+    r11 = (norm * te_te) @ cosm
+    r01 = (norm * tm_te) @ sinm                  # -imag of the rfft of the odd part
+    r10 = -((norm * te_tm) @ sinm)               # +imag
+    upper = jnp.asarray(np.arange(N)[:, None] <= np.arange(N)[None, :])
+    b00, b11, b01, b10 = (jnp.moveaxis(r[pair], -1, 0) for r in (r00, r11, r01, r10))
+    b01, b10 = jnp.where(upper, b01, -b10), jnp.where(upper, b10, -b01)
+    mats = jnp.concatenate([jnp.concatenate([b00, b01], axis=2), jnp.concatenate([b10, b11], axis=2)], axis=1)
+    weights = np.full(half, 2.0)
+    weights[0] = 1.0
+    if M % 2 == 0:
+        weights[-1] = 1.0
+    return mats, jnp.asarray(weights)
+
+
+def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign, l_window=None, gap_share=0.5):
     """Symmetrised reflection kernel of one sphere on the (k, phi) grid, Fourier-transformed in phi.
 
     Returns the m-blocks, shape (M, 2N, 2N) complex, rows = outgoing (TM then TE), cols = incoming.
@@ -363,8 +596,16 @@ def _sphere_kernel(K, rho, shift, k, w, M, log_abs, phase, mixing, sign, l_windo
     pair = np.zeros((N, N), dtype=np.int64)
     pair[iu, ju] = np.arange(iu.size)
     pair[ju, iu] = np.arange(iu.size)
+    log_scale = None
+    if isinstance(l_window, str):
+        # bound of the factors that multiply S in the round trip: symmetrisation (norm below), |A..D| <= 1 with
+        # the two polarisation terms, the smallest gap factor e^{-gap_share (kappa + kappa') L/length}, L >= length
+        lk = jax.lax.stop_gradient(0.5 * jnp.log(k * w) - 0.5 * jnp.log(kap) - gap_share * kap)
+        log_scale = (lk[iu] + lk[ju] - jnp.log(M * jax.lax.stop_gradient(K)) + math.log(4.0))[:, None]
     S = _sphere_amplitudes(K, rho, shift, k[iu][:, None], k[ju][:, None], kap[iu][:, None], kap[ju][:, None],
-                           cos_half_sq_h[None, :], log_abs, phase, mixing, l_window)
+                           cos_half_sq_h[None, :], log_abs, phase, mixing, l_window, log_scale)
+    if not mixing:
+        return _kernel_real_pairs(K, k, w, kap, M, iu, ju, pair, S[0], S[1], sign)
     # amplitudes depend on cos(phi) only: extend from [0, pi] to the full circle
     idx = np.minimum(np.arange(M), M - np.arange(M))
     S = tuple(s[pair][..., idx] for s in S)
@@ -420,7 +661,8 @@ def _sum_blocks_fast(mat, matT, weights):
 # ----------------------------------------------------------------------------------------------
 # round trips: distance-independent kernels shared by a batch of distances
 
-def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixing=None, sign=1.0, l_window=None):
+def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixing=None, sign=1.0, l_window=None,
+                       gap_share=0.5):
     """Distance-independent reflection kernel of a sphere on a k grid in units of ``length``.
 
     The Nystrom nodes k_i = u_i/length (u_i from :func:`nystrom_nodes`) and the azimuthal grid are
@@ -434,7 +676,11 @@ def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixin
         length: node scale [m] (the smallest gap of the batch is the natural choice);
         N, M, l_max: static truncation; mixing: static flag (default: sphere mixes polarisations);
         sign: +1 for a sphere reflecting -z -> +z, -1 for the mirrored sphere (sphere 2);
-        l_window: static window width W of the l sum per element (:func:`window_width`; None: every l).
+        l_window: static window width W of the l sum per element (:func:`window_width`; None: every l;
+            "auto": a window per element, :func:`_adaptive_sum`, and elements whose bound times
+            e^{-gap_share (kappa_i + kappa_j)} lies below AUTO_ATOL are set to 0);
+        gap_share: static share of the gap applied to each side of this kernel in the round trip (1 for
+            sphere–plane, 0.5 for sphere–sphere; gaps L >= length), only used by the "auto" pruning.
     Returns:
         (blocks, weights, kappa_length): m-blocks (n_m, 2N, 2N) (real for mixing=False after the
         diag(1, i) similarity, with m-weights; complex for all M blocks and weights None),
@@ -452,7 +698,8 @@ def sphere_kernel_imag(xi, R, sphere, medium=None, *, length, N, M, l_max, mixin
         mixing = _has_mixing(sphere)
     log_abs, phase = _mie_log(xi, R, sphere, medium, l_max)
     blocks, weights = _sphere_kernel(K, R / length, 0.0, k, w, M, log_abs, phase, bool(mixing), sign,
-                                     None if l_window is None else int(l_window))
+                                     l_window if l_window is None or isinstance(l_window, str) else int(l_window),
+                                     float(gap_share))
     return blocks, weights, jnp.sqrt(k * k + K * K)
 
 
@@ -478,7 +725,8 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
         N, M, l_max: static truncation; length: node scale [m] (default min(L));
         inner: static number of gaps vmapped together (memory bound; None: all);
         fast: static, True uses the permutation-free LU (same pivot numerics), False logdet.log_det_one_minus;
-        l_window: static window of the sphere's l sum (:func:`window_width`; None: every l).
+        l_window: static window of the sphere's l sum (:func:`window_width`; None: every l; "auto": a window
+            per element, elements negligible for every gap L >= length set to 0, :func:`sphere_kernel_imag`).
     Returns:
         (n,) array of log det(1 - M).
 
@@ -491,7 +739,7 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
     plate_mixing = _has_mixing(plate)
     mixing = _has_mixing(sphere) or plate_mixing
     blocks, weights, kap = sphere_kernel_imag(xi, R, sphere, medium, length=length, N=N, M=M, l_max=l_max,
-                                              mixing=mixing, sign=1.0, l_window=l_window)
+                                              mixing=mixing, sign=1.0, l_window=l_window, gap_share=1.0)
     kn, _ = nystrom_nodes(N)
     Rp = plate_reflection_imag(xi, jnp.asarray(kn) / length, plate, medium)      # (N, 2, 2)
     if plate_mixing:
@@ -504,13 +752,15 @@ def sphere_plane_log_det_batch(xi, L, R, sphere, plate, medium=None, *, N, M, l_
         blocks = r[None, :, None] * blocks
     blocks_t = jnp.swapaxes(blocks, -1, -2)
 
+    kap2 = jnp.concatenate([kap, kap])
+
     def one(Lj):
-        e = jnp.exp(-kap * (Lj / length))
-        e2 = jnp.concatenate([e, e])
-        scale = e2[:, None] * e2[None, :]
         if fast:
-            return _sum_blocks_fast(blocks * scale, blocks_t * scale, weights)
-        return _sum_blocks(blocks * scale, weights)
+            # gap derivatives (force, force gradient) in closed form from one LU and one solve per block
+            vals = log_det_one_minus_gap(blocks, blocks_t, kap2, Lj / length)
+            return jnp.sum(vals) if weights is None else jnp.sum(weights * vals)
+        e2 = jnp.exp(-kap2 * (Lj / length))
+        return _sum_blocks(blocks * (e2[:, None] * e2[None, :]), weights)
 
     return _inner_map(one, L, inner)
 
