@@ -73,6 +73,7 @@ _HOMES = {
     "casimir_force": "casimir",
     "casimir_force_gradient": "casimir",
     "casimir_entropy": "casimir",
+    "casimir_energy_and_force": "casimir",
     "casimir_zero_frequency_term": "casimir",
     # optical tweezers
     "FocusedBeam": "optics",

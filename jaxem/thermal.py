@@ -46,6 +46,7 @@ __all__ = [
     "psd_poles",
     "matsubara_count",
     "psd_count",
+    "derivative_rtol",
     "thermal_nodes",
     "thermal_sum",
     "zero_temperature_count",
@@ -61,22 +62,52 @@ def _reduced_temperature(T, L):
     return 2.0 * math.pi * _KB * float(T) * float(L) / (_HBAR * _C)
 
 
-def matsubara_count(T, L, rtol=1e-6):
-    """Number of positive Matsubara frequencies kept, n_max = ceil(log(1/rtol)/(2 tau)) (>= 1).
+def derivative_rtol(rtol=1e-6, order=0):
+    """The tail target of the energy's frequency rule that makes the order-th L-derivative meet ``rtol``.
 
-    Arguments: T [K] (> 0), L [m] (> 0, the smallest gap), rtol: relative tail target.
+    The n-th Matsubara term of the energy decays like e^{-u_n}, u_n = 2 xi_n L/c, and its k-th L-derivative like
+    u_n^k e^{-u_n} (each d/dL brings a factor ~ 2 xi_n/c = u_n/L).  The energy's rule stops at u = log(1/rtol);
+    the k-th derivative at u_k = log(1/rtol) + k log u_k (fixed point), i.e. at the energy's rule with
+    rtol_k = rtol e^{-(u_k - log(1/rtol))}.
+
+    Arguments:
+        rtol: relative accuracy asked of the derivative (0 < rtol < 1).
+        order: derivative order k (0: the energy, rtol itself).
+    Returns:
+        float, rtol_k <= rtol (e.g. 1e-6: 6.0e-8 for the force, 2.6e-9 for the force gradient).
+
+    Source: derived here from the exponential decay of the Matsubara summand (Schoger, Dissertation (Augsburg
+    2024), Eq. (2.25)); measured against runs with 40 frequencies in docs/accuracy.md ("Convergence of energy,
+    force and force gradient").
+    """
+    order = check_int("order", order, minimum=0)
+    check_positive("rtol", rtol)
+    u0 = math.log(1.0 / rtol)
+    u = u0
+    for _ in range(50):
+        u = u0 + order * math.log(max(u, 1.0))
+    return rtol * math.exp(-(u - u0))
+
+
+def matsubara_count(T, L, rtol=1e-6, order=0):
+    """Number of positive Matsubara frequencies kept, n_max = ceil(log(1/rtol_k)/(2 tau)) (>= 1).
+
+    Arguments: T [K] (> 0), L [m] (> 0, the smallest gap), rtol: relative tail target, order: L-derivative order
+    the count is for (rtol_k = :func:`derivative_rtol`; 0: the energy, rtol_0 = rtol).
     """
     check_positive("T", T)
     check_positive("L", L)
     tau = _reduced_temperature(T, L)
-    return max(1, int(math.ceil(math.log(1.0 / rtol) / (2.0 * tau))))
+    return max(1, int(math.ceil(math.log(1.0 / derivative_rtol(rtol, order)) / (2.0 * tau))))
 
 
-def psd_count(T, L, rtol=1e-6):
-    """Number of Pade poles N = max(5, ceil((1 - 1.5 log10 rtol)/sqrt(2 tau))) (caspwn rule)."""
+def psd_count(T, L, rtol=1e-6, order=0):
+    """Number of Pade poles N = max(5, ceil((1 - 1.5 log10 rtol_k)/sqrt(2 tau))) (caspwn rule; rtol_k =
+    :func:`derivative_rtol` for the order-th L-derivative, rtol itself for the energy)."""
     check_positive("T", T)
     check_positive("L", L)
     tau = _reduced_temperature(T, L)
+    rtol = derivative_rtol(rtol, order)
     return max(5, int(math.ceil((1.0 - 1.5 * math.log10(rtol)) / math.sqrt(2.0 * tau))))
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "casimir_force",
     "casimir_force_gradient",
     "casimir_entropy",
+    "casimir_energy_and_force",
     "casimir_zero_frequency_term",
     "round_trip_traces",
 ]
@@ -211,6 +212,15 @@ def _pfa(order, geometry, temperature, engine):
                     o["n_frequencies"], o["method"])
 
 
+def _sized_planewave(engine, geometry, temperature, order):
+    """A PlaneWave engine ready for the order-th derivative: as :func:`require_sized`, but when it has to be sized
+    here (traced inputs) its sizes are those of the derivative (planewave_sizes' ``order``; given fields kept)."""
+    sized = require_sized(engine, geometry, temperature)
+    if sized is not engine:
+        sized = engine.sized_for(geometry, temperature, order=order)
+    return sized
+
+
 def _derivative(order: int, wrt: str, geometry, temperature, engine):
     """d^order F / d(wrt)^order of the free energy, wrt "distance" or "temperature" (forward-mode autodiff)."""
     engine = _check(geometry, engine, PlaneWave())
@@ -226,7 +236,7 @@ def _derivative(order: int, wrt: str, geometry, temperature, engine):
             fn = jax.jacfwd(fn)
         return jnp.vectorize(fn)(jnp.asarray(temperature, jnp.float64))
     if isinstance(engine, PlaneWave):
-        engine = require_sized(engine, geometry, temperature)
+        engine = _sized_planewave(engine, geometry, temperature, order)
         # the plane-wave driver differentiates inside its jitted, grouped batch (kernels shared between gaps)
         return _fe._derivative(order, "L" if wrt == "distance" else "T", L, R1, R2, temperature, m1, m2, medium,
                                engine.options())
@@ -300,6 +310,48 @@ def casimir_force_gradient(*args, engine=None, **kwargs):
     """
     call = _geometry_args("casimir_force_gradient", args, kwargs, engine)
     return -_derivative(2, "distance", *call, engine)
+
+
+def casimir_energy_and_force(*args, engine=None, force_gradient=False, **kwargs):
+    """Free energy F [J] and force -dF/dL [N] (and, with ``force_gradient=True``, -d^2F/dL^2 [N/m]) from one call.
+
+    ``casimir_energy_and_force(geometry, temperature=300.0, *, engine=PlaneWave(), force_gradient=False)``.
+    With the plane-wave engine the value and its derivatives come from one compiled program (nested
+    forward-mode autodiff: the primal of the outer jvp carries the lower orders), so a one-off run pays one
+    compilation instead of one per quantity, and the sizes (truncation, number of frequencies) are those of
+    the highest derivative asked for (:func:`jaxem.casimir.free_energy.planewave_sizes` with ``order``: a finer
+    angular grid and more frequencies, so that the derivative meets the energy's accuracy), the same as
+    :func:`casimir_force` (or :func:`casimir_force_gradient`) use: the values agree with those functions (and
+    with :func:`casimir_free_energy` on ``PlaneWave().sized_for(geometry, T, order=k)``) to rounding.  Other
+    engines: the separate calls.
+
+    Arguments:
+        geometry: :class:`jaxem.SpherePlane` or :class:`jaxem.SphereSphere` (distances [m] may be an array).
+        temperature: T [K] (>= 0; > 0 with a zero-frequency engine), broadcast with the distance.
+        engine: as :func:`casimir_free_energy`.
+        force_gradient: also return the force gradient (the third entry).
+    Returns:
+        (F [J], force [N]) or (F [J], force [N], force gradient [N/m]), float64 arrays of the broadcast shape of
+        distance and temperature.
+
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (2.25), (2.26) (free energy) and (8.5) (force = -dF/dL),
+    derivatives by forward-mode autodiff of the same sum.
+    """
+    call = _geometry_args("casimir_energy_and_force", args, kwargs, engine)
+    if not isinstance(force_gradient, bool):
+        raise ValueError(f"force_gradient must be True or False, got {force_gradient!r}")
+    order = 2 if force_gradient else 1
+    geometry, temperature = call
+    engine = _check(geometry, engine, PlaneWave())
+    if isinstance(engine, PlaneWave):
+        check_nonnegative("temperature", temperature)
+        engine = _sized_planewave(engine, geometry, temperature, order)
+        L, R1, R2, m1, m2, medium = geometry.bodies()
+        vals = _fe._derivative(order, "L", L, R1, R2, temperature, m1, m2, medium, engine.options(),
+                               all_orders=True)
+        return tuple(v if k == 0 else -v for k, v in enumerate(vals))
+    out = (casimir_free_energy(geometry, temperature, engine=engine), -_derivative(1, "distance", *call, engine))
+    return out + ((-_derivative(2, "distance", *call, engine),) if force_gradient else ())
 
 
 def casimir_entropy(*args, engine=None, **kwargs):

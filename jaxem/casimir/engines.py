@@ -208,7 +208,11 @@ class PlaneWave(Engine):
                     screened=self.screened, chunk_size=self.chunk_size, group_spread=self.group_spread,
                     memory_limit=self.memory_limit)
 
-    def sized_for(self, geometry, temperature=300.0) -> "PlaneWave":
+    def sized_for(self, geometry, temperature=300.0, order=0) -> "PlaneWave":
+        """The engine with its truncation and number of frequencies fixed for this geometry and temperature;
+        ``order``: the L-derivative the sizes must meet the accuracy for (0: the energy, 1: the force, 2: the
+        force gradient: a finer angular grid M and more frequencies, free_energy.planewave_sizes; the face's
+        derivatives without a sized engine use their own order)."""
         from jaxem.casimir.free_energy import frequency_plan, planewave_sizes
         from jaxem.geometry import is_plane
 
@@ -216,10 +220,10 @@ class PlaneWave(Engine):
             return self
         L, R1, R2 = _need_concrete(geometry, "the plane-wave truncation and the number of frequencies")
         temperature = _known_temperature(temperature)
-        sizes, _ = planewave_sizes(L, R1, R2, 0.0, eta=self.eta)
+        sizes, _ = planewave_sizes(L, R1, R2, 0.0, eta=self.eta, order=order)
         method, n_freq = self.frequencies, self.n_frequencies
         if n_freq is None:
-            method, n_freq = frequency_plan(L, temperature, self.frequencies, self.rtol)
+            method, n_freq = frequency_plan(L, temperature, self.frequencies, self.rtol, order)
             if temperature <= 0:             # T = 0: the count is unused; keep the scheme for a later T > 0
                 method = self.frequencies
         truncation = self.truncation if self.truncation is not None else (sizes[:3] if is_plane(R2) else sizes)

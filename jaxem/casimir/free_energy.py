@@ -87,7 +87,7 @@ LOW_T_SWITCH = 512
 MAX_FREQUENCIES = 20000
 
 
-def frequency_plan(L, T, method="auto", rtol=1e-6):
+def frequency_plan(L, T, method="auto", rtol=1e-6, order=0):
     """The frequency scheme and its static size for concrete inputs: (method, n_frequencies).
 
     "auto" is "matsubara" up to :data:`LOW_T_SWITCH` Matsubara frequencies and "low_temperature" (the T = 0
@@ -100,6 +100,8 @@ def frequency_plan(L, T, method="auto", rtol=1e-6):
         T: temperature(s) [K] (the smallest sets the count; 0: the T = 0 integral, count 0).
         method: one of :data:`FREQUENCY_METHODS`.
         rtol: target relative accuracy of the Matsubara/Padé sum.
+        order: the L-derivative order the sum must meet rtol for (0: the energy; 1: the force, 2: the force
+            gradient: more frequencies, :func:`jaxem.thermal.derivative_rtol`).
     Returns:
         (method, n): the resolved method and its static count (Matsubara/Padé frequencies; for
         "low_temperature" the Matsubara terms summed exactly, jaxem.thermal.LOW_T_EXACT = 32; 0 at T = 0).
@@ -114,14 +116,14 @@ def frequency_plan(L, T, method="auto", rtol=1e-6):
         return method, 0
     if method == "low_temperature":
         return method, fs.LOW_T_EXACT
-    n_mats = fs.matsubara_count(T_min, L_min, rtol)
+    n_mats = fs.matsubara_count(T_min, L_min, rtol, order)
     if method == "auto":
         return ("low_temperature", fs.LOW_T_EXACT) if n_mats > LOW_T_SWITCH else ("matsubara", n_mats)
-    n = n_mats if method == "matsubara" else fs.psd_count(T_min, L_min, rtol)
+    n = n_mats if method == "matsubara" else fs.psd_count(T_min, L_min, rtol, order)
     way_out = ("frequencies='auto' or 'low_temperature' (the T = 0 integral plus the low-temperature correction: "
                f"{fs.low_temperature_count()} frequencies at any T)")
     if method == "matsubara":
-        way_out += f", or frequencies='psd' ({fs.psd_count(T_min, L_min, rtol):,} Padé frequencies)"
+        way_out += f", or frequencies='psd' ({fs.psd_count(T_min, L_min, rtol, order):,} Padé frequencies)"
     check_count("temperature", n, MAX_FREQUENCIES,
                 what=f"{'Matsubara' if method == 'matsubara' else 'Padé'} frequencies (T = {T_min:g} K, "
                      f"L = {L_min:g} m)", way_out=way_out)
@@ -136,7 +138,16 @@ def _t0_rule(n_t0, t0_step):
     return (n, t0_step)
 
 
-def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6, eta=1.0):
+#: the angular grid M of the order-th L-derivative is DERIVATIVE_M_FACTOR[order] times the energy's (made odd), its
+#: radial grid N DERIVATIVE_N_FACTOR[order] times: with the node grid held at the gap (the derivative route of
+#: _derivative_batch) the phi-quadrature limits the force and the force gradient at eta = 1, and the k-quadrature the
+#: force gradient (PEC, R/L = 10: F' 1.8e-6 -> 1.1e-8 with M x 1.35; F'' 4.0e-6 -> 2.0e-8 with N x 1.46 on top;
+#: docs/accuracy.md, "Convergence of energy, force and force gradient"; benchmarks/casimir_convergence.py)
+DERIVATIVE_M_FACTOR = (1.0, 1.2, 1.35)
+DERIVATIVE_N_FACTOR = (1.0, 1.0, 1.3)
+
+
+def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-6, eta=1.0, order=0):
     """Static sizes of the plane-wave engine for concrete inputs: ((N, M, l_max1, l_max2), n_frequencies).
 
     N, M from the caspwn rules (sphere–plane: planewave.default_truncation; sphere–sphere:
@@ -151,6 +162,9 @@ def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-
         method: one of :data:`FREQUENCY_METHODS` (see :func:`frequency_plan`).
         rtol: target relative accuracy of the frequency sum.
         eta: accuracy knob of the truncation (1 ~ 1e-6 relative).
+        order: the L-derivative the sizes are for (0: energy, 1: force, 2: force gradient; higher: as 2): M times
+            :data:`DERIVATIVE_M_FACTOR` [order], N times :data:`DERIVATIVE_N_FACTOR` [order] and the frequencies of
+            :func:`frequency_plan` with ``order``, so that the derivative meets the energy's accuracy.
     Returns:
         ((N, M, l_max1, l_max2), n_frequencies), Python ints (l_max2 = 0 for a plane; n_frequencies as
         :func:`frequency_plan`).
@@ -175,19 +189,26 @@ def planewave_sizes(L, R1, R2=math.inf, T=300.0, *, method="matsubara", rtol=1e-
         m += 1 - m % 2
         _, _, l1 = pw.default_truncation(R1 / L_min, eta)
         _, _, l2 = pw.default_truncation(R2 / L_min, eta)
-    return (n, m, l1, l2), frequency_plan(L_min, T, method, rtol)[1]
+    order = check_int("order", order, minimum=0)
+    if order:
+        k = min(order, len(DERIVATIVE_M_FACTOR) - 1)
+        m = int(math.ceil(DERIVATIVE_M_FACTOR[k] * m - 1e-9))
+        m += 1 - m % 2
+        n = int(math.ceil(DERIVATIVE_N_FACTOR[k] * n - 1e-9))
+    return (n, m, l1, l2), frequency_plan(L_min, T, method, rtol, order)[1]
 
 
-#: spheres with l_max at or above this sum the Mie series over a window of l per kernel element
-#: (planewave.window_width; <= 2e-13 per element against the full sum, tests/test_casimir_window.py); below it the
-#: window does not pay (kernel time full / windowed: 1.04x at l_max = 1200, 1.06-1.3x at 2400, 2.3-3.0x at 6000;
-#: benchmarks/casimir.py --kernel-window)
-WINDOW_MIN_LMAX = 3000
+#: spheres with l_max at or above this sum the Mie series over a window of l chosen per kernel element
+#: (l_window="auto", planewave._adaptive_sum; <= 2.5e-13 per element against the full sum, elements below
+#: planewave.AUTO_ATOL in the round trip set to 0; tests/test_casimir_window.py); below it the full sum is as fast
+#: (one frequency, gold, load 13: R/L = 10 0.010 s full / 0.015 s auto, R/L = 30 0.042 / 0.023 s, R/L = 50
+#: 0.20 / 0.046 s, R/L = 100 1.2 / 0.17 s) and compiles faster
+WINDOW_MIN_LMAX = 600
 
 
 def _l_window(l_max):
-    """Static l-window of a sphere with truncation l_max (None: the full sum)."""
-    return pw.window_width(l_max) if l_max >= WINDOW_MIN_LMAX else None
+    """Static l-window of a sphere with truncation l_max ("auto": per-element windows; None: the full sum)."""
+    return "auto" if l_max >= WINDOW_MIN_LMAX else None
 
 
 def _log_det(xi, L, R1, R2, m1, m2, medium, sizes, plane):
@@ -267,10 +288,11 @@ def _free_energy_groups(Lg, T, R1, R2, m1, m2, medium, *, sizes, plane, n_freq, 
 
 
 @functools.partial(jax.jit, static_argnames=("order", "wrt", "sizes", "plane", "n_freq", "method", "n_t0",
-                                             "screened", "inner"))
+                                             "screened", "inner", "all_orders"))
 def _derivative_groups(Lg, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane, n_freq, method, n_t0, screened,
-                       inner):
-    """d^order F/dL^order (or dF/dT) of every gap of every group, node grid held at the group's L_min.
+                       inner, all_orders=False):
+    """d^order F/dL^order (or dF/dT) of every gap of every group, node grid held at the group's L_min
+    (``all_orders``: orders 0..order stacked on a trailing axis, one compiled program).
 
     With the grid fixed, F_j depends on its own gap L_j only (and on T through the shared
     frequencies), so one forward-mode tangent of ones gives all diagonal derivatives at once.
@@ -280,12 +302,8 @@ def _derivative_groups(Lg, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plan
         f = lambda L, T_: _free_energy_group(L, T_, R1, R2, m1, m2, medium, sizes=sizes, plane=plane,  # noqa: E731
                                              n_freq=n_freq, method=method, n_t0=n_t0, screened=screened,
                                              inner=inner, length=length)
-        if wrt == "T":
-            return jax.jvp(lambda T_: f(Lrow, T_), (T,), (jnp.ones_like(T),))[1]
-        fn = lambda L: f(L, T)  # noqa: E731
-        for _ in range(order):
-            fn = functools.partial(lambda g, L: jax.jvp(g, (L,), (jnp.ones_like(L),))[1], fn)
-        return fn(Lrow)
+        out = _orders(f, order, wrt)(Lrow, T)           # (order + 1, n)
+        return jnp.moveaxis(out, 0, -1) if all_orders else out[-1]
 
     return batched_map(group, Lg, (order + 1) * _group_bytes(sizes, Lg.shape[1], n_freq, n_t0))
 
@@ -302,7 +320,8 @@ def _grouped(fn, Lb, Tb, R1, R2v, material1, material2, medium, *, chunk_size, g
     inner = auto_batch_size(Lg.shape[1], 4 * per_gap) or max(1, min(Lg.shape[1], _INNER_BYTES // per_gap))
     vals = fn(jnp.asarray(Lg), jnp.asarray(Tb).reshape(-1)[0], jnp.asarray(R1, jnp.float64), R2v, material1,
               material2, medium, inner=inner, sizes=sizes, n_freq=n_freq, **static)
-    return vals.reshape(-1)[jnp.asarray(gather)].reshape(Lb.shape)
+    tail = vals.shape[2:]                   # (order + 1,) when every derivative order is returned
+    return vals.reshape((-1,) + tail)[jnp.asarray(gather)].reshape(Lb.shape + tail)
 
 
 def _frequency_bytes(sizes, n_gaps):
@@ -371,9 +390,9 @@ def _mixes(*materials):
     return any(pw._has_mixing(m) for m in materials if m is not None)
 
 
-def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, truncation, n_frequencies):
-    """Validate the inputs; (material2, plane, static sizes, number of frequencies (0 at T = 0), the resolved
-    frequency method)."""
+def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, truncation, n_frequencies, order=0):
+    """Validate the inputs; (material2, plane, static sizes, number of frequencies (0 at T = 0; for the
+    order-th derivative, frequency_plan), the resolved frequency method)."""
     for name, v in (("L", L), ("R1", R1), ("T", T)):
         check_finite(name, v)
     check_positive("L", L)
@@ -390,8 +409,8 @@ def _prepare(L, R1, R2, T, material1, material2, medium, method, rtol, eta, trun
         raise ValueError("truncation and n_frequencies must be given when L, R1, R2 or T are traced "
                          "(static sizes are computed from concrete inputs)")
     if truncation is None or n_frequencies is None:
-        sizes, _ = planewave_sizes(L, R1, R2, 0.0, eta=eta)
-        method, n_freq = frequency_plan(L, T, method, rtol)
+        sizes, _ = planewave_sizes(L, R1, R2, 0.0, eta=eta, order=order)
+        method, n_freq = frequency_plan(L, T, method, rtol, order)
     if truncation is not None:
         truncation = tuple(check_int("truncation", t, minimum=1) for t in truncation)
         if len(truncation) == 3:
@@ -541,27 +560,55 @@ def planewave_free_energy(L, R1, R2=math.inf, T=300.0, material1=None, material2
     return out.reshape(shape)
 
 
+def _lift(g, wrt, L, T):
+    """One more forward-mode order: (f, ..., f^(k)) -> (f, ..., f^(k+1)) along L (wrt "L") or T (tangent 1)."""
+    if wrt == "L":
+        p, t = jax.jvp(lambda x: g(x, T), (L,), (jnp.ones_like(L),))
+    else:
+        p, t = jax.jvp(lambda x: g(L, x), (T,), (jnp.ones_like(T),))
+    return jnp.concatenate([p[:1], t], axis=0)
+
+
+def _orders(fn, order, wrt):
+    """(L, T) -> stacked (f, df, ..., d^order f) along axis 0 by nested forward-mode jvp: the value and every
+    derivative up to ``order`` from one traced program (the primal of the outer jvp carries the lower orders)."""
+    g = lambda L, T: fn(L, T)[None]  # noqa: E731
+    for _ in range(order):
+        g = functools.partial(_lift, g, wrt)
+    return g
+
+
 @functools.partial(jax.jit, static_argnames=("order", "wrt", "sizes", "plane", "n_freq", "method", "n_t0",
-                                             "screened"))
-def _derivative_batch(L, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane, n_freq, method, n_t0, screened):
-    """d^order F/dL^order or dF/dT point by point (forward-mode autodiff of Schoger Eqs. (2.25), (2.26))."""
+                                             "screened", "all_orders"))
+def _derivative_batch(L, T, R1, R2, m1, m2, medium, *, order, wrt, sizes, plane, n_freq, method, n_t0, screened,
+                      all_orders=False):
+    """d^order F/dL^order or dF/dT point by point (forward-mode autodiff of Schoger Eqs. (2.25), (2.26));
+    ``all_orders``: every order 0..order stacked on a leading axis (one compiled program)."""
     point = functools.partial(_free_energy_point, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
                               plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened)
-    fn = point
-    for _ in range(order):
-        fn = jax.jacfwd(fn, argnums=0 if wrt == "L" else 1)
+    if wrt == "L":
+        # the node grid held at the gap's value (as for a group of gaps): the gap then enters only through the
+        # diagonal translation factors, whose derivatives are closed forms (logdet.log_det_one_minus_gap), and no
+        # tangent runs through the sphere kernels
+        group = functools.partial(_free_energy_group, R1=R1, R2=R2, m1=m1, m2=m2, medium=medium, sizes=sizes,
+                                  plane=plane, n_freq=n_freq, method=method, n_t0=n_t0, screened=screened, inner=None)
+        point = lambda L_, T_: group(L_[None], T_, length=jax.lax.stop_gradient(L_))[0]  # noqa: E731
+    stacked = _orders(point, order, wrt)
+    fn = stacked if all_orders else (lambda L_, T_: stacked(L_, T_)[-1])
     if L.ndim == 0:
         return fn(L, T)
-    return batched_map(lambda lt: fn(lt[0], lt[1]), (L, T),
-                       (order + 1) * _frequency_bytes(sizes, 1) * max(n_freq + 1, _T0_NODES))
+    out = batched_map(lambda lt: fn(lt[0], lt[1]), (L, T),
+                      (order + 1) * _frequency_bytes(sizes, 1) * max(n_freq + 1, _T0_NODES))
+    return jnp.moveaxis(out, 0, -1) if all_orders else out
 
 
-def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
-    """d^order F/dL^order [J/m^order] (wrt "L") or dF/dT [J/K] (wrt "T") with the PlaneWave options kw."""
+def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw, all_orders=False):
+    """d^order F/dL^order [J/m^order] (wrt "L") or dF/dT [J/K] (wrt "T") with the PlaneWave options kw;
+    ``all_orders``: (F, dF, ..., d^order F) stacked on a leading axis, from one compiled program."""
     method = kw.get("method", "auto")
     material2_, plane, sizes, n_freq, method = _prepare(L, R1, R2, T, material1, material2, medium, method,
                                                         kw.get("rtol", 1e-6), kw.get("eta", 1.0), kw.get("truncation"),
-                                                        kw.get("n_frequencies"))
+                                                        kw.get("n_frequencies"), order)
     Lb, Tb = jnp.broadcast_arrays(jnp.asarray(L, jnp.float64), jnp.asarray(T, jnp.float64))
     grouped = _batch_at_one_temperature(L, T, Lb, Tb)
     _check_memory(sizes, n_freq, method, _t0_rule(kw.get("n_t0"), kw.get("t0_step")), order=order,
@@ -570,16 +617,18 @@ def _derivative(order, wrt, L, R1, R2, T, material1, material2, medium, kw):
                   n_gaps=min(int(kw.get("chunk_size", 128)), Lb.size) if grouped else 1,
                   limit=kw.get("memory_limit"), plane=plane)
     if grouped:
-        return _grouped(_derivative_groups, Lb, Tb, R1, jnp.asarray(R1 if plane else R2, jnp.float64), material1,
+        out = _grouped(_derivative_groups, Lb, Tb, R1, jnp.asarray(R1 if plane else R2, jnp.float64), material1,
                         material2_, medium, chunk_size=kw.get("chunk_size", 128), group_spread=kw.get("group_spread"),
                         sizes=sizes, n_freq=n_freq, order=order, wrt=wrt, plane=plane, method=method,
-                        n_t0=_t0_rule(kw.get("n_t0"), kw.get("t0_step")), screened=bool(kw.get("screened", False)))
+                        n_t0=_t0_rule(kw.get("n_t0"), kw.get("t0_step")), screened=bool(kw.get("screened", False)),
+                        all_orders=all_orders)
+        return jnp.moveaxis(out, -1, 0) if all_orders else out
     out = _derivative_batch(Lb.reshape(-1) if Lb.ndim else Lb, Tb.reshape(-1) if Tb.ndim else Tb,
                             jnp.asarray(R1, jnp.float64), jnp.asarray(R1 if plane else R2, jnp.float64),
                             material1, material2_, medium, order=order, wrt=wrt, sizes=sizes, plane=plane,
                             n_freq=n_freq, method=method, n_t0=_t0_rule(kw.get("n_t0"), kw.get("t0_step")),
-                            screened=bool(kw.get("screened", False)))
-    return out.reshape(Lb.shape)
+                            screened=bool(kw.get("screened", False)), all_orders=all_orders)
+    return out.reshape(((order + 1,) if all_orders else ()) + Lb.shape)
 
 
 def _pfa(order, L, R1, R2, T, material1, material2, medium, rtol, n_k, n_t0, n_frequencies, method="auto"):
