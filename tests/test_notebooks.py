@@ -35,3 +35,13 @@ def test_notebook_runs(path):
         assert max(abs(rows[:, 1] / rows[:, 4] - 1)) <= 3e-8          # Drude engine vs exact 9.59
         assert abs(ns["force"] / ns["fd_force"] - 1) <= 1e-7           # autodiff vs central difference
         assert abs(ns["gradient"] / ns["fd_gradient"] - 1) <= 1e-6
+    if path.stem == "optical_tweezers":
+        # Ch. 7 section: the fit from a start in the wrong period lands on the truth (within 5 sigma of the noisy
+        # data), and chi^2(R) has a neighbouring minimum lambda0/(4 n) ~ 0.17 um from the best one (Fig. 7.7; the
+        # same loose window, 0.04 um, as tests/test_optics_fits.py)
+        fit, r_true = ns["fit"], ns["R_TRUE"]
+        assert abs(fit.values["radius"] - r_true) <= 5 * fit.errors["radius"], (fit.values, r_true)
+        best = fit.alternatives[0]["radius"]
+        period = ns["LAM"] / (4 * ns["N_PS"])
+        others = [a["radius"] for a in fit.alternatives[1:]]
+        assert others and min(abs(abs(r - best) - period) for r in others) < 0.04e-6, (best, others)

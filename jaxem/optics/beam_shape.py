@@ -33,14 +33,16 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from jaxem import _checks
-from jaxem.optics.beams import (_astig_order, _azimuthal, _check_point, _power_order, _resolve_n_quad,
-                                _spectrum)
+from jaxem.optics.beams import (_astig_order, _azimuthal, _azimuthal_reach, _check_point, _power_order,
+                                _resolve_n_quad, _spectrum)
+from jaxem.special.bessel_integer import _bessel_jn
 from jaxem.special.wigner import _wigner
 
 __all__ = ["beam_shape_coefficients"]
@@ -93,3 +95,73 @@ def _bsc_kernel(beam, position, l_max, n_quad, n_power, s_order):
     f = jnp.asarray(pref)[:, None] * g
     f = jnp.pad(f, ((0, 0), (1, 1)))
     return sigma * f, f
+
+
+# ---------------------------------------------------------------------------------------------
+# tables at a fixed distance rho from the axis (equilibrium searches along z and in phi_R)
+
+class _BscTable(NamedTuple):
+    """The parts of :func:`_bsc_kernel` that do not depend on z and phi_R at a fixed distance rho from the axis.
+
+    u: (nq,) nodes u = cos(theta_w); weight: (nq,) complex pupil weights; d: (nq, l_max+1, 2 l_max+1) Wigner
+    d^l_{m,sigma}(theta_w); bessel: (2N+1, nq) J_n(k_perp rho), n = -N..N; sw, a_tilde: (nq,) sin(theta_w) and the
+    astigmatic amplitude; b0: (nq, l_max+1, 2 l_max+1) complex weight_k d_klm Phi_mk(rho, phi_R = 0), so that on
+    the line phi_R = 0 the coefficients are one matrix product over the nodes, g(z) = e^{i K_w z u} . b0.
+    Source: no formula (a factorisation of Schoger, Dissertation (Augsburg 2024), Eq. (5.23), see
+    :func:`beam_shape_coefficients`).
+    """
+
+    u: Any
+    weight: Any
+    d: Any
+    bessel: Any
+    sw: Any
+    a_tilde: Any
+    b0: Any
+
+
+def _bsc_table(beam, rho, l_max, n_quad, n_power, s_order):
+    """:class:`_BscTable` of ``beam`` at distance rho [m] from the axis (static l_max, n_quad, n_power, s_order)."""
+    sigma = beam.helicity
+    u, sw, weight, a_tilde = _spectrum(beam, n_quad, n_power)
+    offsets = np.arange(-l_max, l_max + 1) - sigma
+    n_needed = _azimuthal_reach(beam, offsets, s_order)
+    # J_n(k_perp rho) e^{-i n phi_r} = F_n(k_perp, x, -y): at phi_r = 0 the cylindrical waves are real J_n
+    bessel = _bessel_jn(beam.k_medium * sw * rho, n_needed).T                               # (2N+1, nq)
+    d = _wigner(jnp.arccos(u), l_max, sigma)                                                # (nq, l+1, 2l+1)
+    phi0 = _azimuthal(beam, sw, a_tilde, None, offsets, s_order, waves=bessel.astype(jnp.complex128))
+    b0 = (weight[:, None] * phi0.T)[:, None, :] * d
+    return _BscTable(u, weight, d, bessel, sw, a_tilde, b0)
+
+
+def _bsc_finish(g, l_max):
+    l = np.arange(l_max + 1)
+    pref = np.sqrt(2.0 * math.pi * (2 * l + 1)) * (1j) ** (l % 4)
+    pref[0] = 0.0
+    f = jnp.asarray(pref)[:, None] * g
+    pad = [(0, 0)] * (f.ndim - 1) + [(1, 1)]
+    return jnp.pad(f, pad)
+
+
+def _bsc_f_axis_line(beam, table, z, l_max):
+    """f_lm (layout of :func:`beam_shape_coefficients`) at (rho, phi_R = 0, z) from a table; z any shape (...)."""
+    zk = beam.k_medium * jnp.asarray(z)[..., None] * table.u
+    ez = jax.lax.complex(jnp.cos(zk), jnp.sin(zk))                                          # (..., nq)
+    g = jnp.tensordot(ez, table.b0, axes=1)
+    return _bsc_finish(g, l_max)
+
+
+def _bsc_f_at(beam, table, z, phi, l_max, s_order):
+    """f_lm at (rho cos phi, rho sin phi, z) from a table (scalar z, phi [rad])."""
+    sigma = beam.helicity
+    offsets = np.arange(-l_max, l_max + 1) - sigma
+    n_needed = (table.bessel.shape[0] - 1) // 2
+    n = np.arange(-n_needed, n_needed + 1, dtype=np.float64)
+    ang = -n * phi
+    waves = table.bessel * jax.lax.complex(jnp.cos(ang), jnp.sin(ang))[:, None]
+    phi_m = _azimuthal(beam, table.sw, table.a_tilde, None, offsets, s_order, waves=waves)  # (2l+1, nq)
+    zk = beam.k_medium * z * table.u
+    x = phi_m * (table.weight * jax.lax.complex(jnp.cos(zk), jnp.sin(zk)))[None, :]     # (2l+1, nq)
+    g = jax.lax.complex(jnp.einsum("klm,mk->lm", table.d, jnp.real(x)),
+                        jnp.einsum("klm,mk->lm", table.d, jnp.imag(x)))
+    return _bsc_finish(g, l_max)

@@ -376,13 +376,24 @@ def _astig_order(beam, s_max, tol=_FIELD_S_TOL):
     return s
 
 
-def _azimuthal(beam, sw, a_tilde, xy, offsets, s_order):
+def _azimuthal_reach(beam, offsets, s_order):
+    """Largest cylindrical-wave order |n| that :func:`_azimuthal` needs (static int)."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    traced = beam.ell_traced is not None
+    m_values = offsets if traced else offsets - beam.ell
+    s = np.arange(-s_order, s_order + 1)
+    return int(np.max(np.abs(m_values[:, None] - 2 * s[None, :]))) + (beam.ell_max if traced else 0)
+
+
+def _azimuthal(beam, sw, a_tilde, xy, offsets, s_order, waves=None):
     """Phi_M(u_k) = (1/2pi) int dphi e^{-iM phi} e^{i k_perp (x cos phi + y sin phi)} e^{i A~ cos 2(phi_ast - phi)}
     for M = offsets - ell (offsets a static list), by Jacobi-Anger: sum_s i^{M-s} J_s(A~) e^{-2is phi_ast}
     J_{M-2s}(k_perp rho) e^{-i(M-2s) phi_r}; the last factor as smooth cylindrical waves. Shape (len(offsets),
     n_quad): order-major, the layout in which the contraction over the nodes is fastest (measured: 1.75x for a
     vmapped map). A traced ell (beam.ell_traced) shifts the order windows dynamically inside the static range
     |n| <= max|offsets| + ell_max + 2 s_order (one compiled program for every mode).
+    waves: optional precomputed C_n (2 N + 1, n_quad), N = :func:`_azimuthal_reach` (then xy is not used), e.g.
+    J_n(k_perp rho) e^{-i n phi_r} from a table of J_n at a fixed rho (see jaxem.optics.beam_shape._bsc_table).
     Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.18)-(5.21), (C.18)-(C.21) (J_s(A~(theta)), not J_s(A_ast)).
     """
     offsets = np.asarray(offsets, dtype=np.int64)
@@ -393,17 +404,27 @@ def _azimuthal(beam, sw, a_tilde, xy, offsets, s_order):
     s = np.arange(-s_order, s_order + 1)
     n_needed = int(np.max(np.abs(m_values[:, None] - 2 * s[None, :]))) + (beam.ell_max if traced else 0)
     k_perp = beam.k_medium * sw
-    x, y = xy
     # C_n = J_n(k rho) e^{-i n phi_r} = F_n(k, x, -y), order-major (n, nq)
-    c = _cylindrical_waves(k_perp, jnp.broadcast_to(x, k_perp.shape), jnp.broadcast_to(-y, k_perp.shape),
-                           n_needed).T
+    if waves is None:
+        x, y = xy
+        c = _cylindrical_waves(k_perp, jnp.broadcast_to(x, k_perp.shape), jnp.broadcast_to(-y, k_perp.shape),
+                               n_needed).T
+    else:
+        c = waves
     i_pow_m = jnp.asarray((1j) ** (m_values % 4))[:, None]               # i^M (static part)
     if traced:
         i_pow_m = i_pow_m * jnp.asarray([1.0, 1j, -1.0, -1j])[jnp.mod(shift, 4)]
     contiguous = bool(np.all(np.diff(m_values) == 1))
+    if traced and contiguous:
+        # ONE dynamic slice (the shift -ell) covering every window, then static slices: under a vmap over modes a
+        # dynamic slice with a batched start is a gather, so one gather instead of 2 s_order + 1 of them
+        base = int(m_values[0]) - 2 * s_order + n_needed
+        block = jax.lax.dynamic_slice_in_dim(c, base + shift, m_values.size + 4 * s_order, axis=0)
 
     def window(lo):
         """Rows lo + m_values - m_values[0] (+ shift) of c."""
+        if traced and contiguous:
+            return jax.lax.slice_in_dim(block, lo - base, lo - base + m_values.size, axis=0)
         if traced:
             if contiguous:
                 return jax.lax.dynamic_slice_in_dim(c, lo + shift, m_values.size, axis=0)

@@ -425,12 +425,23 @@ def _rotation_kernel(beam, radius, n_sphere, chirality, rho, window, l_max, chir
     def eff(v):
         return _efficiency(beam, ab, _position(rho, v[1], v[0]), l_max, quad)
 
+    z_start = jnp.where(jnp.isfinite(z0), z0, 0.0)
+    return _self_consistent_angle(eff, z0, jnp.isfinite(z0), eff(jnp.stack([z_start, 0.0])),
+                                  jnp.asarray(beam.wavelength, jnp.float64), n_newton)
+
+
+def _self_consistent_angle(eff, z0, found, q0, lam, n_newton):
+    """phi_R = alpha with Q_z(rho, phi_R, z) = 0 by damped Newton on v = (z, phi_R) from (z0, alpha at z0).
+
+    eff(v): efficiencies at (rho, phi_R = v[1], z = v[0]); z0: axial root at phi_R = 0 (start), found: whether it
+    exists; q0: efficiencies at (rho, 0, z0) (start angle; not differentiated); lam: wavelength [m]. Returns alpha
+    [rad] (NaN if not found or not converged) with implicit-function-theorem derivatives (lax.custom_root).
+    """
     def residual(v):
         q = eff(v)
         alpha = jnp.arctan2(q.phi, jnp.abs(q.rho))
         return jnp.stack([q.z, v[1] - alpha])
 
-    lam = jnp.asarray(beam.wavelength, jnp.float64)
     cap = jnp.stack([_NEWTON_CAP_Z * lam, jnp.asarray(_NEWTON_CAP_PHI)])
 
     step_tol = jnp.stack([1e-13 * lam, jnp.asarray(1e-13)])
@@ -442,8 +453,13 @@ def _rotation_kernel(beam, radius, n_sphere, chirality, rho, window, l_max, chir
 
         def step(state):
             k, v, _ = state
-            jac = jax.jacfwd(f)(v)
-            d = jnp.linalg.solve(jac, f(v))
+
+            def value_twice(x):
+                y = f(x)
+                return y, y
+
+            jac, fv = jax.jacfwd(value_twice, has_aux=True)(v)      # one primal evaluation for both
+            d = jnp.linalg.solve(jac, fv)
             # damped Newton: the step is shortened (direction kept) to at most lambda0/8 in z and 0.25 rad in
             # phi_R, so a far start does not jump out of the trap's basin; stops once the step is at rounding level
             shrink = jnp.min(jnp.where(jnp.abs(d) > cap, cap / jnp.where(jnp.abs(d) > cap, jnp.abs(d), 1.0), 1.0))
@@ -459,9 +475,7 @@ def _rotation_kernel(beam, radius, n_sphere, chirality, rho, window, l_max, chir
     def tangent_solve(g, y):
         return jnp.linalg.solve(jax.jacfwd(g)(y), y)
 
-    found = jnp.isfinite(z0)
     z_start = jnp.where(found, z0, 0.0)
-    q0 = eff(jnp.stack([z_start, 0.0]))
     v0 = lax.stop_gradient(jnp.stack([z_start, jnp.arctan2(q0.phi, jnp.abs(q0.rho))]))
     v = lax.custom_root(residual, v0, solve, tangent_solve)
     return jnp.where(found, v[1], jnp.nan)

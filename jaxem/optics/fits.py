@@ -12,7 +12,11 @@ optics (coverslip distance L, astigmatism A_ast, phi_ast). Here the whole chi^2 
   vmapped over the distinct (ell, rho_eq, filling) of the data, serves every mode; entries of one mode with the same
   rho_eq and filling (the rounds) share one rotation-angle solve. Without astigmatism the cylindrical
   efficiencies do not depend on phi_R and alpha = arctan(Q_phi/|Q_rho|) at (rho_eq, 0, z_eq) (one axial solve,
-  no 2-D Newton): the same number as :func:`rotation_angle`, cheaper to compile.
+  no 2-D Newton): the same number as :func:`rotation_angle`, cheaper to compile. Each solve works at its fixed
+  rho_eq from a table of the beam-shape quadrature (pupil weights, Wigner d at the nodes, J_n(k rho), and on the
+  line phi_R = 0 the whole node sum up to the phase e^{i K_w z u}), built once per slot: the 48-point axial scan is
+  one matrix product, each refinement or Newton step costs a contraction instead of a new quadrature (same
+  numbers as :func:`rotation_angle` to ~1e-14; tests/test_optics_fits.py).
 * :func:`fit_bead` / :func:`fit_beads`: a batched grid scan of chi^2 over R (one vmapped call; chi^2(R) is
   multimodal with period ~lambda0/(4n) ~ 0.17 um), then a Levenberg-Marquardt polish (optimistix) of the free
   parameters from the best grid radius, and the covariance from the exact Hessian (autodiff through the
@@ -46,9 +50,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxem import _checks
+from jaxem.optics import beam_shape as _bs
 from jaxem.optics import equilibria as _eq
 from jaxem.optics import forces as _forces
-from jaxem.optics.beams import FocusedBeam, _astig_order, quadrature_order
+from jaxem.optics.beams import FocusedBeam, _astig_order, _power_order, quadrature_order
 
 __all__ = ["BeadFit", "load_rotation_data", "rotation_angle_chi2", "model_rotation_angles", "fit_bead",
            "fit_beads", "fit_table", "PARAMETERS", "COLUMNS"]
@@ -240,18 +245,62 @@ def _beam_of(th, ell, gam, st):
 
 def _alpha_one(th, ell, rho, gam, st):
     """Rotation angle [rad] of one slot: th = parameter vector (_COLS), ell = charge (traced int), rho = rho_eq [m],
-    gam = filling."""
+    gam = filling.
+
+    The same solve as :func:`jaxem.optics.equilibria.rotation_angle` (axial scan on the static grid, stable root
+    nearest the window's reference refined by Illinois to 1e-13 lambda0, then the damped Newton on (z, phi_R) with
+    the implicit-function-theorem derivatives of lax.custom_root), evaluated from a table of everything that does
+    not depend on the position along the solve (rho is fixed: the pupil weights, the Wigner d at the nodes, J_n(k rho)
+    and, on the line phi_R = 0, the whole node sum up to the phase e^{i K_w z u}); the axial scan is one matrix
+    product over the grid. Without astigmatism (st.axisymmetric) the efficiencies do not depend on phi_R and
+    alpha = arctan(Q_phi/|Q_rho|) at (rho, 0, z_eq) (no 2-D Newton).
+    """
     beam = _beam_of(th, ell, gam, st)
     radius, n_sphere = th[0], jax.lax.complex(th[1], th[2])
-    kw = dict(l_max=st.l_max, n_quad=st.n_quad, s_max=st.s_max)
-    if not st.axisymmetric:
-        return _eq.rotation_angle(beam, radius, n_sphere, rho, z_bracket=st.z_bracket, n_grid=st.n_grid,
-                                  n_newton=st.n_newton, **kw)
-    # no astigmatism: Q_rho, Q_phi, Q_z do not depend on phi_R, the self-consistent angle needs no 2-D solve
-    z_eq = _eq.axial_equilibrium(beam, radius, n_sphere, rho=rho, z_bracket=st.z_bracket, n_grid=st.n_grid, **kw)
-    pos = jnp.stack([rho, jnp.zeros_like(rho), jnp.where(jnp.isfinite(z_eq), z_eq, 0.0)])
-    q = _forces.optical_force_efficiency(beam, radius, n_sphere, pos, **kw)
-    return jnp.where(jnp.isfinite(z_eq), jnp.arctan2(q.phi, jnp.abs(q.rho)), jnp.nan)
+    sigma = beam.helicity
+    big_l = st.l_max + 1
+    a, b = _forces._sphere_ab_jit(radius, n_sphere, jnp.zeros((), jnp.complex128), beam.wavelength, beam.n_medium,
+                                  l_max=st.l_max, chiral=False, sigma=sigma)
+    table = _bs._bsc_table(beam, rho, big_l, st.n_quad, _power_order(beam), st.s_max)
+    zero = jnp.zeros((), jnp.float64)
+
+    def on_line(tab, aa, bb, z):
+        """Efficiencies at (rho, phi_R = 0, z)."""
+        f = _bs._bsc_f_axis_line(beam, tab, z, big_l)
+        return _forces._assemble(f, aa, bb, jnp.stack([rho, zero, z]), beam.wavelength, beam.n_medium, sigma)
+
+    # the search (scan and start values) carries no derivatives: they come from custom_root at the root
+    tab_c, a_c, b_c = jax.lax.stop_gradient((table, a, b))
+    lo, hi, ref = _eq._window(beam, st.z_bracket)
+    lo = _eq._coverslip_floor(beam, radius, lo)
+    hi = jnp.maximum(hi, lo)
+    zs = jax.lax.stop_gradient(lo + (hi - lo) * jnp.linspace(0.0, 1.0, st.n_grid))
+    ref = jax.lax.stop_gradient(ref)
+    qs = jax.vmap(lambda z: on_line(tab_c, a_c, b_c, z).z)(zs)
+    i, found = _eq._stable_crossing(zs, qs, ref)
+    # no trap: a dummy bracket whose end is a root, so the refinement of that slot stops at once (a vmapped loop
+    # runs until its slowest slot is done); its result is replaced by NaN below
+    za, zb = zs[i], zs[i + 1]
+    qa, qb = jnp.where(found, qs[i], 1.0), jnp.where(found, qs[i + 1], 0.0)
+    lam = jnp.asarray(beam.wavelength, jnp.float64)
+    tol = 1e-13 * lam
+
+    if st.axisymmetric:
+        # no astigmatism: Q_rho, Q_phi, Q_z do not depend on phi_R, the self-consistent angle needs no 2-D solve
+        z_eq = _eq._bracketed_root(lambda z: on_line(table, a, b, z).z, za, zb, qa, qb, tol)
+        z_eq = jnp.where(found, z_eq, 0.0)
+        q = on_line(table, a, b, z_eq)
+        return jnp.where(found, jnp.arctan2(q.phi, jnp.abs(q.rho)), jnp.nan)
+
+    z0 = _eq._illinois(lambda z: on_line(tab_c, a_c, b_c, z).z, za, zb, qa, qb, tol)
+
+    def eff(v):
+        f = _bs._bsc_f_at(beam, table, v[0], v[1], big_l, st.s_max)
+        pos = jnp.stack([rho * jnp.cos(v[1]), rho * jnp.sin(v[1]), v[0]])
+        return _forces._assemble(f, a, b, pos, beam.wavelength, beam.n_medium, sigma)
+
+    return _eq._self_consistent_angle(eff, z0, found, on_line(tab_c, a_c, b_c, jnp.where(found, z0, 0.0)), lam,
+                                      st.n_newton)
 
 
 def _slot_alphas(theta, slot_bead, slot_ell, slot_rho, slot_gam, st):
