@@ -57,6 +57,10 @@ def _entropy(**kwargs):
     return jaxem.casimir_entropy(kwargs.pop("geometry", GEOM), **kwargs)
 
 
+def _energy_and_force(**kwargs):
+    return jaxem.casimir_energy_and_force(kwargs.pop("geometry", GEOM), **kwargs)
+
+
 def _nano(fn):
     def call(**kwargs):
         args = {"r_a": RA, "r_b": RB, "dphi": 0.0}
@@ -93,6 +97,7 @@ def _sphere_sphere(**kwargs):
 _sphere_plane.__name__, _sphere_sphere.__name__ = "SpherePlane", "SphereSphere"
 _free_energy.__name__, _force.__name__ = "casimir_free_energy", "casimir_force"
 _force_gradient.__name__, _entropy.__name__ = "casimir_force_gradient", "casimir_entropy"
+_energy_and_force.__name__ = "casimir_energy_and_force"
 _cp.__name__ = "casimir_polder_potential"
 
 mie_c = _mie(jaxem.mie_coefficients, x=1.0, m=1.5, l_max=4)
@@ -362,6 +367,9 @@ CASES = [
     _case(_force, "geometry", geometry=None),
     _case(_force_gradient, "temperature", temperature=float("inf")),
     _case(_entropy, "temperature", temperature=0.0),
+    _case(_energy_and_force, "temperature", temperature=-1.0),
+    _case(_energy_and_force, "force_gradient", temperature=300.0, force_gradient="yes"),
+    _case(_energy_and_force, "geometry", geometry=None),
     _case(zf, "geometry", geometry=3),
     _case(zf, "engine", engine=PlaneWave()),
     _case(zf, "engine", engine="multipole"),

@@ -358,7 +358,7 @@ def test_free_energy_batch_equals_loop():
     np.testing.assert_allclose(np.asarray(batch), loop, rtol=1e-10)
 
 
-@pytest.mark.parametrize("R2", [math.inf, 2e-6], ids=["sphere_plane", "sphere_sphere"])
+@pytest.mark.parametrize("R2", [math.inf, pytest.param(2e-6, marks=pytest.mark.slow)], ids=["sphere_plane", "sphere_sphere"])
 def test_batch_shares_kernels_and_keeps_accuracy(R2):
     # a batch of gaps at one T shares one node grid (scaled by its smallest gap) and every sphere
     # kernel. The smallest gap is exactly the single-point discretisation (1e-10); the others are a

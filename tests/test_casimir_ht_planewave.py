@@ -396,6 +396,7 @@ def test_plasma_sphere_and_plane_limits_and_force():
     assert _rel(g, (e(1.37e16 * (1 + 1e-6)) - e(1.37e16 * (1 - 1e-6))) / (2.74e10)) <= 1e-6
 
 
+@pytest.mark.slow
 def test_sweeps_batched_with_vmap_equal_sequential_and_plasma_distances():
     # batch_size > 1 (the accelerator default: vmapped chunks inside lax.map) equals the sequential
     # CPU default to rel 1e-12; the distance sweep also covers plasma spheres (vs single calls, 1e-8)

@@ -113,9 +113,9 @@ def test_gradient_vs_closed_form_and_central_differences(scale, hermitian):
 
 def test_no_nan_gradient_at_zero_and_at_threshold():
     for hermitian in (False, True):
-        g0 = jax.grad(lambda M: log_det_one_minus(M, hermitian=hermitian))(jnp.zeros((4, 4)))
+        g0 = jax.jit(jax.grad(lambda M: log_det_one_minus(M, hermitian=hermitian)))(jnp.zeros((4, 4)))
         np.testing.assert_allclose(np.asarray(g0), -np.eye(4), atol=1e-15)
-        H0 = jax.hessian(lambda M: log_det_one_minus(M, hermitian=hermitian))(jnp.zeros((3, 3)))
+        H0 = jax.jit(jax.hessian(lambda M: log_det_one_minus(M, hermitian=hermitian)))(jnp.zeros((3, 3)))
         assert np.all(np.isfinite(np.asarray(H0)))
     # pivoted case (permutation != identity): |det(1 - M)| of a swap-like matrix vs numpy, rel 1e-13
     M = np.array([[1.0, 0.3, 0.0], [0.2, 1.0, 0.1], [0.0, 0.4, 0.5]])
@@ -164,7 +164,7 @@ def _gap_reference(B, kappa, s):
     return jnp.sum(jnp.linalg.slogdet(jnp.eye(n) - K)[1])
 
 
-@pytest.mark.parametrize("complex_", [False, True])
+@pytest.mark.parametrize("complex_", [False, pytest.param(True, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("s", [0.3, 6.0])
 def test_gap_derivatives_match_lu_derivatives(complex_, s):
     # value, d/ds, d^2/ds^2 (jacfwd twice, grad of grad) and d^3/ds^3 against slogdet: rel 1e-11
@@ -182,11 +182,11 @@ def test_gap_derivatives_match_lu_derivatives(complex_, s):
                          (jax.jacfwd(jax.jacfwd(new)), jax.jacfwd(jax.jacfwd(ref))),
                          (jax.grad(jax.grad(new)), jax.grad(jax.grad(ref))),
                          (jax.jacfwd(jax.jacfwd(jax.jacfwd(new))), jax.jacfwd(jax.jacfwd(jax.jacfwd(ref))))]:
-        a, b = float(d_new(s)), float(d_ref(s))
+        a, b = float(jax.jit(d_new)(s)), float(jax.jit(d_ref)(s))     # whole programs: compiled once each
         assert abs(a - b) <= 1e-11 * abs(b), (a, b)
 
 
-@pytest.mark.parametrize("complex_", [False, True])
+@pytest.mark.parametrize("complex_", [pytest.param(False, marks=pytest.mark.slow), True])
 def test_gap_mixed_derivatives_in_kernel_and_kappa(complex_):
     # tangents of B and kappa (derivatives in R, T, material parameters) and mixed d^2/(ds dkappa): rel 1e-11
     from jaxem.casimir.logdet import log_det_one_minus_gap
@@ -194,11 +194,11 @@ def test_gap_mixed_derivatives_in_kernel_and_kappa(complex_):
     B, kappa = _gap_case(complex_, 0.7)
     new = lambda B_, k_, s_: jnp.sum(log_det_one_minus_gap(B_, jnp.swapaxes(B_, -1, -2), k_, s_))  # noqa: E731
     for argnums in (0, 1, 2):
-        a = jax.grad(new, argnums=argnums)(B, kappa, 0.7)
-        b = jax.grad(_gap_reference, argnums=argnums)(B, kappa, 0.7)
+        a = jax.jit(jax.grad(new, argnums=argnums))(B, kappa, 0.7)
+        b = jax.jit(jax.grad(_gap_reference, argnums=argnums))(B, kappa, 0.7)
         assert float(jnp.max(jnp.abs(a - b))) <= 1e-11 * float(jnp.max(jnp.abs(b)))
-    a = jax.jacfwd(jax.grad(new, argnums=2), argnums=1)(B, kappa, 0.7)
-    b = jax.jacfwd(jax.grad(_gap_reference, argnums=2), argnums=1)(B, kappa, 0.7)
+    a = jax.jit(jax.jacfwd(jax.grad(new, argnums=2), argnums=1))(B, kappa, 0.7)
+    b = jax.jit(jax.jacfwd(jax.grad(_gap_reference, argnums=2), argnums=1))(B, kappa, 0.7)
     assert float(jnp.max(jnp.abs(a - b))) <= 1e-11 * float(jnp.max(jnp.abs(b)))
 
 
