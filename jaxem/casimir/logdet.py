@@ -190,9 +190,7 @@ def _log_det_lu_jvp(primals, tangents):
     (K,), (dK,) = primals, tangents
     n = K.shape[-1]
     lu, _, perm = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - K)
-    rhs = jnp.eye(n, dtype=K.dtype)[perm]
-    A_inv = jax.lax.linalg.triangular_solve(lu, rhs, left_side=True, lower=True, unit_diagonal=True)
-    A_inv = jax.lax.linalg.triangular_solve(lu, A_inv, left_side=True, lower=False)
+    A_inv = _lu_solve(lu, perm, jnp.eye(n, dtype=K.dtype))
     return _lu_value_from(K, lu, perm), -jnp.real(jnp.sum(A_inv.T * dK))
 
 
@@ -253,9 +251,17 @@ def log_det_one_minus_lu_fast(K, KT):
     way. Differentiable (JAX's LU derivative).
     """
     n = K.shape[-1]
-    small = jnp.real(jnp.sum(K * jnp.conj(K))) < _SERIES_NORM2
-    Kl = jnp.where(small, jnp.zeros_like(K), K)
-    lu, _, _ = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - Kl)
+    small = _is_small(K)
+    lu, _, _ = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - jnp.where(small, jnp.zeros_like(K), K))
+    return _fast_value(lu, K, KT, small)
+
+
+def _is_small(K):
+    return jnp.real(jnp.sum(K * jnp.conj(K))) < _SERIES_NORM2
+
+
+def _fast_value(lu, K, KT, small):
+    """-Re(tr K + tr K^2/2) where ``small``, else the sum of log|U_ii| of the LU factors ``lu`` of 1 - K."""
     plain = jnp.sum(jnp.log(jnp.abs(jnp.diagonal(lu))))
     series = -jnp.real(jnp.trace(K) + 0.5 * jnp.sum(K * KT))
     return jnp.where(small, series, plain)
@@ -288,10 +294,7 @@ def _gap_terms(B, BT, kappa, s):
     K = _gap_scaled(B, kappa, s)
     KT = _gap_scaled(BT, kappa, s)
     lu, _, perm = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - K)
-    small = jnp.real(jnp.sum(K * jnp.conj(K))) < _SERIES_NORM2
-    plain = jnp.sum(jnp.log(jnp.abs(jnp.diagonal(lu))))
-    series = -jnp.real(jnp.trace(K) + 0.5 * jnp.sum(K * KT))
-    value = jnp.where(small, series, plain)
+    value = _fast_value(lu, K, KT, _is_small(K))
     Y = _lu_solve(lu, perm, K)
     kY = kappa[:, None] * Y
     first = 2.0 * jnp.real(jnp.trace(kY))
@@ -344,13 +347,10 @@ def _log_det_gap_single_jvp(primals, tangents):
         return value, first * _instantiate(ds, s)
     # general tangents: d log|det(1 - K)| = -Re tr((1 - K)^{-1} dK)
     dB, _, dkappa, ds = (_instantiate(t, p) for t, p in zip(tangents, primals))
-    n = B.shape[-1]
     K = _gap_scaled(B, kappa, s)
     dlog_e = -(dkappa * s + kappa * ds)                  # d log e_i
     dK = _gap_scaled(dB, kappa, s) + K * (dlog_e[:, None] + dlog_e[None, :]).astype(K.dtype)
-    lu, _, perm = jax.lax.linalg.lu(jnp.eye(n, dtype=K.dtype) - K)
-    X = _lu_solve(lu, perm, jnp.eye(n, dtype=K.dtype))
-    return _log_det_gap_single(B, BT, kappa, s), -jnp.real(jnp.sum(X.T * dK))
+    return _log_det_gap_single(B, BT, kappa, s), _tangent(K, dK)
 
 
 _log_det_gap_single.defjvp(_log_det_gap_single_jvp, symbolic_zeros=True)
