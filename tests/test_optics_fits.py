@@ -188,6 +188,101 @@ def test_chi2_with_astigmatism_matches_rotation_angle():
 
 
 # ---------------------------------------------------------------------------------------------
+# the pieces of the fit's solve (cheap: small sizes, no equilibrium solve)
+
+def test_qz_quadratic_form_equals_the_closed_form_sums():
+    """Q_z from the quadratic form of the sphere (axial scan and refinement) = _assemble(...).z (Eqs. (5.28)-(5.30)),
+    both helicities, random coefficients with the layout's zeros."""
+    from jaxem.optics import forces as FO
+    rng = np.random.default_rng(3)
+    big_l = 9
+    l = np.arange(big_l + 1)[:, None]
+    m = np.arange(-big_l - 1, big_l + 2)[None, :]
+    f = (rng.standard_normal((big_l + 1, 2 * big_l + 3)) + 1j * rng.standard_normal((big_l + 1, 2 * big_l + 3)))
+    f = f * ((np.abs(m) <= l) & (l >= 1))
+    a = rng.standard_normal(big_l - 1) + 1j * rng.standard_normal(big_l - 1)
+    b = rng.standard_normal(big_l - 1) + 1j * rng.standard_normal(big_l - 1)
+    for sigma in (1, -1):
+        full = FO._assemble(f, a, b, jnp.array([2e-8, 0.0, 1e-7]), LAM, N_W, sigma)
+        scat_z = float(full.z_scat)
+        q = float(FO._qz_of(f, FO._qz_form(a, b, LAM, N_W, sigma, big_l)))
+        assert abs(q - float(full.z)) <= 1e-13 * (abs(float(full.z)) + abs(scat_z)), (sigma, q, float(full.z))
+
+
+def test_beam_shape_table_at_fixed_rho_and_its_closed_form_derivatives():
+    """The fit's beam-shape table at fixed rho (traced ell): f_lm at (rho, phi, z) equals the quadrature from
+    scratch (beam_shape_coefficients) and the generic windowed path; its closed-form d/dz, d/dphi equal forward-mode
+    autodiff; the axis-line product equals the table at phi = 0."""
+    import equinox as eqx
+    from jaxem.optics import beam_shape as BS
+    from jaxem.optics.beams import _power_order
+    l_max, n_quad, s_max, rho = 7, 32, 6, 0.03 * UM
+    ell = -2
+    fixed = FocusedBeam(LAM, NA, N_S, N_W, 1.1, ell=ell, helicity=1, interface_distance=5.0 * UM,
+                        astigmatism=0.2, astigmatism_angle=0.4)
+    traced = eqx.tree_at(lambda bm: (bm.filling, bm.interface_distance, bm.astigmatism, bm.astigmatism_angle,
+                                     bm.ell_traced),
+                         FT._template(3, 1, True), (1.1, 5.0 * UM, 0.2, 0.4, jnp.asarray(ell)))
+    traced = eqx.tree_at(lambda bm: (bm.wavelength, bm.numerical_aperture, bm.n_immersion, bm.n_medium), traced,
+                         (LAM, NA, N_S, N_W))
+
+    @jax.jit
+    def pieces(z, phi):
+        table = BS._bsc_table(traced, rho, l_max, n_quad, _power_order(traced), s_max)
+        generic = table._replace(block=None)
+        f = BS._bsc_f_at(traced, table, z, phi, l_max, s_max)
+        fs = BS._bsc_f_at(traced, table, z, phi, l_max, s_max, derivatives=True)
+        fg = BS._bsc_f_at(traced, generic, z, phi, l_max, s_max, derivatives=True)
+        jac = jax.jacfwd(lambda v: BS._bsc_f_at(traced, table, v[0], v[1], l_max, s_max))(jnp.stack([z, phi]))
+        line = BS._bsc_f_axis_line(traced, table, jnp.stack([z, 0.5 * z]), l_max)
+        at0 = jnp.stack([BS._bsc_f_at(traced, table, zz, 0.0, l_max, s_max) for zz in (z, 0.5 * z)])
+        return f, fs, fg, jnp.moveaxis(jac, -1, 0), line, at0
+
+    z, phi = 0.3 * UM, 0.7
+    f, fs, fg, jac, line, at0 = (np.asarray(v) for v in pieces(z, phi))
+    ref = np.asarray(BS.beam_shape_coefficients(fixed, jnp.array([rho * np.cos(phi), rho * np.sin(phi), z]), l_max,
+                                                n_quad=n_quad, s_max=s_max)[1])
+    scale = np.max(np.abs(ref))
+    assert scale > 0
+    np.testing.assert_allclose(f, ref, rtol=0, atol=1e-13 * scale)
+    np.testing.assert_allclose(fs[0], f, rtol=0, atol=1e-14 * scale)
+    for k in (1, 2):
+        d_scale = np.max(np.abs(jac[k - 1]))
+        assert d_scale > 0
+        np.testing.assert_allclose(fs[k], jac[k - 1], rtol=0, atol=1e-13 * d_scale)
+    for k in range(3):
+        np.testing.assert_allclose(fg[k], fs[k], rtol=0, atol=1e-13 * np.max(np.abs(fs[k])))
+    np.testing.assert_allclose(line, at0, rtol=0, atol=1e-13 * scale)
+
+
+def test_traced_parameters_carry_derivatives_and_concrete_ones_do_not():
+    """Only parameters whose value is traced are differentiated (the others are held constant, so autodiff skips the
+    tables that depend on the fixed optics only)."""
+    beam = _beam()
+    seen = {}
+
+    @jax.jit
+    def probe(r, lam):
+        seen["radius"] = FT._traced_cols({"radius": r}, beam, N_PS)
+        seen["radius+wavelength"] = FT._traced_cols({"radius": r, "wavelength": lam}, beam, N_PS)
+        seen["beam"] = FT._traced_cols({"radius": 1e-6}, eqx_at(beam, lam), N_PS)
+        seen["n_sphere"] = FT._traced_cols({"radius": 1e-6}, beam, lam)
+        return r
+
+    def eqx_at(b, lam):
+        import equinox as eqx
+        return eqx.tree_at(lambda bm: bm.wavelength, b, lam)
+
+    probe(1e-6, LAM)
+    idx = FT._INDEX
+    assert seen["radius"] == (idx["radius"],)
+    assert seen["radius+wavelength"] == (idx["radius"], idx["wavelength"])
+    assert seen["beam"] == (idx["wavelength"],)
+    assert seen["n_sphere"] == (idx["n_sphere"], idx["n_sphere_imag"])
+    assert FT._traced_cols({"radius": 1e-6}, beam, N_PS) == ()
+
+
+# ---------------------------------------------------------------------------------------------
 # fits (slow: each compiles a scan, the optimiser loop and a Hessian per set of modes)
 
 MD_ELLS = (-2, -1, 0, 1, 2)

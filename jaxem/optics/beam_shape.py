@@ -103,10 +103,13 @@ def _bsc_kernel(beam, position, l_max, n_quad, n_power, s_order):
 class _BscTable(NamedTuple):
     """The parts of :func:`_bsc_kernel` that do not depend on z and phi_R at a fixed distance rho from the axis.
 
-    u: (nq,) nodes u = cos(theta_w); weight: (nq,) complex pupil weights; d: (nq, l_max+1, 2 l_max+1) Wigner
-    d^l_{m,sigma}(theta_w); bessel: (2N+1, nq) J_n(k_perp rho), n = -N..N; sw, a_tilde: (nq,) sin(theta_w) and the
-    astigmatic amplitude; b0: (nq, l_max+1, 2 l_max+1) complex weight_k d_klm Phi_mk(rho, phi_R = 0), so that on
-    the line phi_R = 0 the coefficients are one matrix product over the nodes, g(z) = e^{i K_w z u} . b0.
+    u: (nq,) nodes u = cos(theta_w); weight: (nq,) complex pupil weights; d: (2 l_max+1, l_max+1, nq) Wigner
+    d^l_{m,sigma}(theta_w) (m-major: the contraction over the nodes is a batched matrix product); bessel: (2N+1, nq)
+    J_n(k_perp rho), n = -N..N; sw, a_tilde: (nq,) sin(theta_w) and the astigmatic amplitude; b0: (2 l_max+1,
+    l_max+1, nq) complex weight_k d_klm Phi_mk(rho, phi_R = 0), so that on the line phi_R = 0 the coefficients
+    are one matrix product over the nodes, g(z) = b0 . e^{i K_w z u};
+    block: (2 l_max+1 + 4S, nq) real J_n(k_perp rho) for the orders n = M - 2s of the traced charge (M = m - sigma
+    - ell, |s| <= S), the window that :func:`_bsc_f_at` reads (None for a static ell).
     Source: no formula (a factorisation of Schoger, Dissertation (Augsburg 2024), Eq. (5.23), see
     :func:`beam_shape_coefficients`).
     """
@@ -118,20 +121,32 @@ class _BscTable(NamedTuple):
     sw: Any
     a_tilde: Any
     b0: Any
+    block: Any = None
 
 
-def _bsc_table(beam, rho, l_max, n_quad, n_power, s_order):
-    """:class:`_BscTable` of ``beam`` at distance rho [m] from the axis (static l_max, n_quad, n_power, s_order)."""
+def _bsc_table(beam, rho, l_max, n_quad, n_power, s_order, d=None):
+    """:class:`_BscTable` of ``beam`` at distance rho [m] from the axis (static l_max, n_quad, n_power, s_order).
+
+    d: optional Wigner d at the nodes in the table's layout (2 l_max+1, l_max+1, nq) (it depends on the aperture
+    and the medium only: tables of several modes can share it)."""
     sigma = beam.helicity
     u, sw, weight, a_tilde = _spectrum(beam, n_quad, n_power)
     offsets = np.arange(-l_max, l_max + 1) - sigma
     n_needed = _azimuthal_reach(beam, offsets, s_order)
     # J_n(k_perp rho) e^{-i n phi_r} = F_n(k_perp, x, -y): at phi_r = 0 the cylindrical waves are real J_n
     bessel = _bessel_jn(beam.k_medium * sw * rho, n_needed).T                               # (2N+1, nq)
-    d = _wigner(jnp.arccos(u), l_max, sigma)                                                # (nq, l+1, 2l+1)
-    phi0 = _azimuthal(beam, sw, a_tilde, None, offsets, s_order, waves=bessel.astype(jnp.complex128))
-    b0 = (weight[:, None] * phi0.T)[:, None, :] * d
-    return _BscTable(u, weight, d, bessel, sw, a_tilde, b0)
+    block = None
+    if beam.ell_traced is not None:
+        # rows n = offsets[0] - ell - 2S .. offsets[-1] - ell + 2S of the J_n table (one dynamic slice per table)
+        start = int(offsets[0]) - 2 * s_order + n_needed - beam.ell_traced
+        block = jax.lax.dynamic_slice_in_dim(bessel, start, offsets.size + 4 * s_order, axis=0)
+        p0 = _azimuthal_rotated(beam, a_tilde, block, 0.0, offsets, s_order, derivative=False, node_factor=weight)
+    else:
+        p0 = weight[None, :] * _azimuthal(beam, sw, a_tilde, None, offsets, s_order,
+                                          waves=bessel.astype(jnp.complex128))
+    if d is None:
+        d = jnp.transpose(_wigner(jnp.arccos(u), l_max, sigma), (2, 1, 0))                 # (2l+1, l+1, nq)
+    return _BscTable(u, weight, d, bessel, sw, a_tilde, d * p0[:, None, :], block)
 
 
 def _bsc_finish(g, l_max):
@@ -147,21 +162,99 @@ def _bsc_f_axis_line(beam, table, z, l_max):
     """f_lm (layout of :func:`beam_shape_coefficients`) at (rho, phi_R = 0, z) from a table; z any shape (...)."""
     zk = beam.k_medium * jnp.asarray(z)[..., None] * table.u
     ez = jax.lax.complex(jnp.cos(zk), jnp.sin(zk))                                          # (..., nq)
-    g = jnp.tensordot(ez, table.b0, axes=1)
-    return _bsc_finish(g, l_max)
+    return _bsc_finish(jnp.einsum("...k,mlk->...lm", ez, table.b0), l_max)
 
 
-def _bsc_f_at(beam, table, z, phi, l_max, s_order):
-    """f_lm at (rho cos phi, rho sin phi, z) from a table (scalar z, phi [rad])."""
+def _contract_nodes(table, x, l_max):
+    """g_lm = sum_k d_klm x_mk for complex x (..., 2l+1, nq) (leading axes batched): one real batched matrix
+    product over the nodes, m-major (d is real: the real and imaginary parts of x are columns of it).
+    Source: no formula (the node sum of Schoger, Dissertation (Augsburg 2024), Eq. (5.23), see
+    :func:`beam_shape_coefficients`)."""
+    lead = x.shape[:-2]
+    n_m, n_k = x.shape[-2:]
+    cols = jnp.stack([jnp.real(x), jnp.imag(x)], axis=-1).reshape((-1, n_m, n_k, 2))     # (B, M, nq, 2)
+    cols = jnp.transpose(cols, (1, 2, 0, 3)).reshape((n_m, n_k, -1))                      # (M, nq, 2B)
+    g = jnp.einsum("mlk,mkc->mlc", table.d, cols)                                         # (M, l+1, 2B)
+    g = g.reshape(g.shape[:2] + (-1, 2))
+    g = jnp.transpose(jax.lax.complex(g[..., 0], g[..., 1]), (2, 1, 0))                   # (B, l+1, M)
+    return g.reshape(lead + g.shape[1:])
+
+
+def _azimuthal_rotated(beam, a_tilde, block, phi, offsets, s_order, derivative=True, node_factor=None):
+    """Phi_M(u_k) at (rho, phi_R = phi) and dPhi_M/dphi from the real J_n window of a table (traced ell).
+
+    Phi_M(phi) = sum_s i^{M-s} J_s(A~) e^{-2is phi_ast} J_{M-2s}(k_perp rho) e^{-i(M-2s) phi}
+               = i^M e^{-iM phi} sum_s [i^{-s} J_s(A~) e^{-2is(phi_ast - phi)}] J_{M-2s}(k_perp rho),
+    the same Jacobi-Anger sum as :func:`jaxem.optics.beams._azimuthal` with the phi dependence moved onto the
+    (nS, nq) coefficients, so the sum over s multiplies complex coefficients by the real J_n (half the work of
+    complex cylindrical waves, and the window is sliced once per table); dPhi/dphi = -iM Phi + i^M e^{-iM phi}
+    sum_s 2is [...] J_{M-2s}. a_tilde, block: those of :class:`_BscTable`; node_factor: optional (nq,) complex
+    factor c_k applied inside the sum. Returns (c Phi, c dPhi/dphi), each (len(offsets), nq), M = offsets - ell
+    (derivative=False: c Phi only).
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.18)-(5.21), (C.18)-(C.21).
+    """
+    s = np.arange(-s_order, s_order + 1)
+    n_m = offsets.size
+    js = _bessel_jn(a_tilde, s_order)                                                     # (nq, nS)
+    ang = -2.0 * s * (beam.astigmatism_angle - phi)
+    rot = jax.lax.complex(jnp.cos(ang), jnp.sin(ang))
+    coef = (js * rot * jnp.asarray((-1j) ** (s % 4))).T                                    # (nS, nq)
+    if node_factor is not None:
+        coef = coef * node_factor[None, :]
+    c_re, c_im = jnp.real(coef), jnp.imag(coef)
+    sv = jnp.asarray(s, jnp.float64)[:, None]
+    cols = jnp.stack([c_re, c_im] + ([sv * c_re, sv * c_im] if derivative else []), axis=0)  # (C, nS, nq)
+
+    def term(j, acc):
+        # s = j - S: rows 4S - 2j .. of the block hold J_{M - 2s}
+        w = jax.lax.dynamic_slice_in_dim(block, 4 * s_order - 2 * j, n_m, axis=0)           # (nM, nq) real
+        return acc + jax.lax.dynamic_index_in_dim(cols, j, axis=1, keepdims=False)[:, None, :] * w[None]
+
+    # a loop over s, not an unrolled sum: its result is materialised once (XLA would otherwise fuse the whole sum
+    # into every consumer, e.g. once per l of the contraction or per z of the axial scan)
+    acc = jax.lax.fori_loop(0, s.size, term, jnp.zeros((cols.shape[0], n_m, block.shape[-1]), jnp.float64))
+    order = jnp.asarray(offsets, jnp.float64) - beam.ell_traced                             # M
+    i_pow = jnp.asarray((1j) ** (offsets % 4)) * jnp.asarray([1.0, 1j, -1.0, -1j])[jnp.mod(-beam.ell_traced, 4)]
+    pa = -order * phi
+    phase = (i_pow * jax.lax.complex(jnp.cos(pa), jnp.sin(pa)))[:, None]                  # i^M e^{-iM phi}
+    phi_m = phase * jax.lax.complex(acc[0], acc[1])
+    if not derivative:
+        return phi_m
+    dphi_m = (-1j) * order[:, None] * phi_m + 2j * phase * jax.lax.complex(acc[2], acc[3])
+    return phi_m, dphi_m
+
+
+def _bsc_f_at(beam, table, z, phi, l_max, s_order, derivatives=False):
+    """f_lm at (rho cos phi, rho sin phi, z) from a table (scalar z, phi [rad]).
+
+    derivatives=True: (3, ...) stack of f_lm, df_lm/dz and df_lm/dphi, exact derivatives of the same quadrature; with
+    a traced ell (table.block) in closed form (d/dz multiplies node k by i K_w u_k, d/dphi the cylindrical wave of
+    order n by -i n; one contraction over the nodes for all three), otherwise by forward mode.
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.15)-(5.23) (see :func:`beam_shape_coefficients`).
+    """
     sigma = beam.helicity
     offsets = np.arange(-l_max, l_max + 1) - sigma
+    zk = beam.k_medium * z * table.u
+    pw = table.weight * jax.lax.complex(jnp.cos(zk), jnp.sin(zk))                         # (nq,)
+    if table.block is not None:
+        if not derivatives:
+            x = _azimuthal_rotated(beam, table.a_tilde, table.block, phi, offsets, s_order, derivative=False,
+                                   node_factor=pw)
+            return _bsc_finish(_contract_nodes(table, x, l_max), l_max)
+        x, dphi = _azimuthal_rotated(beam, table.a_tilde, table.block, phi, offsets, s_order, node_factor=pw)
+        dz = x * (1j * beam.k_medium * table.u)[None, :]
+        return _bsc_finish(_contract_nodes(table, jnp.stack([x, dz, dphi]), l_max), l_max)
+    if derivatives:
+        # static ell (no real J_n window in the table): the derivatives by forward mode
+        def f_of(v):
+            return _bsc_f_at(beam, table, v[0], v[1], l_max, s_order)
+
+        v = jnp.stack([jnp.asarray(z, jnp.float64), jnp.asarray(phi, jnp.float64)])
+        f, df = jax.vmap(lambda t: jax.jvp(f_of, (v,), (t,)))(jnp.eye(2))
+        return jnp.concatenate([f[:1], df], axis=0)
     n_needed = (table.bessel.shape[0] - 1) // 2
     n = np.arange(-n_needed, n_needed + 1, dtype=np.float64)
     ang = -n * phi
     waves = table.bessel * jax.lax.complex(jnp.cos(ang), jnp.sin(ang))[:, None]
-    phi_m = _azimuthal(beam, table.sw, table.a_tilde, None, offsets, s_order, waves=waves)  # (2l+1, nq)
-    zk = beam.k_medium * z * table.u
-    x = phi_m * (table.weight * jax.lax.complex(jnp.cos(zk), jnp.sin(zk)))[None, :]     # (2l+1, nq)
-    g = jax.lax.complex(jnp.einsum("klm,mk->lm", table.d, jnp.real(x)),
-                        jnp.einsum("klm,mk->lm", table.d, jnp.imag(x)))
-    return _bsc_finish(g, l_max)
+    phi_m = _azimuthal(beam, table.sw, table.a_tilde, None, offsets, s_order, waves=waves)       # (2l+1, nq)
+    return _bsc_finish(_contract_nodes(table, phi_m * pw[None, :], l_max), l_max)

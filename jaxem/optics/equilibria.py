@@ -430,17 +430,34 @@ def _rotation_kernel(beam, radius, n_sphere, chirality, rho, window, l_max, chir
                                   jnp.asarray(beam.wavelength, jnp.float64), n_newton)
 
 
-def _self_consistent_angle(eff, z0, found, q0, lam, n_newton):
+def _self_consistent_angle(eff, z0, found, q0, lam, n_newton, eff_jac=None):
     """phi_R = alpha with Q_z(rho, phi_R, z) = 0 by damped Newton on v = (z, phi_R) from (z0, alpha at z0).
 
     eff(v): efficiencies at (rho, phi_R = v[1], z = v[0]); z0: axial root at phi_R = 0 (start), found: whether it
     exists; q0: efficiencies at (rho, 0, z0) (start angle; not differentiated); lam: wavelength [m]. Returns alpha
     [rad] (NaN if not found or not converged) with implicit-function-theorem derivatives (lax.custom_root).
+    eff_jac(v), optional: (q, dq) with q = eff(v) and dq its derivatives d/dz, d/dphi_R (the efficiency fields with
+    a leading axis of 2), used by the Newton steps instead of forward-mode autodiff of eff (a caller that has the
+    derivatives of the beam-shape coefficients in closed form saves the tangents through the quadrature; the
+    derivatives of the result still come from eff through custom_root).
     """
-    def residual(v):
-        q = eff(v)
+    def residual_of(q, v):
         alpha = jnp.arctan2(q.phi, jnp.abs(q.rho))
         return jnp.stack([q.z, v[1] - alpha])
+
+    def residual(v):
+        return residual_of(eff(v), v)
+
+    def value_and_jacobian(f, v):
+        if eff_jac is None:
+            def value_twice(x):
+                y = f(x)
+                return y, y
+
+            return jax.jacfwd(value_twice, has_aux=True)(v)[::-1]     # one primal evaluation for both
+        q, dq = eff_jac(v)
+        fv, cols = jax.vmap(lambda dqi, dvi: jax.jvp(residual_of, (q, v), (dqi, dvi)))(dq, jnp.eye(2))
+        return fv[0], cols.T
 
     cap = jnp.stack([_NEWTON_CAP_Z * lam, jnp.asarray(_NEWTON_CAP_PHI)])
 
@@ -454,11 +471,7 @@ def _self_consistent_angle(eff, z0, found, q0, lam, n_newton):
         def step(state):
             k, v, _ = state
 
-            def value_twice(x):
-                y = f(x)
-                return y, y
-
-            jac, fv = jax.jacfwd(value_twice, has_aux=True)(v)      # one primal evaluation for both
+            fv, jac = value_and_jacobian(f, v)
             d = jnp.linalg.solve(jac, fv)
             # damped Newton: the step is shortened (direction kept) to at most lambda0/8 in z and 0.25 rad in
             # phi_R, so a far start does not jump out of the trap's basin; stops once the step is at rounding level

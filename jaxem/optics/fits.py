@@ -53,7 +53,8 @@ from jaxem import _checks
 from jaxem.optics import beam_shape as _bs
 from jaxem.optics import equilibria as _eq
 from jaxem.optics import forces as _forces
-from jaxem.optics.beams import FocusedBeam, _astig_order, _power_order, quadrature_order
+from jaxem.optics.beams import FocusedBeam, _astig_order, _nodes, _power_order, quadrature_order
+from jaxem.special.wigner import _wigner
 
 __all__ = ["BeadFit", "load_rotation_data", "rotation_angle_chi2", "model_rotation_angles", "fit_bead",
            "fit_beads", "fit_table", "PARAMETERS", "COLUMNS"]
@@ -178,6 +179,7 @@ class _Static(NamedTuple):
     n_newton: int
     z_bracket: Any
     axisymmetric: bool
+    diff_cols: tuple = tuple(range(10))   # columns of _COLS that may carry derivatives (the others: constants)
 
 
 class _Design(NamedTuple):
@@ -243,7 +245,20 @@ def _beam_of(th, ell, gam, st):
                        _template(st.ell_max, st.helicity, st.interface), fields)
 
 
-def _alpha_one(th, ell, rho, gam, st):
+def _constant_cols(th, st):
+    """The parameter row as a tuple, the columns outside st.diff_cols held constant for autodiff."""
+    return tuple(th[i] if i in st.diff_cols else jax.lax.stop_gradient(th[i]) for i in range(len(_COLS)))
+
+
+def _wigner_nodes(th, st):
+    """Wigner d at the quadrature nodes of one bead, (2 l_max+3, l_max+2, n_quad) m-major: the nodes depend on the
+    aperture and the medium only, not on the mode (ell, filling) or rho_eq, so one array serves every slot."""
+    beam = _beam_of(_constant_cols(th, st), 0, 1.0, st)
+    u, _ = _nodes(beam, st.n_quad)
+    return jnp.transpose(_wigner(jnp.arccos(u), st.l_max + 1, beam.helicity), (2, 1, 0))
+
+
+def _alpha_one(th, ell, rho, gam, st, d=None):
     """Rotation angle [rad] of one slot: th = parameter vector (_COLS), ell = charge (traced int), rho = rho_eq [m],
     gam = filling.
 
@@ -252,16 +267,24 @@ def _alpha_one(th, ell, rho, gam, st):
     the implicit-function-theorem derivatives of lax.custom_root), evaluated from a table of everything that does
     not depend on the position along the solve (rho is fixed: the pupil weights, the Wigner d at the nodes, J_n(k rho)
     and, on the line phi_R = 0, the whole node sum up to the phase e^{i K_w z u}); the axial scan is one matrix
-    product over the grid. Without astigmatism (st.axisymmetric) the efficiencies do not depend on phi_R and
-    alpha = arctan(Q_phi/|Q_rho|) at (rho, 0, z_eq) (no 2-D Newton).
+    product over the grid. The scan and the refinement need Q_z only: a quadratic form in the coefficients whose
+    weights depend on the sphere alone (:func:`jaxem.optics.forces._qz_form`, computed once per slot). Each Newton
+    step takes d f_lm/dz and d f_lm/dphi_R in closed form from the same quadrature (one contraction over the nodes
+    for f and both derivatives) and forward mode through the closed-form sums only; the derivatives of alpha still
+    come from custom_root with the residual differentiated by autodiff. Parameters outside st.diff_cols are
+    constants for autodiff (lax.stop_gradient: a concrete value has no derivative), so a gradient does not run
+    through the parts of the tables that depend on the fixed optics only. Without astigmatism (st.axisymmetric)
+    the efficiencies do not depend on phi_R and alpha = arctan(Q_phi/|Q_rho|) at (rho, 0, z_eq) (no 2-D Newton).
     """
+    # parameters that are not differentiated are constants for autodiff (no tangents through the tables)
+    th = _constant_cols(th, st)
     beam = _beam_of(th, ell, gam, st)
     radius, n_sphere = th[0], jax.lax.complex(th[1], th[2])
     sigma = beam.helicity
     big_l = st.l_max + 1
     a, b = _forces._sphere_ab_jit(radius, n_sphere, jnp.zeros((), jnp.complex128), beam.wavelength, beam.n_medium,
                                   l_max=st.l_max, chiral=False, sigma=sigma)
-    table = _bs._bsc_table(beam, rho, big_l, st.n_quad, _power_order(beam), st.s_max)
+    table = _bs._bsc_table(beam, rho, big_l, st.n_quad, _power_order(beam), st.s_max, d=d)
     zero = jnp.zeros((), jnp.float64)
 
     def on_line(tab, aa, bb, z):
@@ -269,14 +292,19 @@ def _alpha_one(th, ell, rho, gam, st):
         f = _bs._bsc_f_axis_line(beam, tab, z, big_l)
         return _forces._assemble(f, aa, bb, jnp.stack([rho, zero, z]), beam.wavelength, beam.n_medium, sigma)
 
+    def qz_on_line(tab, form, z):
+        """Q_z at (rho, phi_R = 0, z) from the quadratic form of the sphere (the axial scan and refinement)."""
+        return _forces._qz_of(_bs._bsc_f_axis_line(beam, tab, z, big_l), form)
+
     # the search (scan and start values) carries no derivatives: they come from custom_root at the root
     tab_c, a_c, b_c = jax.lax.stop_gradient((table, a, b))
+    form_c = _forces._qz_form(a_c, b_c, beam.wavelength, beam.n_medium, sigma, big_l)
     lo, hi, ref = _eq._window(beam, st.z_bracket)
     lo = _eq._coverslip_floor(beam, radius, lo)
     hi = jnp.maximum(hi, lo)
     zs = jax.lax.stop_gradient(lo + (hi - lo) * jnp.linspace(0.0, 1.0, st.n_grid))
     ref = jax.lax.stop_gradient(ref)
-    qs = jax.vmap(lambda z: on_line(tab_c, a_c, b_c, z).z)(zs)
+    qs = jax.vmap(lambda z: qz_on_line(tab_c, form_c, z))(zs)
     i, found = _eq._stable_crossing(zs, qs, ref)
     # no trap: a dummy bracket whose end is a root, so the refinement of that slot stops at once (a vmapped loop
     # runs until its slowest slot is done); its result is replaced by NaN below
@@ -287,26 +315,43 @@ def _alpha_one(th, ell, rho, gam, st):
 
     if st.axisymmetric:
         # no astigmatism: Q_rho, Q_phi, Q_z do not depend on phi_R, the self-consistent angle needs no 2-D solve
-        z_eq = _eq._bracketed_root(lambda z: on_line(table, a, b, z).z, za, zb, qa, qb, tol)
+        form = _forces._qz_form(a, b, beam.wavelength, beam.n_medium, sigma, big_l)
+        z_eq = _eq._bracketed_root(lambda z: qz_on_line(table, form, z), za, zb, qa, qb, tol)
         z_eq = jnp.where(found, z_eq, 0.0)
         q = on_line(table, a, b, z_eq)
         return jnp.where(found, jnp.arctan2(q.phi, jnp.abs(q.rho)), jnp.nan)
 
-    z0 = _eq._illinois(lambda z: on_line(tab_c, a_c, b_c, z).z, za, zb, qa, qb, tol)
+    z0 = _eq._illinois(lambda z: qz_on_line(tab_c, form_c, z), za, zb, qa, qb, tol)
+
+    def assemble(f, aa, bb, v):
+        pos = jnp.stack([rho * jnp.cos(v[1]), rho * jnp.sin(v[1]), v[0]])
+        return _forces._assemble(f, aa, bb, pos, beam.wavelength, beam.n_medium, sigma)
 
     def eff(v):
-        f = _bs._bsc_f_at(beam, table, v[0], v[1], big_l, st.s_max)
-        pos = jnp.stack([rho * jnp.cos(v[1]), rho * jnp.sin(v[1]), v[0]])
-        return _forces._assemble(f, a, b, pos, beam.wavelength, beam.n_medium, sigma)
+        return assemble(_bs._bsc_f_at(beam, table, v[0], v[1], big_l, st.s_max), a, b, v)
+
+    def eff_jac(v):
+        # Newton steps: d f_lm/dz and d f_lm/dphi_R in closed form from the same quadrature (one contraction over
+        # the nodes for f and both derivatives), then forward mode through the closed-form sums only
+        fs = _bs._bsc_f_at(beam, tab_c, v[0], v[1], big_l, st.s_max, derivatives=True)
+        q, dq = jax.vmap(lambda tf, tv: jax.jvp(lambda f, w: assemble(f, a_c, b_c, w), (fs[0], v), (tf, tv)))(
+            fs[1:], jnp.eye(2))
+        return jax.tree_util.tree_map(lambda x: x[0], q), dq
 
     return _eq._self_consistent_angle(eff, z0, found, on_line(tab_c, a_c, b_c, jnp.where(found, z0, 0.0)), lam,
-                                      st.n_newton)
+                                      st.n_newton, eff_jac=eff_jac)
 
 
 def _slot_alphas(theta, slot_bead, slot_ell, slot_rho, slot_gam, st):
     """alpha per slot: one solve vmapped over all slots (every mode); theta: (n_beads, len(_COLS))."""
     one = functools.partial(_alpha_one, st=st)
-    return jax.vmap(one)(theta[slot_bead], jnp.asarray(slot_ell, jnp.int64), slot_rho, slot_gam)
+    # the Wigner d at the nodes once per bead (the nodes do not depend on the slot)
+    d = jax.vmap(lambda th: _wigner_nodes(th, st))(theta)
+    if d.shape[0] == 1:
+        return jax.vmap(lambda th, e, r, g: one(th, e, r, g, d=d[0]))(
+            theta[slot_bead], jnp.asarray(slot_ell, jnp.int64), slot_rho, slot_gam)
+    return jax.vmap(lambda th, e, r, g, dd: one(th, e, r, g, d=dd))(
+        theta[slot_bead], jnp.asarray(slot_ell, jnp.int64), slot_rho, slot_gam, d[slot_bead])
 
 
 def _residuals(theta, arrays, st):
@@ -390,8 +435,9 @@ def _concrete_max(values, beam, name, extra=()):
 
 
 def _settings(design, beam, values, bound_max, *, l_max, n_quad, s_max, n_grid, n_newton, z_bracket,
-              axisymmetric):
-    """Static sizes (l_max, n_quad, s_max) from concrete upper bounds of the parameters; the explicit ones win."""
+              axisymmetric, diff_cols=None):
+    """Static sizes (l_max, n_quad, s_max) from concrete upper bounds of the parameters; the explicit ones win.
+    diff_cols: indices into _COLS of the parameters that may carry derivatives (default: all)."""
     def upper(name):
         return _concrete_max(values, beam, name, bound_max.get(name, ()))
 
@@ -441,8 +487,28 @@ def _settings(design, beam, values, bound_max, *, l_max, n_quad, s_max, n_grid, 
                          "traced (jit/vmap/grad); e.g. l_max=jaxem.optics.default_lmax(beam, radius_max)")
     n_grid = _checks.check_int("n_grid", n_grid, minimum=2)
     n_newton = _checks.check_int("n_newton", n_newton, minimum=1)
+    diff_cols = tuple(range(len(_COLS))) if diff_cols is None else tuple(sorted(set(int(c) for c in diff_cols)))
     return _Static(design.ell_max, beam.helicity, beam.interface, l_max, n_quad, s_max, n_grid,
-                   n_newton, z_bracket, bool(axisymmetric))
+                   n_newton, z_bracket, bool(axisymmetric), diff_cols)
+
+
+def _traced_cols(values, beam, n_sphere):
+    """Indices into _COLS of the parameters whose value (from ``values``, else the beam or n_sphere) is traced.
+
+    A concrete value carries no derivative: the model holds it constant (lax.stop_gradient), so that autodiff
+    does not differentiate the parts of the solve that depend only on the fixed optics (the nodes, Wigner d,
+    Bessel tables, pupil amplitude)."""
+    cols = []
+    for i, col in enumerate(_COLS):
+        if col in values:
+            v = values[col]
+        elif col in ("n_sphere", "n_sphere_imag"):
+            v = n_sphere
+        else:
+            v = _beam_value(beam, col)
+        if not _checks.is_concrete(v):
+            cols.append(i)
+    return tuple(cols)
 
 
 def _is_axisymmetric(values, beam, free):
@@ -496,7 +562,8 @@ def rotation_angle_chi2(params, data, beam, n_sphere, *, normalization="modes", 
     design = _design([data])
     theta = _theta_rows(dict(params), beam, n_sphere, 1, "params")
     st = _settings(design, beam, dict(params), {}, l_max=l_max, n_quad=n_quad, s_max=s_max, n_grid=n_grid,
-                   n_newton=n_newton, z_bracket=z_bracket, axisymmetric=_is_axisymmetric(params, beam, ()))
+                   n_newton=n_newton, z_bracket=z_bracket, axisymmetric=_is_axisymmetric(params, beam, ()),
+                   diff_cols=_traced_cols(dict(params), beam, n_sphere))
     weight = design.weight72 if normalization == "modes" else np.ones_like(design.weight72)
     return _chi2_jit(theta, _arrays(design, [data]), jnp.asarray(weight), st=st)
 
@@ -523,7 +590,8 @@ def model_rotation_angles(params, data, beam, n_sphere, *, l_max=None, n_quad=No
     design = _design([data])
     theta = _theta_rows(dict(params), beam, n_sphere, 1, "params")
     st = _settings(design, beam, dict(params), {}, l_max=l_max, n_quad=n_quad, s_max=s_max, n_grid=n_grid,
-                   n_newton=n_newton, z_bracket=z_bracket, axisymmetric=_is_axisymmetric(params, beam, ()))
+                   n_newton=n_newton, z_bracket=z_bracket, axisymmetric=_is_axisymmetric(params, beam, ()),
+                   diff_cols=_traced_cols(dict(params), beam, n_sphere))
     return _entry_alphas_jit(theta, design.slot_bead, design.slot_ell, jnp.asarray(design.slot_rho, jnp.float64),
                              jnp.asarray(design.slot_gam, jnp.float64), design.entry_slot, st=st)
 
@@ -890,7 +958,7 @@ def fit_beads(datas, beam, n_sphere, free=("radius",), shared=(), start=None, bo
     design = _design(datas)
     axisym = _is_axisymmetric(fixed, beam, free)
     st = _settings(design, beam, fixed, bound_max, l_max=l_max, n_quad=n_quad, s_max=s_max, n_grid=n_grid,
-                   n_newton=n_newton, z_bracket=z_bracket, axisymmetric=axisym)
+                   n_newton=n_newton, z_bracket=z_bracket, axisymmetric=axisym, diff_cols=fmap.cols)
     arrays = _arrays(design, datas)
     alpha, err = arrays[-2], arrays[-1]
     batched = jnp.ndim(alpha) == 2

@@ -558,6 +558,51 @@ def _assemble(f, a, b, position, wavelength, n_medium, sigma):
     return ForceEfficiency(rho, phi, z, tot[..., 0], tot[..., 1], rs, ps, zs, re, pe, ze)
 
 
+def _qz_form(a, b, wavelength, n_medium, sigma, L):
+    """Q_z of :func:`_assemble` as a quadratic form in H (the phase-stripped f_lm, layout (L+1, 2L+3)):
+
+        Q_z = sum_lm Re(c_up_lm H_lm conj(H_{l+1,m})) + c_same_lm |H_lm|^2,
+
+    the scattering (5.28) and extinction (5.29) parts of :func:`_closed_form_sums` with the Wigner-d recursion of
+    G' (Eq. (5.30)) expanded (its H_{l-1,m} term re-indexed to l+1). For a fixed sphere (a, b per order l = 1..l_max)
+    the coefficients are computed once; each axial evaluation is then a few products over (l, m) (scans and
+    refinements along z on the axis line, where only Q_z is needed). Returns (c_up complex, c_same real).
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.28)-(5.30) (as corrected in :func:`_closed_form_sums`).
+    """
+    pad = [(0, 0)] * (a.ndim - 1) + [(1, 1)]
+    a = jnp.pad(a, pad)
+    b = jnp.pad(b, pad)
+    l, m, valid = _grid(L)
+    s = float(sigma)
+    cj = jnp.conj
+    lv = l[:, 0]
+    w = 2 * lv + 1
+    a_u = jnp.pad(a[..., 1:], [(0, 0)] * (a.ndim - 1) + [(0, 1)])
+    b_u = jnp.pad(b[..., 1:], [(0, 0)] * (b.ndim - 1) + [(0, 1)])
+    aa = (a * cj(a_u) + b * cj(b_u))[..., :, None]
+    ab = jnp.real(a * cj(b))[..., :, None]
+    apb = (w * (a + b))[..., :, None]
+    cz = _safe_div(_sqrt0(l * (l + 2) * (l - m + 1) * (l + m + 1)), l + 1) * valid
+    cs = s * _safe_div(m * (2 * l + 1), l * (l + 1)) * valid
+    c1 = _safe_div(_sqrt0(l * (l + 2) * ((l + 1) ** 2 - m ** 2)), (2 * l + 1) * (l + 1)) * valid
+    c2 = _safe_div(_sqrt0((l ** 2 - m ** 2) * (l ** 2 - 1)), l * (2 * l + 1)) * valid
+    c3 = s * _safe_div(m, l * (l + 1)) * valid
+    k0 = 2.0 * jnp.pi / jnp.asarray(wavelength, jnp.float64)
+    p = jnp.pi * _EPS0 * _C / (4.0 * jnp.asarray(n_medium, jnp.float64) * k0 * k0)
+    # Re(apb_l H_l conj(c2 H_{l-1})) summed over l = Re(conj(apb_{l+1}) c2_{l+1} H_l conj(H_{l+1}))
+    c_up = p * (-8.0 * cz * aa + 4.0 * c1 * apb + 4.0 * _up(c2 * cj(apb)))
+    c_same = p * (-8.0 * cs * ab + 4.0 * c3 * jnp.real(apb))
+    return c_up, c_same
+
+
+def _qz_of(f, form):
+    """Q_z from f_lm (layout of :func:`_assemble`, P = 1 W) and :func:`_qz_form` (same number as _assemble(...).z
+    to rounding). Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.28)-(5.30), see :func:`_qz_form`."""
+    H = _strip_phases(jnp.asarray(f, jnp.complex128))
+    c_up, c_same = form
+    return _sum_lm(jnp.real(c_up * H * jnp.conj(_up(H))) + c_same * (jnp.real(H) ** 2 + jnp.imag(H) ** 2))
+
+
 def _torque_assemble(e, f, t, wavelength, n_medium):
     e = jnp.asarray(e, jnp.complex128)
     f = jnp.asarray(f, jnp.complex128)
