@@ -199,7 +199,8 @@ def test_auto_switches_at_very_low_temperature():
     assert (e.frequencies, e.n_frequencies) == ("low_temperature", fs.LOW_T_EXACT)
     assert fe._n_nodes(e.n_frequencies, e.frequencies, (None, None)) == 127
     assert jaxem.PlaneWave().sized_for(g, 300.0).frequencies == "matsubara"
-    assert fe.frequency_plan(1e-6, 10.0) == ("matsubara", 252)
+    assert fe.frequency_plan(1e-6, 10.0, "matsubara") == ("matsubara", 252)
+    assert fe.frequency_plan(1e-6, 10.0) == ("psd", 43)                  # 43 Padé <= 0.6 x 252 (PSD_SWITCH)
     assert fe.frequency_plan(1e-6, 1.0)[0] == "low_temperature"        # 2,518 > LOW_T_SWITCH
     assert fe.frequency_plan(1e-6, 0.01, "psd") == ("psd", 1350)
 

@@ -144,9 +144,10 @@ class PlaneWave(Engine):
 
     Arguments:
         eta: accuracy of the truncation (1 ~ 1e-6 relative; N, M ~ sqrt(R/L), l_max ~ 12 eta R/L).
-        frequencies: "auto" (default: the Matsubara sum, or above 512 Matsubara frequencies, i.e. at very
-            low temperature, the T = 0 integral plus the low-temperature correction, whose 126 frequencies do
-            not grow like 1/T), "matsubara" (force the sum; more than 20,000 frequencies raise ValueError),
+        frequencies: "auto" (default: the Matsubara sum; the Padé frequencies where they are at most 0.6 times
+            as many, i.e. at short gaps or low temperature (free_energy.PSD_SWITCH; 25 instead of 84 at 100 nm and
+            300 K); above 512 Matsubara frequencies, i.e. at very low temperature, the T = 0 integral plus the
+            low-temperature correction, whose 126 frequencies do not grow like 1/T), "matsubara" (force the sum; more than 20,000 frequencies raise ValueError),
             "psd" (Pade spectrum decomposition of the Bose function; fewer frequencies at short distance or
             low temperature) or "low_temperature" (force the low-T method; jaxem.thermal.low_temperature_nodes).
         rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
@@ -438,5 +439,7 @@ class ProximityForce(Engine):
         L, R1, R2 = _need_concrete(geometry, "the number of frequencies")
         temperature = _known_temperature(temperature)
         method, n_freq = frequency_plan(L, temperature, self.frequencies, self.rtol)
+        if method == "psd":               # "auto" at short gaps: the PFA's sum has no Padé route (and is cheap)
+            method, n_freq = frequency_plan(L, temperature, "matsubara", self.rtol)
         return dataclasses.replace(self, n_frequencies=max(int(n_freq), 1),
                                    frequencies=method if temperature > 0 else self.frequencies)
