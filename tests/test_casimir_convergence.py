@@ -46,7 +46,9 @@ def test_energy_and_force_from_one_call_equals_separate_calls():
     assert float(G) == pytest.approx(float(jaxem.casimir_force_gradient(geom, 300.0, engine=eng)), rel=1e-12)
     assert float(F) < 0
     sized = jaxem.PlaneWave().sized_for(geom, 300.0, order=1)
-    assert sized.n_frequencies == 11 and sized.truncation[1] > jaxem.PlaneWave().sized_for(geom, 300.0).truncation[1]
+    energy_sizes = jaxem.PlaneWave().sized_for(geom, 300.0).truncation
+    assert sized.n_frequencies == 11 and sized.truncation[1] > energy_sizes[1]
+    assert sized.truncation[0] == math.ceil(1.3 * energy_sizes[0])      # the k-grid limits F' at R/L = 100
     with pytest.raises(ValueError, match="force_gradient"):
         jaxem.casimir_energy_and_force(geom, 300.0, force_gradient="yes")
     with pytest.raises(ValueError, match="geometry"):
