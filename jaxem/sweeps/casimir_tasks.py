@@ -42,7 +42,8 @@ def casimir_sphere_plate(params: dict, out) -> None:
     import jax
 
     from jaxem import _checks
-    from jaxem.casimir import PlaneWave, ProximityForce, casimir_force, casimir_force_gradient
+    from jaxem.casimir import (PlaneWave, ProximityForce, casimir_energy_and_force, casimir_force,
+                               casimir_force_gradient)
     from jaxem.geometry import SpherePlane
     from jaxem.materials import material_from_name
 
@@ -54,8 +55,9 @@ def casimir_sphere_plate(params: dict, out) -> None:
     method = params["method"]
     distances = np.geomspace(l_min, l_max, n)
     setup = lambda L: SpherePlane(radius=radius, distance=L, sphere=sphere, plane=plate, medium=medium)  # noqa: E731
-    # one static size for the whole sweep (that of the closest point): compiles once
-    engine = PlaneWave(frequencies=method, eta=params["eta"]).sized_for(setup(l_min), T)
+    # one static size for the whole sweep (that of the closest point): compiles once; the sizes of the force gradient
+    # (finer grids, more frequencies: it meets the energy's rtol), force and gradient from one program
+    engine = PlaneWave(frequencies=method, eta=params["eta"]).sized_for(setup(l_min), T, order=2)
     out.log(f"R/L = {radius / l_max:.3g} .. {radius / l_min:.3g}; N, M, l_max = {engine.truncation}, "
             f"{engine.n_frequencies} frequencies ({method})")
     # the PFA sizes its own frequencies (a Padé or low-temperature count of the plane-wave engine is not a
@@ -65,8 +67,9 @@ def casimir_sphere_plate(params: dict, out) -> None:
 
     def point(L):
         g = setup(L)
-        return {"force": casimir_force(g, T, engine=engine),
-                "force_gradient": casimir_force_gradient(g, T, engine=engine),
+        _, force, gradient = casimir_energy_and_force(g, T, engine=engine, force_gradient=True)
+        return {"force": force,
+                "force_gradient": gradient,
                 "force_pfa": casimir_force(g, T, engine=pfa),
                 "force_gradient_pfa": casimir_force_gradient(g, T, engine=pfa)}
 
