@@ -147,7 +147,8 @@ class PlaneWave(Engine):
         frequencies: "auto" (default: the Matsubara sum; the Padé frequencies where they are at most 0.6 times
             as many, i.e. at short gaps or low temperature (free_energy.PSD_SWITCH; 25 instead of 84 at 100 nm and
             300 K); above 512 Matsubara frequencies, i.e. at very low temperature, the T = 0 integral plus the
-            low-temperature correction, whose 126 frequencies do not grow like 1/T), "matsubara" (force the sum; more than 20,000 frequencies raise ValueError),
+            low-temperature correction, whose 126 frequencies do not grow like 1/T), "matsubara" (force the sum;
+            more than 20,000 frequencies raise ValueError),
             "psd" (Pade spectrum decomposition of the Bose function; fewer frequencies at short distance or
             low temperature) or "low_temperature" (force the low-T method; jaxem.thermal.low_temperature_nodes).
         rtol: target relative accuracy of the frequency sum (sets the number of frequencies).
