@@ -396,6 +396,23 @@ def helicity_coefficients(radius, n_sphere, wavelength, n_medium, l_max: int, he
 # ---------------------------------------------------------------------------------------------
 # MDSA+ closed forms (Eqs. 5.28-5.33)
 
+def _axial_products(a, b, l, m, valid, s):
+    """The sphere's products and the (l, m) weights shared by Q_z of :func:`_closed_form_sums` and :func:`_qz_form`:
+    aa_l = a_l a*_{l+1} + b_l b*_{l+1}, ab_l = Re(a_l b*_l), apb_l = (2l+1)(a_l + b_l) (each with a trailing m axis)
+    and the scattering weights cz, cs of Eq. (5.28). a, b: (..., L+1) indexed by l; l, m, valid from _grid; s: sigma.
+    Source: Schoger, Dissertation (Augsburg 2024), Eqs. (5.28)-(5.29)."""
+    cj = jnp.conj
+    w = 2 * l[:, 0] + 1
+    a_u = jnp.pad(a[..., 1:], [(0, 0)] * (a.ndim - 1) + [(0, 1)])
+    b_u = jnp.pad(b[..., 1:], [(0, 0)] * (b.ndim - 1) + [(0, 1)])
+    aa = (a * cj(a_u) + b * cj(b_u))[..., :, None]
+    ab = jnp.real(a * cj(b))[..., :, None]
+    apb = (w * (a + b))[..., :, None]
+    cz = _safe_div(_sqrt0(l * (l + 2) * (l - m + 1) * (l + m + 1)), l + 1) * valid
+    cs = s * _safe_div(m * (2 * l + 1), l * (l + 1)) * valid
+    return aa, ab, apb, cz, cs
+
+
 def _closed_form_sums(H, a, b, sigma):
     """MDSA+ efficiency sums divided by p: (Q_scat, Q_ext) Cartesian (..., 3).
 
@@ -420,16 +437,8 @@ def _closed_form_sums(H, a, b, sigma):
     g_minus = (_safe_div(_sqrt0((l - m) * (l - m + 1) * (l ** 2 - 1)), l * (2 * l + 1)) * H_d
                + s * _safe_div(_sqrt0((l + m) * (l - m + 1)), l * (l + 1)) * H
                - _safe_div(_sqrt0((l + m) * (l + m + 1) * l * (l + 2)), (l + 1) * (2 * l + 1)) * H_u)
-    lv = l[:, 0]
-    w = 2 * lv + 1
-    a_u = jnp.pad(a[..., 1:], [(0, 0)] * (a.ndim - 1) + [(0, 1)])
-    b_u = jnp.pad(b[..., 1:], [(0, 0)] * (b.ndim - 1) + [(0, 1)])
-    aa = (a * cj(a_u) + b * cj(b_u))[..., :, None]
-    ab = jnp.real(a * cj(b))[..., :, None]
-    apb = (w * (a + b))[..., :, None]
+    aa, ab, apb, cz, cs = _axial_products(a, b, l, m, valid, s)
     # scattering part, Eqs. (5.28), (5.31) with sigma restored in the a_l b_l* terms
-    cz = _safe_div(_sqrt0(l * (l + 2) * (l - m + 1) * (l + m + 1)), l + 1) * valid
-    cs = s * _safe_div(m * (2 * l + 1), l * (l + 1)) * valid
     qz_scat = -8.0 * _sum_lm(cz * jnp.real(aa * H * cj(H_u)) + cs * ab * jnp.abs(H) ** 2)
     t1 = _safe_div(_sqrt0(l * (l + 2) * (l + m + 1) * (l + m + 2)), l + 1) * valid
     t2 = _safe_div(_sqrt0(l * (l + 2) * (l - m + 1) * (l - m + 2)), l + 1) * valid
@@ -575,15 +584,7 @@ def _qz_form(a, b, wavelength, n_medium, sigma, L):
     l, m, valid = _grid(L)
     s = float(sigma)
     cj = jnp.conj
-    lv = l[:, 0]
-    w = 2 * lv + 1
-    a_u = jnp.pad(a[..., 1:], [(0, 0)] * (a.ndim - 1) + [(0, 1)])
-    b_u = jnp.pad(b[..., 1:], [(0, 0)] * (b.ndim - 1) + [(0, 1)])
-    aa = (a * cj(a_u) + b * cj(b_u))[..., :, None]
-    ab = jnp.real(a * cj(b))[..., :, None]
-    apb = (w * (a + b))[..., :, None]
-    cz = _safe_div(_sqrt0(l * (l + 2) * (l - m + 1) * (l + m + 1)), l + 1) * valid
-    cs = s * _safe_div(m * (2 * l + 1), l * (l + 1)) * valid
+    aa, ab, apb, cz, cs = _axial_products(a, b, l, m, valid, s)
     c1 = _safe_div(_sqrt0(l * (l + 2) * ((l + 1) ** 2 - m ** 2)), (2 * l + 1) * (l + 1)) * valid
     c2 = _safe_div(_sqrt0((l ** 2 - m ** 2) * (l ** 2 - 1)), l * (2 * l + 1)) * valid
     c3 = s * _safe_div(m, l * (l + 1)) * valid
